@@ -1,0 +1,90 @@
+import type { MsfContext } from "@msf/orchestrator";
+import type { Reporter } from "./reporter.ts";
+
+export interface CommandEnv {
+  reporter: Reporter;
+  ctx: MsfContext;
+  /** Positional arguments, in the order the spec names them (a variadic one last, as an array). */
+  args: unknown[];
+  options: Record<string, unknown>;
+}
+
+export interface CommandModule {
+  /** Resolves to the exit code (0 when omitted). */
+  run(env: CommandEnv): Promise<number | undefined>;
+}
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  default?: string | boolean;
+}
+
+export interface CommandSpec {
+  path: string[];
+  summary: string;
+  args?: string[];
+  options?: OptionSpec[];
+  /** Options after the positional arguments belong to them (`msf vm ssh debian-12 ls -l`). */
+  passThrough?: boolean;
+  load: () => Promise<CommandModule>;
+}
+
+/** The one command table: each action loads its module only when it runs. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    path: ["doctor"],
+    summary: "check the host: qemu, qemu-img, mmdebstrap, mke2fs, xorriso, ssh, disk, memory, accelerator, mirror",
+    options: [
+      { flags: "--reprobe", description: "boot a kernel under KVM again instead of using the remembered verdict" },
+      { flags: "--offline", description: "skip the check that the Debian archive answers" },
+    ],
+    load: () => import("./commands/doctor.ts"),
+  },
+  {
+    path: ["vm", "up"],
+    summary: "build (or reuse) a distribution's image and boot a VM of it, phase by phase, to a running system",
+    args: ["<distro>"],
+    options: [
+      { flags: "--name <name>", description: "VM name (default: the distribution id)" },
+      { flags: "--memory <MiB>", description: "memory in MiB (default: the catalog's)" },
+      { flags: "--cpus <n>", description: "virtual CPUs (default: the catalog's)" },
+      { flags: "--ttl <duration>", description: "hard limit on the VM's life, e.g. 90m, 4h", default: "4h" },
+      { flags: "--keep-on-failure", description: "leave a VM that failed to boot running, to inspect it" },
+      { flags: "--reprobe", description: "probe the accelerator again" },
+    ],
+    load: () => import("./commands/vm-up.ts"),
+  },
+  {
+    path: ["vm", "ssh"],
+    summary: "run a command in a VM over SSH (no command: an interactive shell)",
+    args: ["<name>", "[command...]"],
+    options: [{ flags: "--timeout <duration>", description: "deadline for the command", default: "10m" }],
+    passThrough: true,
+    load: () => import("./commands/vm-ssh.ts"),
+  },
+  {
+    path: ["vm", "down"],
+    summary: "stop a VM: ACPI power-off via QMP, then a hard stop after the grace period",
+    args: ["<name>"],
+    options: [{ flags: "--grace <duration>", description: "how long the guest may take to power off", default: "60s" }],
+    load: () => import("./commands/vm-down.ts"),
+  },
+  {
+    path: ["vm", "list"],
+    summary: "VMs of this state directory and whether they run",
+    load: () => import("./commands/vm-list.ts"),
+  },
+  {
+    path: ["ps"],
+    summary: "supervised processes: name, pid, state, elapsed, cpu, memory, timeout left",
+    load: () => import("./commands/ps.ts"),
+  },
+  {
+    path: ["kill"],
+    summary: "end a supervised process (by name or pid) with its whole process group",
+    args: ["<name>"],
+    options: [{ flags: "--grace <duration>", description: "time between SIGTERM and SIGKILL", default: "5s" }],
+    load: () => import("./commands/kill.ts"),
+  },
+];

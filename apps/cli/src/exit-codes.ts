@@ -1,0 +1,22 @@
+import type { ErrorCode } from "@msf/core";
+
+/** The CLI is the one place that turns error codes into exit codes. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  ERR_MSF_USAGE: 2,
+  ERR_MSF_CONFIG: 3,
+  ERR_MSF_NOT_FOUND: 4,
+  ERR_MSF_HOST_TOOL_MISSING: 5,
+  ERR_MSF_TIMEOUT: 6,
+  ERR_MSF_LOCKED: 7,
+  ERR_MSF_VM_BOOT: 8,
+  ERR_MSF_SSH: 8,
+  ERR_MSF_QMP: 8,
+  ERR_MSF_IMAGE_BUILD: 9,
+  ERR_MSF_IMAGE_CORRUPT: 9,
+  ERR_MSF_CHECKSUM_MISMATCH: 9,
+  ERR_MSF_PROCESS_FAILED: 10,
+  ERR_MSF_ABORTED: 130,
+};
+
+/** A bug (not an MsfError). */
+export const EXIT_INTERNAL = 1;

@@ -1,0 +1,58 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { acquireLock, isProcessAlive } from "@msf/core";
+import { QmpClient, type StopOutcome, stopMachine } from "@msf/qemu";
+import { endTree } from "@msf/supervisor";
+import type { MsfContext } from "../context.ts";
+import { requireVm } from "./find.ts";
+import { writeVmState } from "./state.ts";
+
+export interface VmDownOptions {
+  name: string;
+  /** How long the guest may take to power off after the ACPI button (default 60 s, scaled). */
+  graceMs?: number;
+  onStep?: (step: "powerdown" | "quit" | "kill") => void;
+}
+
+export interface VmDownResult {
+  name: string;
+  pid: number;
+  /** How QEMU ended: clean ACPI power-off, QMP quit, or a kill. */
+  outcome: StopOutcome;
+  durationMs: number;
+}
+
+/** Clean ACPI shutdown via QMP, then a hard stop after the grace period; leaves no process and no record. */
+export async function vmDown(ctx: MsfContext, options: VmDownOptions): Promise<VmDownResult> {
+  const lock = await acquireLock(join(ctx.paths.vms, `${options.name}.lock`), { timeoutMs: 5_000 });
+  try {
+    const state = await requireVm(ctx.paths.vms, options.name);
+    const started = Date.now();
+    const record = (await ctx.registry.list()).find((view) => view.record.pid === state.pid && view.record.startTicks === state.startTicks)?.record;
+    let outcome: StopOutcome = "already-stopped";
+    if (isProcessAlive(state.pid, state.startTicks)) {
+      const qmp = await QmpClient.connect(state.qmpSocket, { timeoutMs: 5_000 }).catch(() => undefined);
+      outcome = await stopMachine({
+        qmp,
+        graceMs: options.graceMs ?? 60_000 * ctx.timeoutScale,
+        forceKill: async () => void (await endTree(state.pid, 5_000)),
+        onStep: options.onStep,
+      });
+      qmp?.close();
+      // QEMU has closed QMP or been killed: make sure the whole tree (the backstop wrapper too) is gone.
+      await endTree(state.pid, 5_000);
+    }
+    if (record) await ctx.registry.remove(record);
+    // Secrets and the overlay go; the console log and vm.json stay for diagnostics.
+    await Promise.all(
+      ["overlay.qcow2", "id_ed25519", "id_ed25519.pub", "ssh_host_ed25519_key", "authorized_keys", "known_hosts"].map((file) =>
+        rm(join(state.dir, file), { force: true }),
+      ),
+    );
+    await rm(state.qmpSocket, { force: true });
+    await writeVmState({ ...state, status: "stopped", stoppedAt: new Date().toISOString(), stoppedBy: outcome });
+    return { name: state.name, pid: state.pid, outcome, durationMs: Date.now() - started };
+  } finally {
+    await lock.release();
+  }
+}

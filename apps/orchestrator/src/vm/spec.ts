@@ -1,0 +1,36 @@
+import type { Distribution } from "@msf/catalog";
+import { FW_CFG } from "@msf/preseed";
+import type { MachineSpecInput, StoredImage } from "@msf/qemu";
+import type { VmCredentials } from "./credentials.ts";
+
+export interface VmSpecInput {
+  name: string;
+  distribution: Distribution;
+  image: StoredImage;
+  overlay: string;
+  serialLog: string;
+  qmpSocket: string;
+  credentials: VmCredentials;
+  memoryMiB?: number;
+  cpus?: number;
+}
+
+/** Pure: a VM of a golden image, booted from an overlay with its kernel, SSH forwarded, keys via fw_cfg. */
+export function vmMachineSpec(input: VmSpecInput): MachineSpecInput {
+  const { image } = input;
+  if (!image.kernel) throw new Error(`image ${image.dir} has no kernel for direct boot`);
+  return {
+    name: input.name,
+    memoryMiB: input.memoryMiB ?? input.distribution.resources.memoryMiB,
+    cpus: input.cpus ?? input.distribution.resources.cpus,
+    disks: [{ path: input.overlay, format: "qcow2" }],
+    boot: { kind: "kernel", kernel: image.kernel, initrd: image.initrd, append: `${image.manifest.append} console=ttyS0,115200 panic=1` },
+    forwards: [{ name: "ssh", guestPort: 22 }],
+    serialLog: input.serialLog,
+    qmpSocket: input.qmpSocket,
+    fwCfg: [
+      { name: FW_CFG.authorizedKeys, file: input.credentials.authorizedKeysPath },
+      { name: FW_CFG.hostKey, file: input.credentials.hostKeyPath },
+    ],
+  };
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { acquireLock, isMsfError, MsfError } from "@msf/core";
+import { diskTools, findImage, imageDir, publishImage, removeImage, type StoredImage } from "@msf/qemu";
+import type { Supervisor } from "@msf/supervisor";
+import type { GuestFile } from "./guest-files.ts";
+import { bootstrapKey, MMDEBSTRAP, planBootstrap } from "./plan.ts";
+import type { BootstrapRecipe } from "./recipe.ts";
+
+export type BuildStep = "mmdebstrap" | "filesystem" | "qcow2" | "publish";
+
+export type BuildEvent =
+  | { type: "image-cached"; distro: string; key: string; dir: string }
+  | { type: "image-corrupt"; distro: string; key: string; reason: string }
+  | { type: "build-step"; step: BuildStep; status: "started" | "done"; ms?: number }
+  | { type: "build-output"; step: BuildStep; line: string };
+
+export interface EnsureImageOptions {
+  recipe: BootstrapRecipe;
+  imagesDir: string;
+  supervisor: Supervisor;
+  onEvent?: (event: BuildEvent) => void;
+  /** Multiplies the build timeouts (slow hosts). */
+  timeoutScale?: number;
+}
+
+/**
+ * The golden image for a recipe: verified from the cache, or built from the Debian archive
+ * (mmdebstrap -> ext4 with mke2fs -d, no mounting -> compressed qcow2) and published atomically.
+ * A lock per key keeps two msf processes from building the same image at once.
+ */
+export async function ensureBootstrapImage(options: EnsureImageOptions): Promise<{ image: StoredImage; built: boolean }> {
+  const { recipe, imagesDir } = options;
+  const key = bootstrapKey(recipe);
+  const cached = await findVerified(options, key);
+  if (cached) return { image: cached, built: false };
+  await mkdir(join(imagesDir, recipe.distro), { recursive: true });
+  const lock = await acquireLock(join(imagesDir, recipe.distro, `${key}.lock`), { timeoutMs: 60 * 60_000 });
+  try {
+    const builtMeanwhile = await findVerified(options, key);
+    if (builtMeanwhile) return { image: builtMeanwhile, built: false };
+    return { image: await build(options, key), built: true };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function findVerified(options: EnsureImageOptions, key: string): Promise<StoredImage | undefined> {
+  const { recipe, imagesDir, onEvent } = options;
+  try {
+    const image = await findImage(imagesDir, recipe.distro, key, { verify: true });
+    if (image) onEvent?.({ type: "image-cached", distro: recipe.distro, key, dir: image.dir });
+    return image;
+  } catch (error) {
+    if (!isMsfError(error) || error.code !== "ERR_MSF_IMAGE_CORRUPT") throw error;
+    onEvent?.({ type: "image-corrupt", distro: recipe.distro, key, reason: error.message });
+    await removeImage(imageDir(imagesDir, recipe.distro, key));
+    return undefined;
+  }
+}
+
+async function build(options: EnsureImageOptions, key: string): Promise<StoredImage> {
+  const { recipe, imagesDir, supervisor } = options;
+  if (process.getuid?.() !== 0) {
+    throw new MsfError("ERR_MSF_IMAGE_BUILD", "building a Debian image needs root (mmdebstrap in root mode, so file ownership in the image is right)", {
+      hint: "run msf as root, or copy a built image into the cache",
+    });
+  }
+  const scale = options.timeoutScale ?? 1;
+  const distroDir = join(imagesDir, recipe.distro);
+  await removeStaleBuilds(distroDir, key); // we hold the key's lock: any build dir of this key is dead
+  const work = join(distroDir, `.build-${key}-${randomBytes(4).toString("hex")}`);
+  const dirs = { setupDir: join(work, "setup"), customizeDir: join(work, "customize"), rootDir: join(work, "root") };
+  const plan = planBootstrap(recipe, dirs);
+  const started = Date.now();
+  const step = async <T>(name: BuildStep, work: () => Promise<T>): Promise<T> => {
+    options.onEvent?.({ type: "build-step", step: name, status: "started" });
+    const t0 = Date.now();
+    const value = await work();
+    options.onEvent?.({ type: "build-step", step: name, status: "done", ms: Date.now() - t0 });
+    return value;
+  };
+  const output = (name: BuildStep) => (event: { type: string; line?: string }) => {
+    if (event.type === "output" && event.line) options.onEvent?.({ type: "build-output", step: name, line: event.line });
+  };
+  try {
+    await stageFiles(dirs.setupDir, plan.setupFiles);
+    await stageFiles(dirs.customizeDir, plan.customizeFiles);
+    await step("mmdebstrap", () =>
+      supervisor.exec({
+        name: `mmdebstrap-${recipe.distro}`,
+        command: MMDEBSTRAP,
+        args: plan.mmdebstrapArgs,
+        timeoutMs: 30 * 60_000 * scale,
+        onEvent: output("mmdebstrap"),
+      }),
+    );
+    const boot = await bootFiles(dirs.rootDir);
+    const raw = join(work, "disk.raw");
+    await step("filesystem", () =>
+      supervisor.exec({
+        name: `mke2fs-${recipe.distro}`,
+        command: "mke2fs",
+        args: ["-q", "-F", "-t", "ext4", "-L", "msfroot", "-d", dirs.rootDir, raw, recipe.diskSize],
+        timeoutMs: 10 * 60_000 * scale,
+      }),
+    );
+    const qcow2 = join(work, "disk.qcow2");
+    await step("qcow2", () => diskTools(supervisor).convert(raw, qcow2, { fromFormat: "raw", compress: true }));
+    return await step("publish", () =>
+      publishImage({
+        imagesDir,
+        distro: recipe.distro,
+        key,
+        files: { disk: qcow2, kernel: boot.kernel, initrd: boot.initrd },
+        manifest: {
+          buildMs: Date.now() - started,
+          recipe: {
+            kind: "bootstrap",
+            suite: recipe.suite,
+            architecture: recipe.architecture,
+            mirror: recipe.mirror,
+            packages: plan.packages,
+            diskSize: recipe.diskSize,
+          },
+          append: plan.append,
+          sshUser: "root",
+        },
+      }),
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function stageFiles(root: string, files: GuestFile[]): Promise<void> {
+  for (const file of files) {
+    const target = join(root, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+    await chmod(target, file.mode);
+  }
+}
+
+/** The kernel and initrd the image installed, for direct kernel boot. */
+async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: string }> {
+  const names = await readdir(join(rootDir, "boot"));
+  const kernel = names
+    .filter((n) => n.startsWith("vmlinuz-"))
+    .sort()
+    .at(-1);
+  const initrd = kernel && names.find((n) => n === `initrd.img-${kernel.slice("vmlinuz-".length)}`);
+  if (!kernel || !initrd) {
+    throw new MsfError("ERR_MSF_IMAGE_BUILD", `the built system has no kernel and initrd in /boot (found: ${names.join(", ") || "nothing"})`, {
+      hint: "the recipe must include linux-image-amd64 and an initramfs generator",
+    });
+  }
+  return { kernel: join(rootDir, "boot", kernel), initrd: join(rootDir, "boot", initrd) };
+}
+
+async function removeStaleBuilds(distroDir: string, key: string): Promise<void> {
+  for (const name of await readdir(distroDir)) {
+    if (name.startsWith(`.build-${key}-`) || name.startsWith(`.stage-${key}-`)) await rm(join(distroDir, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+import type { BootstrapRecipe } from "./recipe.ts";
+
+export interface GuestFile {
+  /** Absolute path inside the guest. */
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** fw_cfg entries through which each VM gets its own keys at boot (the golden image holds none). */
+export const FW_CFG = {
+  authorizedKeys: "opt/msf/authorized_keys",
+  hostKey: "opt/msf/ssh_host_ed25519_key",
+} as const;
+
+/** The kernel command line a bootstrap image needs (console options are the launcher's). */
+export const BOOTSTRAP_APPEND = "root=/dev/vda rw";
+
+/** Before any package is installed: a small initramfs with just what QEMU's virtio disk needs. */
+export function setupFiles(): GuestFile[] {
+  return [
+    { path: "/etc/initramfs-tools/conf.d/msf.conf", content: "MODULES=list\n", mode: 0o644 },
+    { path: "/etc/initramfs-tools/modules", content: "virtio_pci\nvirtio_blk\next4\n", mode: 0o644 },
+  ];
+}
+
+const CREDENTIALS_SCRIPT = `#!/bin/sh
+# msf: per-VM SSH credentials from QEMU's fw_cfg, so the golden image carries no key of its own.
+set -eu
+modprobe qemu_fw_cfg 2>/dev/null || true
+cfg=/sys/firmware/qemu_fw_cfg/by_name
+if [ -r "$cfg/${FW_CFG.authorizedKeys}/raw" ]; then
+  install -d -m 700 /root/.ssh
+  install -m 600 "$cfg/${FW_CFG.authorizedKeys}/raw" /root/.ssh/authorized_keys
+fi
+if [ -r "$cfg/${FW_CFG.hostKey}/raw" ]; then
+  install -m 600 "$cfg/${FW_CFG.hostKey}/raw" /etc/ssh/ssh_host_ed25519_key
+fi
+# Without fw_cfg (booted by other means) the VM still gets a host key of its own.
+[ -s /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+`;
+
+const CREDENTIALS_UNIT = `[Unit]
+Description=msf per-VM SSH credentials from fw_cfg
+Before=ssh.service
+After=systemd-modules-load.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/msf-credentials
+RemainAfterExit=yes
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** After the packages: identity, network, SSH policy and the credentials unit. */
+export function customizeFiles(recipe: BootstrapRecipe): GuestFile[] {
+  return [
+    { path: "/etc/hostname", content: `${recipe.hostname}\n`, mode: 0o644 },
+    { path: "/etc/hosts", content: `127.0.0.1\tlocalhost\n127.0.1.1\t${recipe.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`, mode: 0o644 },
+    { path: "/etc/fstab", content: "/dev/vda\t/\text4\terrors=remount-ro\t0\t1\n", mode: 0o644 },
+    // QEMU user networking's DNS forwarder.
+    { path: "/etc/resolv.conf", content: "nameserver 10.0.2.3\n", mode: 0o644 },
+    { path: "/etc/systemd/network/10-msf.network", content: "[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n", mode: 0o644 },
+    {
+      path: "/etc/ssh/sshd_config.d/10-msf.conf",
+      content: "HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
+      mode: 0o644,
+    },
+    { path: "/usr/local/sbin/msf-credentials", content: CREDENTIALS_SCRIPT, mode: 0o755 },
+    { path: "/etc/systemd/system/msf-credentials.service", content: CREDENTIALS_UNIT, mode: 0o644 },
+  ];
+}
+
+/** Units enabled in the image. */
+export const ENABLED_UNITS = ["systemd-networkd.service", "msf-credentials.service"] as const;

@@ -1,0 +1,41 @@
+import type { Distribution } from "@msf/catalog";
+import { MsfError } from "@msf/core";
+import { z } from "zod";
+
+/** What every bootstrap image needs to boot under QEMU and be reached over SSH. */
+export const BASE_PACKAGES = ["linux-image-amd64", "systemd-sysv", "udev", "dbus", "openssh-server", "iproute2", "ca-certificates"] as const;
+
+export const BootstrapRecipeSchema = z.object({
+  distro: z.string(),
+  suite: z.string(),
+  architecture: z.literal("amd64").default("amd64"),
+  /** Not part of the cache key: the same packages come from any mirror. */
+  mirror: z.url(),
+  components: z.array(z.string()).default(["main"]),
+  /** Installed on top of BASE_PACKAGES; the mail-stack recipe adds its packages here. */
+  packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name")).default([]),
+  hostname: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  /** Virtual size of the root filesystem. */
+  diskSize: z
+    .string()
+    .regex(/^\d+[MG]$/)
+    .default("8G"),
+});
+export type BootstrapRecipe = z.infer<typeof BootstrapRecipeSchema>;
+export type BootstrapRecipeInput = z.input<typeof BootstrapRecipeSchema>;
+
+/** The recipe for a catalog distribution that can be built from its archive. */
+export function recipeFor(distribution: Distribution, overrides: Partial<BootstrapRecipeInput> = {}): BootstrapRecipe {
+  if (!distribution.bootstrap) {
+    throw new MsfError("ERR_MSF_CONFIG", `${distribution.id} cannot be built from a package archive (its installer is ${distribution.installer})`, {
+      hint: "use a Debian release, or install it from media once the installer path exists",
+    });
+  }
+  return BootstrapRecipeSchema.parse({
+    distro: distribution.id,
+    suite: distribution.bootstrap.suite,
+    mirror: distribution.bootstrap.mirror,
+    hostname: `msf-${distribution.id}`,
+    ...overrides,
+  });
+}

@@ -1,0 +1,163 @@
+import { AbortedError, formatMs } from "@msf/core";
+import ssh2 from "ssh2";
+import { SshError } from "./errors.ts";
+import { publicKeyBlob } from "./keys.ts";
+import { shellQuote } from "./quote.ts";
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  username: string;
+  /** OpenSSH private key text. */
+  privateKey: string;
+  /** The server's expected public key line; when given, any other host key is refused. */
+  hostKey?: string;
+}
+
+export interface ConnectOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecOptions {
+  /** Enforced twice: remotely by coreutils `timeout`, locally by closing the channel. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  input?: string | Uint8Array;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface SshExecResult {
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+}
+
+export interface SshSession {
+  readonly target: Omit<SshTarget, "privateKey">;
+  /** A string is a shell command line; an array is argv, quoted for the remote shell. */
+  exec(command: string | readonly string[], options: ExecOptions): Promise<SshExecResult>;
+  close(): void;
+}
+
+/** Connects and authenticates with a key; the host key is pinned when the target names one. */
+export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<SshSession> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new AbortedError(`ssh to ${target.host}:${target.port}`));
+    const client = new ssh2.Client();
+    const expected = target.hostKey ? publicKeyBlob(target.hostKey) : undefined;
+    let hostKeyRefused = false;
+    const onAbort = () => {
+      client.end();
+      reject(new AbortedError(`ssh to ${target.host}:${target.port}`));
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    client.once("ready", () => {
+      options.signal?.removeEventListener("abort", onAbort);
+      resolve(makeSession(client, target));
+    });
+    client.once("error", (error: Error & { level?: string }) => {
+      options.signal?.removeEventListener("abort", onAbort);
+      const where = `${target.username}@${target.host}:${target.port}`;
+      if (hostKeyRefused) {
+        reject(
+          new SshError(`${where} presented a host key other than the one msf gave this VM`, {
+            hint: "another machine answers on this port; check `msf ps` and `msf vm list`",
+          }),
+        );
+      } else if (error.level === "client-authentication") {
+        reject(new SshError(`${where} refused the key`, { hint: "the VM did not take this run's key; look at its serial log", cause: error }));
+      } else {
+        reject(new SshError(`cannot connect to ${where}: ${error.message}`, { cause: error }));
+      }
+    });
+    client.connect({
+      host: target.host,
+      port: target.port,
+      username: target.username,
+      privateKey: target.privateKey,
+      readyTimeout: options.timeoutMs,
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer) => {
+        if (!expected) return true;
+        hostKeyRefused = !key.equals(expected);
+        return !hostKeyRefused;
+      },
+    });
+  });
+}
+
+function makeSession(client: ssh2.Client, target: SshTarget): SshSession {
+  const { privateKey: _secret, ...visible } = target;
+  return {
+    target: visible,
+    exec: (command, options) => execOn(client, command, options),
+    close: () => client.end(),
+  };
+}
+
+/** Wraps the command in a remote `timeout` so nothing outlives its deadline on the guest either. */
+export function remoteCommandLine(command: string | readonly string[], timeoutMs: number): string {
+  const argv = typeof command === "string" ? ["sh", "-c", command] : command;
+  return shellQuote(["timeout", "--kill-after=5", `${Math.max(1, Math.ceil(timeoutMs / 1000))}`, ...argv]);
+}
+
+function execOn(client: ssh2.Client, command: string | readonly string[], options: ExecOptions): Promise<SshExecResult> {
+  const shown = typeof command === "string" ? command : shellQuote(command);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    client.exec(remoteCommandLine(command, options.timeoutMs + 1_000), (error, channel) => {
+      if (error) return reject(new SshError(`cannot run \`${shown}\` over ssh: ${error.message}`, { cause: error }));
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let exitCode: number | null = null;
+      let signal: string | null = null;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        channel.close();
+      }, options.timeoutMs);
+      const onAbort = () => channel.close();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      channel.on("data", (chunk: Buffer) => {
+        stdout.push(chunk);
+        options.onStdout?.(chunk);
+      });
+      channel.stderr.on("data", (chunk: Buffer) => {
+        stderr.push(chunk);
+        options.onStderr?.(chunk);
+      });
+      channel.on("exit", (code: number | null, sig?: string) => {
+        exitCode = code;
+        signal = sig ?? null;
+      });
+      channel.on("close", () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        if (options.signal?.aborted) return reject(new AbortedError(`\`${shown}\` over ssh`));
+        resolve({
+          command: shown,
+          exitCode,
+          signal,
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: Buffer.concat(stderr).toString("utf8"),
+          durationMs: Date.now() - started,
+          timedOut,
+        });
+      });
+      channel.end(options.input);
+    });
+  });
+}
+
+export function describeExec(result: SshExecResult): string {
+  if (result.timedOut) return `\`${result.command}\` timed out after ${formatMs(result.durationMs)}`;
+  if (result.signal) return `\`${result.command}\` was killed by ${result.signal}`;
+  return `\`${result.command}\` exited with code ${result.exitCode}`;
+}

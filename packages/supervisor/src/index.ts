@@ -1,0 +1,10 @@
+export { backstopArgv } from "./backstop.ts";
+export { classifyRecord, type RecordState } from "./classify.ts";
+export { exec, ProcessError } from "./exec.ts";
+export { endTree, signalTree, treeAlive } from "./kill.ts";
+export { lastLines } from "./output.ts";
+export { ProcessRegistry, type RecordView, type RecoveryReport } from "./registry.ts";
+export { activeProcesses, run, type StartOptions, type Supervised, start } from "./run.ts";
+export { createSupervisor, type ProcessOptions, type Supervisor, type SupervisorDefaults } from "./supervisor.ts";
+export * from "./types.ts";
+export { findExecutable, requireExecutable } from "./which.ts";

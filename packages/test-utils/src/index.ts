@@ -1,0 +1,2 @@
+export { startNodeScript, waitForExit } from "./node-script.ts";
+export { makeTempDir } from "./temp.ts";

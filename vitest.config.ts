@@ -1,0 +1,43 @@
+import { readdirSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+
+// Tests import the packages' TypeScript sources (export condition "msf-source"), so no build is needed.
+const conditions = ["msf-source", "module", "node", "development|production"];
+const VM_TESTS = "test/**/*.vm.test.ts";
+
+const packageDirs = ["packages", "apps"].flatMap((group) =>
+  readdirSync(group, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${group}/${entry.name}`),
+);
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    projects: [
+      // Fast tests: one project per package, named after its folder (`--project supervisor`).
+      ...packageDirs.map((dir) => ({
+        extends: true as const,
+        test: {
+          name: dir.split("/")[1],
+          root: dir,
+          include: ["test/**/*.test.ts"],
+          exclude: [VM_TESTS],
+          testTimeout: 30_000,
+        },
+      })),
+      // Real-VM tests of every package: one image build per run (globalSetup), long timeouts.
+      {
+        extends: true as const,
+        test: {
+          name: "vm",
+          include: packageDirs.map((dir) => `${dir}/${VM_TESTS}`),
+          globalSetup: ["packages/test-utils/src/vm-global-setup.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+        },
+      },
+    ],
+  },
+});
