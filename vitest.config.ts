@@ -14,6 +14,7 @@ const packageDirs = ["packages", "apps"].flatMap((group) =>
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
+  environments: { __vitest__: { resolve: { conditions } } },
   test: {
     projects: [
       // Fast tests: one project per package, named after its folder (`--project supervisor`).
@@ -27,13 +28,15 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       })),
+      // Repository-wide checks (README examples, generated files).
+      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], exclude: [VM_TESTS], testTimeout: 120_000 } },
       // Real-VM tests of every package: one image build per run (globalSetup), long timeouts.
       {
         extends: true as const,
         test: {
           name: "vm",
           include: packageDirs.map((dir) => `${dir}/${VM_TESTS}`),
-          globalSetup: ["packages/test-utils/src/vm-global-setup.ts"],
+          globalSetup: ["test/vm-global-setup.ts"],
           testTimeout: 600_000,
           hookTimeout: 900_000,
         },

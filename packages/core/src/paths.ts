@@ -19,12 +19,16 @@ export interface PathOptions {
   cwd?: string;
 }
 
-/** `$MSF_HOME` puts cache and state in one place (tests use a temporary one). */
+/**
+ * `$MSF_HOME` puts cache and state in one place (tests use a temporary one); `$MSF_CACHE` points
+ * the cache elsewhere (several state directories sharing one image cache).
+ */
 export function resolveMsfPaths(options: PathOptions = {}): MsfPaths {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const home = env.MSF_HOME ? resolve(cwd, env.MSF_HOME) : undefined;
-  const cache = home ? join(home, "cache") : join(env.XDG_CACHE_HOME ? resolve(cwd, env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "msf");
+  const defaultCache = home ? join(home, "cache") : join(env.XDG_CACHE_HOME ? resolve(cwd, env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "msf");
+  const cache = env.MSF_CACHE ? resolve(cwd, env.MSF_CACHE) : defaultCache;
   const state = home ?? join(cwd, ".msf");
   return {
     cache,

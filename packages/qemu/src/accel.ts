@@ -29,6 +29,8 @@ export interface ProbeOptions {
   /** How long a kernel under KVM may stay silent before KVM is judged unusable. */
   timeoutMs?: number;
   devKvm?: string;
+  /** The accelerator to try; only tests of the probe itself set "tcg". */
+  tryAccel?: Accelerator;
 }
 
 /**
@@ -55,12 +57,18 @@ export async function probeAccelerator(options: ProbeOptions): Promise<AccelVerd
   }
   if (!options.kernel) return verdict("tcg", `${devKvm} exists but no kernel was available to test it`, false);
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const printed = await kernelPrintsUnderKvm(options.supervisor, options.kernel, timeoutMs);
-  if (printed.ok) return verdict("kvm", `a kernel under KVM printed to its console in ${printed.ms} ms`);
+  const tried = options.tryAccel ?? "kvm";
+  const printed = await kernelPrints(options.supervisor, options.kernel, tried, timeoutMs);
+  if (printed.ok) return verdict(tried, `a kernel under ${tried} printed to its console in ${printed.ms} ms`);
   return verdict("tcg", printed.why);
 }
 
-async function kernelPrintsUnderKvm(supervisor: Supervisor, kernel: string, timeoutMs: number): Promise<{ ok: true; ms: number } | { ok: false; why: string }> {
+async function kernelPrints(
+  supervisor: Supervisor,
+  kernel: string,
+  accel: Accelerator,
+  timeoutMs: number,
+): Promise<{ ok: true; ms: number } | { ok: false; why: string }> {
   let resolveFirst: (at: number) => void = () => {};
   const firstLine = new Promise<number>((resolve) => {
     resolveFirst = resolve;
@@ -71,7 +79,7 @@ async function kernelPrintsUnderKvm(supervisor: Supervisor, kernel: string, time
     command: QEMU_BINARY,
     // No initrd and no root: the kernel prints, panics and (panic=-1, -no-reboot) QEMU exits.
     args: [
-      ...acceleratorArgs("kvm"),
+      ...acceleratorArgs(accel),
       "-m",
       "256M",
       "-nodefaults",
@@ -96,9 +104,9 @@ async function kernelPrintsUnderKvm(supervisor: Supervisor, kernel: string, time
   child.kill();
   const result = await child.result;
   if (typeof outcome === "number") return { ok: true, ms: outcome - started };
-  if (outcome === "silent") return { ok: false, why: `a kernel booted with -accel kvm printed nothing in ${timeoutMs} ms` };
+  if (outcome === "silent") return { ok: false, why: `a kernel booted with -accel ${accel} printed nothing in ${timeoutMs} ms` };
   const why = result.stderr.trim().split("\n").pop() ?? `exit code ${result.exitCode}`;
-  return { ok: false, why: `QEMU could not start a guest under KVM: ${why}` };
+  return { ok: false, why: `QEMU could not start a guest with -accel ${accel}: ${why}` };
 }
 
 export async function hostIdentity(supervisor: Supervisor): Promise<HostIdentity> {

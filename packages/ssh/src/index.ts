@@ -1,4 +1,4 @@
-export { readBanner, type WaitForBannerOptions, waitForBanner } from "./banner.ts";
+export { openSshSocket, readBanner, type SshSocket, type WaitForBannerOptions, type WaitForSshOptions, waitForBanner, waitForSshSocket } from "./banner.ts";
 export { SshError } from "./errors.ts";
 export { generateKeyPair, knownHostsLine, publicKeyBlob, type SshKeyPair } from "./keys.ts";
 export { shellQuote } from "./quote.ts";

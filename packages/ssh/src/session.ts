@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import { AbortedError, formatMs } from "@msf/core";
 import ssh2 from "ssh2";
 import { SshError } from "./errors.ts";
@@ -17,11 +18,15 @@ export interface SshTarget {
 export interface ConnectOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** An open connection to use (from `openSshSocket`) instead of dialling again. */
+  sock?: Socket;
 }
 
 export interface ExecOptions {
   /** Enforced twice: remotely by coreutils `timeout`, locally by closing the channel. */
   timeoutMs: number;
+  /** Send the command line as it is, without the guest-side `timeout` (only for shell builtins, which cannot hang). */
+  raw?: boolean;
   signal?: AbortSignal;
   input?: string | Uint8Array;
   onStdout?: (chunk: Buffer) => void;
@@ -77,6 +82,7 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
       }
     });
     client.connect({
+      sock: options.sock,
       host: target.host,
       port: target.port,
       username: target.username,
@@ -112,7 +118,8 @@ function execOn(client: ssh2.Client, command: string | readonly string[], option
   const shown = typeof command === "string" ? command : shellQuote(command);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    client.exec(remoteCommandLine(command, options.timeoutMs + 1_000), (error, channel) => {
+    const line = options.raw && typeof command === "string" ? command : remoteCommandLine(command, options.timeoutMs + 1_000);
+    client.exec(line, (error, channel) => {
       if (error) return reject(new SshError(`cannot run \`${shown}\` over ssh: ${error.message}`, { cause: error }));
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];

@@ -163,7 +163,7 @@ function watch(child: ChildProcess, record: ProcessRecord, options: StartOptions
       if (treeAlive(pid, false)) kill(isCanceled ? "abort" : timedOut ? "timeout" : "request");
       // A daemon that left the group may still hold our pipes: wait for them only so long.
       const drained = Promise.all([stdout.closed, stderr.closed]);
-      await Promise.race([drained, delay(graceMs + 2_000)]);
+      await Promise.race([drained, delay(graceMs + 2_000, undefined, { ref: false })]);
       child.stdout?.destroy();
       child.stderr?.destroy();
       await drained;

@@ -1,0 +1,58 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { findDistribution } from "@msf/catalog";
+import { ImageManifestSchema } from "@msf/qemu";
+import { makeTempDir } from "@msf/test-utils";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeVmCredentials, qmpSocketPath } from "../src/vm/credentials.ts";
+import { vmMachineSpec } from "../src/vm/spec.ts";
+
+let temp: ReturnType<typeof makeTempDir> | undefined;
+afterEach(() => temp?.remove());
+
+const manifest = ImageManifestSchema.parse({
+  schemaVersion: 1,
+  distro: "debian-12",
+  key: "abc",
+  createdAt: "2026-11-25T00:00:00.000Z",
+  buildMs: 1,
+  recipe: {},
+  disk: { file: "disk.qcow2", sha256: "0".repeat(64), sizeBytes: 1, format: "qcow2" },
+  append: "root=/dev/vda rw",
+});
+
+describe("vmMachineSpec", () => {
+  it("boots the image's kernel from an overlay, forwards SSH, passes the keys through fw_cfg (golden)", async () => {
+    const distribution = findDistribution("debian-12");
+    if (!distribution) throw new Error("no debian-12");
+    const spec = vmMachineSpec({
+      name: "debian-12",
+      distribution,
+      image: { dir: "/img", manifest, disk: "/img/disk.qcow2", kernel: "/img/vmlinuz", initrd: "/img/initrd.img" },
+      overlay: "/vm/overlay.qcow2",
+      serialLog: "/vm/serial.log",
+      qmpSocket: "/vm/qmp.sock",
+      credentials: { keyPath: "/vm/id", publicKey: "ssh-ed25519 A", hostKeyPath: "/vm/hk", hostPublicKey: "ssh-ed25519 B", authorizedKeysPath: "/vm/ak" },
+    });
+    await expect(`${JSON.stringify(spec, null, 2)}\n`).toMatchFileSnapshot("golden/debian-12-spec.json");
+  });
+});
+
+describe("VM credentials", () => {
+  it("are fresh per VM and private", async () => {
+    temp = makeTempDir();
+    const a = await makeVmCredentials(join(temp.path, "a"), "a");
+    const b = await makeVmCredentials(join(temp.path, "b"), "b");
+    expect(a.publicKey).not.toBe(b.publicKey);
+    expect(a.hostPublicKey).not.toBe(b.hostPublicKey);
+    expect(statSync(a.keyPath).mode & 0o777).toBe(0o600);
+    expect(statSync(a.hostKeyPath).mode & 0o777).toBe(0o600);
+  });
+
+  it("keep the QMP socket path under the unix limit", () => {
+    expect(qmpSocketPath("/short")).toBe("/short/qmp.sock");
+    const deep = `/${"d".repeat(150)}`;
+    expect(qmpSocketPath(deep).length).toBeLessThan(100);
+    expect(qmpSocketPath(deep)).toBe(qmpSocketPath(deep));
+  });
+});

@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { defaultBudgets, type PhaseBudgets, type PhaseProbe, type ReadinessEvent, type ReadinessPhase, VmBootError, waitForReadiness } from "@msf/qemu";
+import { describe, expect, it } from "vitest";
+
+const fast: PhaseBudgets = { process: 200, kernel: 200, "ssh-banner": 200, "ssh-auth": 200, system: 200 };
+const reachAfter =
+  (ms: number, detail?: string): PhaseProbe =>
+  async (signal) => {
+    await sleep(ms, undefined, { signal });
+    return detail;
+  };
+const never: PhaseProbe = (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+
+function probes(overrides: Partial<Record<ReadinessPhase, PhaseProbe>>): Record<ReadinessPhase, PhaseProbe> {
+  return {
+    process: reachAfter(1),
+    kernel: reachAfter(1),
+    "ssh-banner": reachAfter(1),
+    "ssh-auth": reachAfter(1),
+    system: reachAfter(1, "running"),
+    ...overrides,
+  };
+}
+
+describe("waitForReadiness", () => {
+  it("reports every phase with its time and ends with readyMs", async () => {
+    const events: ReadinessEvent[] = [];
+    const summary = await waitForReadiness({
+      name: "t",
+      startedAt: Date.now(),
+      budgets: defaultBudgets("tcg"),
+      probes: probes({}),
+      exited: new Promise(() => {}),
+      lastConsoleLines: () => [],
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.filter((e) => e.type === "phase").map((e) => e.phase)).toEqual(["process", "kernel", "ssh-banner", "ssh-auth", "system"]);
+    expect(summary.readyMs).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(summary.phases)).toHaveLength(5);
+  });
+
+  it("fails the phase that misses its deadline, with the last console lines", async () => {
+    const error = await waitForReadiness({
+      name: "slowpoke",
+      startedAt: Date.now(),
+      budgets: fast,
+      probes: probes({ "ssh-banner": never }),
+      exited: new Promise(() => {}),
+      lastConsoleLines: () => ["Begin: Loading essential drivers ... done.", "msf-debian login:"],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VmBootError);
+    expect((error as VmBootError).message).toMatch(/slowpoke did not reach ssh-banner: no progress within 200 ms/);
+    expect((error as VmBootError).message).toContain("msf-debian login:");
+    expect((error as VmBootError).details).toMatchObject({
+      phase: "ssh-banner",
+      lastLines: ["Begin: Loading essential drivers ... done.", "msf-debian login:"],
+    });
+  });
+
+  it("fails at once when QEMU exits, instead of waiting for the deadline", async () => {
+    const started = Date.now();
+    const error = await waitForReadiness({
+      name: "crasher",
+      startedAt: started,
+      budgets: defaultBudgets("tcg"),
+      probes: probes({ kernel: never }),
+      exited: sleep(50),
+      lastConsoleLines: () => ["Kernel panic - not syncing: VFS: Unable to mount root fs"],
+    }).catch((e: unknown) => e);
+    expect((error as VmBootError).details).toMatchObject({ phase: "kernel", reason: "QEMU exited" });
+  });
+
+  it("reports a probe's own fatal failure", async () => {
+    const error = await waitForReadiness({
+      name: "broken",
+      startedAt: Date.now(),
+      budgets: defaultBudgets("tcg"),
+      probes: probes({ system: async () => Promise.reject(new Error('systemd reports "maintenance"')) }),
+      exited: new Promise(() => {}),
+      lastConsoleLines: () => [],
+    }).catch((e: unknown) => e);
+    expect((error as VmBootError).message).toContain('broken did not reach system: systemd reports "maintenance"');
+  });
+
+  it("stops waiting when cancelled", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await waitForReadiness({
+      name: "cancelled",
+      startedAt: Date.now(),
+      budgets: defaultBudgets("tcg"),
+      probes: probes({ kernel: never }),
+      exited: new Promise(() => {}),
+      lastConsoleLines: () => [],
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_MSF_ABORTED" });
+  });
+});

@@ -1,0 +1,95 @@
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { generateKeyPair, knownHostsLine, publicKeyBlob, readBanner, remoteCommandLine, shellQuote, waitForBanner, waitForSshSocket } from "@msf/ssh";
+import { makeTempDir } from "@msf/test-utils";
+import { afterEach, describe, expect, it } from "vitest";
+
+let temp: ReturnType<typeof makeTempDir> | undefined;
+let server: Server | undefined;
+afterEach(() => {
+  temp?.remove();
+  server?.close();
+});
+
+function listen(onConnection: Parameters<typeof createServer>[1]): Promise<number> {
+  return new Promise((resolve) => {
+    const listening = createServer(onConnection);
+    server = listening;
+    listening.listen(0, "127.0.0.1", () => resolve((listening.address() as { port: number }).port));
+  });
+}
+
+describe("shellQuote", () => {
+  it("round-trips awkward words through a real shell", () => {
+    const words = ["plain", "with space", "it's", 'dq"', "$HOME", "`id`", "a;b|c&d", "", "glob*", "new\nline"];
+    const echoed = execFileSync("sh", ["-c", `printf '%s\\0' ${shellQuote(words)}`]).toString();
+    expect(echoed.split("\0").slice(0, -1)).toEqual(words);
+  });
+
+  it("wraps remote commands in a timeout", () => {
+    expect(remoteCommandLine(["systemctl", "is-system-running"], 30_000)).toBe("timeout --kill-after=5 30 systemctl is-system-running");
+    expect(remoteCommandLine("exit 3", 1_500)).toBe("timeout --kill-after=5 2 sh -c 'exit 3'");
+  });
+});
+
+describe("keys", () => {
+  it("makes ed25519 pairs that OpenSSH accepts", () => {
+    temp = makeTempDir();
+    const pair = generateKeyPair("msf@test");
+    const path = join(temp.path, "id");
+    writeFileSync(path, pair.privateKey, { mode: 0o600 });
+    const derived = execFileSync("ssh-keygen", ["-y", "-f", path]).toString().trim();
+    expect(pair.publicKey.startsWith(derived)).toBe(true);
+    expect(pair.publicKey).toMatch(/^ssh-ed25519 \S+ msf@test$/);
+    expect(publicKeyBlob(pair.publicKey).subarray(4, 15).toString()).toBe("ssh-ed25519");
+    expect(generateKeyPair("x").privateKey).not.toBe(pair.privateKey);
+  });
+
+  it("writes known_hosts lines for non-standard ports", () => {
+    expect(knownHostsLine("127.0.0.1", 2222, "ssh-ed25519 AAAA comment")).toBe("[127.0.0.1]:2222 ssh-ed25519 AAAA\n");
+  });
+});
+
+describe("banner probes", () => {
+  it("does not take an accepted-then-closed connection (QEMU's user network before sshd listens) for SSH", async () => {
+    const port = await listen((socket) => socket.destroy());
+    await expect(readBanner("127.0.0.1", port, 2_000)).rejects.toThrow(/closed the connection before an SSH banner/);
+  });
+
+  it("waits for a banner that comes late, and retries until the server answers", async () => {
+    let connections = 0;
+    const port = await listen((socket) => {
+      connections++;
+      if (connections < 3) socket.destroy();
+      else setTimeout(() => socket.end("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"), 100);
+    });
+    const { banner, attempts } = await waitForBanner("127.0.0.1", port, { timeoutMs: 10_000, intervalMs: 20 });
+    expect(banner).toBe("SSH-2.0-OpenSSH_9.2p1 Debian-2");
+    expect(attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it("does not let a stalled attempt hold up a fresh one, and closes the losers", async () => {
+    const sockets: Array<{ destroyed: boolean }> = [];
+    const port = await listen((socket) => {
+      sockets.push(socket);
+      if (sockets.length === 1) return; // like a SYN still in retries: connected, never answers
+      socket.write("SSH-2.0-OpenSSH_10.0\r\n");
+    });
+    const opened = await waitForSshSocket("127.0.0.1", port, { intervalMs: 20, attemptTimeoutMs: 60_000 });
+    expect(opened.banner).toBe("SSH-2.0-OpenSSH_10.0");
+    expect(opened.attempts).toBeGreaterThanOrEqual(2);
+    // The winning socket is handed over paused, with the banner pushed back for the SSH client.
+    expect(opened.socket.isPaused()).toBe(true);
+    expect(opened.socket.read()?.toString()).toBe("SSH-2.0-OpenSSH_10.0\r\n");
+    opened.socket.destroy();
+  });
+
+  it("gives up at the deadline and says how often it tried", async () => {
+    const port = await listen((socket) => socket.destroy());
+    const error = await waitForBanner("127.0.0.1", port, { timeoutMs: 300, intervalMs: 20 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_MSF_TIMEOUT" });
+    expect(String((error as Error).cause)).toMatch(/attempts; last: .*closed the connection before an SSH banner/);
+  });
+});

@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { inject } from "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The run's temporary MSF_HOME; its cache holds the Debian 12 image the global setup built. */
+    msfHome: string;
+  }
+}
+
+/**
+ * A private state directory for one VM test file, sharing the run's prebuilt image cache. It lives
+ * under the run's home, so the global teardown finds (and ends) anything a failed test left running.
+ */
+export function vmTestHome(): { home: string; env: NodeJS.ProcessEnv; remove: () => void } {
+  const shared = inject("msfHome");
+  const home = mkdtempSync(join(shared, "state-"));
+  return { home, env: { ...process.env, MSF_HOME: home, MSF_CACHE: join(shared, "cache") }, remove: () => rmSync(home, { recursive: true, force: true }) };
+}

@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "@msf/supervisor";
+import { describe, expect, it } from "vitest";
+import { COMMANDS } from "../apps/cli/src/commands.ts";
+
+// Every package README opens with a runnable example (its first ```ts block): run each for real.
+const root = join(import.meta.dirname, "..");
+const packages = ["packages", "apps"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)));
+
+const examples = packages.flatMap((dir) => {
+  const example = /```ts\n([\s\S]*?)```/.exec(readFileSync(join(dir, "README.md"), "utf8"))?.[1];
+  return example ? [{ dir, example }] : [];
+});
+
+describe("README examples", () => {
+  it("exist for every package but the CLI (whose README shows shell commands, checked below)", () => {
+    expect(packages.filter((dir) => !examples.some((e) => e.dir === dir)).map((dir) => dir.slice(root.length + 1))).toEqual(["apps/cli"]);
+  });
+
+  it("the CLI README lists every command of the command table", () => {
+    const readme = readFileSync(join(root, "apps/cli/README.md"), "utf8");
+    for (const spec of COMMANDS) expect(readme).toContain(`\`msf ${spec.path.join(" ")}`);
+  });
+
+  for (const { dir, example } of examples) {
+    it(`${dir.slice(root.length + 1)}/README.md runs`, async () => {
+      // Inside the package, so its own dependencies resolve.
+      const file = join(dir, `.readme-example-${process.pid}.ts`);
+      writeFileSync(file, example);
+      try {
+        const result = await run({ name: "readme-example", command: process.execPath, args: ["--conditions=msf-source", file], timeoutMs: 60_000 });
+        expect(result.stderr).toBe("");
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout.length).toBeGreaterThan(0);
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+  }
+});
