@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isMsfError } from "@msf/core";
+import { isMsfError, type LogSink } from "@msf/core";
 import { createContext } from "@msf/orchestrator";
 import { activeProcesses } from "@msf/supervisor";
 import { Command, CommanderError } from "commander";
@@ -73,7 +73,10 @@ function addCommand(program: Command, spec: CommandSpec, action: Action, io: Mai
 }
 
 async function execute(spec: CommandSpec, reporter: Reporter, args: unknown[], options: Record<string, unknown>, io: MainIo): Promise<number> {
-  const ctx = createContext({ env: io.env, cwd: io.cwd, signal: io.signal });
+  const env = io.env ?? process.env;
+  // Diagnostics on stderr only when asked for (MSF_LOG_LEVEL=debug shows every command msf runs).
+  const logSink = env.MSF_LOG_LEVEL ? stderrSink(io.stderr ?? process.stderr) : undefined;
+  const ctx = createContext({ env, cwd: io.cwd, signal: io.signal, logSink });
   try {
     const module = await spec.load();
     return (await module.run({ reporter, ctx, args, options })) ?? 0;
@@ -89,4 +92,11 @@ async function execute(spec: CommandSpec, reporter: Reporter, args: unknown[], o
       }),
     );
   }
+}
+
+function stderrSink(stream: NodeJS.WritableStream): LogSink {
+  return ({ time, level, component, msg, ...fields }) => {
+    const extra = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : "";
+    stream.write(`${time.slice(11, 23)} ${level.padEnd(5)} ${component}: ${msg}${extra}\n`);
+  };
 }
