@@ -123,8 +123,11 @@ describe("a real Debian 12 VM from the bootstrap image", () => {
   it("powers off on QMP system_powerdown; no process, no record, golden image unchanged", async () => {
     session?.close();
     session = undefined;
+    const qmpEvents: string[] = [];
+    machine.qmp.on("event", (event) => qmpEvents.push(`${event.event}${event.data?.guest ? " (guest)" : ""}`));
     const outcome = await stopMachine({ qmp: machine.qmp, graceMs: 120_000, forceKill: async () => machine.process.kill() });
     expect(outcome).toBe("powerdown");
+    expect(qmpEvents).toEqual(expect.arrayContaining(["POWERDOWN", "SHUTDOWN (guest)"]));
     const result = await machine.exited;
     expect(result.exitCode).toBe(0);
     expect(processGroupMembers(machine.process.pid)).toEqual([]);
