@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { resolveMsfPaths } from "@msf/core";
-import { ensureBootstrapImage, recipeFor } from "@msf/preseed";
+import { imageRecipeFor } from "@msf/orchestrator";
+import { ensureBootstrapImage } from "@msf/preseed";
 import { createSupervisor, ProcessRegistry } from "@msf/supervisor";
 import type { TestProject } from "vitest/node";
 
@@ -20,7 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const debian12 = findDistribution("debian-12");
   if (!debian12) throw new Error("debian-12 is missing from the catalog");
-  const { built } = await ensureBootstrapImage({ recipe: recipeFor(debian12), imagesDir: paths.images, supervisor });
+  const { built } = await ensureBootstrapImage({ recipe: imageRecipeFor(debian12), imagesDir: paths.images, supervisor });
   console.log(`[vm tests] Debian 12 image ${built ? "built" : "reused"} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${home}`);
   project.provide("msfHome", home);
   return async () => {

@@ -76,6 +76,26 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/vm-list.ts"),
   },
   {
+    path: ["deploy"],
+    summary: "install and configure the mail stack (Postfix, Dovecot, PostgreSQL, Rspamd, Redis, ClamAV) in a running VM",
+    args: ["<name>"],
+    options: [
+      { flags: "--config <file>", description: "domain and accounts from a Mail Server Factory JSON configuration (Examples/*.json)" },
+      { flags: "--freshclam", description: "download ClamAV signatures with freshclam (the guest needs internet)" },
+    ],
+    load: () => import("./commands/deploy.ts"),
+  },
+  {
+    path: ["test"],
+    summary: "run every acceptance check against a deployed VM: each check's verdict, time and evidence",
+    args: ["[name]"],
+    options: [
+      { flags: "--only <ids>", description: "comma-separated check ids (the readiness gate always runs)" },
+      { flags: "--diagnostics", description: "collect diagnostics from the server even when everything passes" },
+    ],
+    load: () => import("./commands/test.ts"),
+  },
+  {
     path: ["ps"],
     summary: "supervised processes: name, pid, state, elapsed, cpu, memory, timeout left",
     load: () => import("./commands/ps.ts"),

@@ -1,8 +1,12 @@
 export { type ContextOptions, createContext, type MsfContext } from "./context.ts";
 export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
+export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
+export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
+export { type MailTestOptions, type MailTestReport, mailTest } from "./mail/test.ts";
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./vm/exec.ts";
 export { type VmListEntry, vmList } from "./vm/list.ts";
+export { GUEST_PORTS, imageRecipeFor } from "./vm/recipe.ts";
 export { readVmState, type VmState, VmStateSchema } from "./vm/state.ts";
 export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmUp } from "./vm/up.ts";

@@ -14,6 +14,8 @@ export const ErrorCodes = [
   "ERR_MSF_IMAGE_BUILD",
   "ERR_MSF_IMAGE_CORRUPT",
   "ERR_MSF_CHECKSUM_MISMATCH",
+  "ERR_MSF_DEPLOY",
+  "ERR_MSF_CHECKS_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

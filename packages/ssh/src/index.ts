@@ -12,3 +12,4 @@ export {
   type SshSession,
   type SshTarget,
 } from "./session.ts";
+export { openTunnel, type Tunnel } from "./tunnel.ts";

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { AbortedError, formatMs } from "@msf/core";
 import ssh2 from "ssh2";
 import { SshError } from "./errors.ts";
@@ -47,6 +48,8 @@ export interface SshSession {
   readonly target: Omit<SshTarget, "privateKey">;
   /** A string is a shell command line; an array is argv, quoted for the remote shell. */
   exec(command: string | readonly string[], options: ExecOptions): Promise<SshExecResult>;
+  /** A TCP stream to host:port as seen from the server (its loopback services, for instance). */
+  forward(host: string, port: number): Promise<Duplex>;
   close(): void;
 }
 
@@ -104,6 +107,13 @@ function makeSession(client: ssh2.Client, target: SshTarget): SshSession {
   return {
     target: visible,
     exec: (command, options) => execOn(client, command, options),
+    forward: (host, port) =>
+      new Promise((resolve, reject) => {
+        client.forwardOut("127.0.0.1", 0, host, port, (error, stream) => {
+          if (error) reject(new SshError(`the server refused to forward to ${host}:${port}: ${error.message}`, { cause: error }));
+          else resolve(stream);
+        });
+      }),
     close: () => client.end(),
   };
 }

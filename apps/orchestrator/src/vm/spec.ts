@@ -2,6 +2,7 @@ import type { Distribution } from "@msf/catalog";
 import { FW_CFG } from "@msf/preseed";
 import type { MachineSpecInput, StoredImage } from "@msf/qemu";
 import type { VmCredentials } from "./credentials.ts";
+import { GUEST_PORTS } from "./recipe.ts";
 
 export interface VmSpecInput {
   name: string;
@@ -25,7 +26,7 @@ export function vmMachineSpec(input: VmSpecInput): MachineSpecInput {
     cpus: input.cpus ?? input.distribution.resources.cpus,
     disks: [{ path: input.overlay, format: "qcow2" }],
     boot: { kind: "kernel", kernel: image.kernel, initrd: image.initrd, append: `${image.manifest.append} console=ttyS0,115200 panic=1` },
-    forwards: [{ name: "ssh", guestPort: 22 }],
+    forwards: Object.entries(GUEST_PORTS).map(([name, guestPort]) => ({ name, guestPort })),
     serialLog: input.serialLog,
     qmpSocket: input.qmpSocket,
     fwCfg: [

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { catalog, findDistribution } from "@msf/catalog";
 import { acquireLock, isProcessAlive, MsfError } from "@msf/core";
-import { type BuildEvent, ensureBootstrapImage, recipeFor } from "@msf/preseed";
+import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
 import {
   type AccelVerdict,
   defaultBudgets,
@@ -19,6 +19,7 @@ import {
 import { connectSsh, type SshSession } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { makeVmCredentials, qmpSocketPath, writeKnownHosts } from "./credentials.ts";
+import { imageRecipeFor } from "./recipe.ts";
 import { vmMachineSpec } from "./spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
 
@@ -92,7 +93,7 @@ async function bootNew(
   const emit = options.onEvent ?? (() => {});
   const imageStarted = Date.now();
   const { image, built } = await ensureBootstrapImage({
-    recipe: recipeFor(distribution),
+    recipe: imageRecipeFor(distribution),
     imagesDir: ctx.paths.images,
     supervisor: ctx.supervisor,
     onEvent: emit,

@@ -38,6 +38,7 @@ export function bootstrapKey(recipe: BootstrapRecipe): string {
     setup: setupFiles(),
     customize: customizeFiles(recipe),
     units: ENABLED_UNITS,
+    disabled: recipe.disabledUnits,
     size: recipe.diskSize,
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16);
@@ -70,6 +71,7 @@ export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs): Bootstra
     `--setup-hook=sync-in ${dirs.setupDir} /`,
     `--customize-hook=sync-in ${dirs.customizeDir} /`,
     `--customize-hook=chroot "$1" systemctl enable ${ENABLED_UNITS.join(" ")}`,
+    ...(recipe.disabledUnits.length ? [`--customize-hook=chroot "$1" systemctl disable --quiet ${recipe.disabledUnits.join(" ")}`] : []),
     // Each VM gets its own host key at boot; the image must not carry one all clones share.
     `--customize-hook=rm -f "$1"/etc/ssh/ssh_host_*`,
     recipe.suite,

@@ -1,0 +1,14 @@
+import type { Distribution } from "@msf/catalog";
+import { FAMILIES, mailStackPackages } from "@msf/mailtest";
+import { type BootstrapRecipe, recipeFor } from "@msf/preseed";
+
+/** The golden image msf boots for a distribution: the base system with the mail stack's packages pre-installed (configured at deploy time). */
+export function imageRecipeFor(distribution: Distribution): BootstrapRecipe {
+  const layout = FAMILIES[distribution.packageFamily];
+  // The services stay off until `msf deploy` configures them: a fresh VM boots fast and clean.
+  const disabledUnits = [...Object.values(layout.services), layout.freshclamService];
+  return recipeFor(distribution, { packages: mailStackPackages(distribution.packageFamily), disabledUnits });
+}
+
+/** Guest ports forwarded to the host for every VM: SSH and the mail services the checks talk to. */
+export const GUEST_PORTS = { ssh: 22, smtp: 25, submission: 587, smtps: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 } as const;

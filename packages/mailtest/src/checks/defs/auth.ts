@@ -1,0 +1,62 @@
+import type { CheckContext } from "../context.ts";
+import { expectThat, type MailAccount } from "../types.ts";
+import { imap, pop3, saslPlain, smtp } from "../wire/protocols.ts";
+import { check } from "./define.ts";
+import { smtpSession } from "./smtp.ts";
+import { startTls } from "./tls.ts";
+
+interface Attempts {
+  smtp: string;
+  imap: string;
+  pop3: string;
+}
+
+async function tryLogins(ctx: CheckContext, account: MailAccount, password: string): Promise<{ codes: Attempts; ok: Record<keyof Attempts, boolean> }> {
+  const { client: submission } = await smtpSession(ctx, "submission", { starttls: true });
+  const auth = await smtp(submission, `AUTH PLAIN ${saslPlain(account.address, password)}`, "AUTH PLAIN ***");
+  ctx.record(submission);
+  submission.close();
+  const imapClient = await startTls(ctx, "imap");
+  const login = await imap(imapClient, `LOGIN "${account.address}" "${password.replaceAll('"', '\\"')}"`, `LOGIN "${account.address}" ***`);
+  ctx.record(imapClient);
+  imapClient.close();
+  const popClient = await startTls(ctx, "pop3");
+  await pop3(popClient, `USER ${account.address}`);
+  const pass = await pop3(popClient, `PASS ${password}`, { shown: "PASS ***" });
+  ctx.record(popClient);
+  popClient.close();
+  return {
+    codes: { smtp: `${auth.code} ${auth.text}`, imap: `${login.status} ${login.text}`, pop3: pass.status },
+    ok: { smtp: auth.code === 235, imap: login.status === "OK", pop3: pass.ok },
+  };
+}
+
+export const goodCredentials = check({
+  id: "auth-good",
+  component: "dovecot",
+  title: "Good credentials log in: SMTP AUTH (235), IMAP LOGIN, POP3 USER/PASS",
+  async run(ctx) {
+    const { sender } = ctx.mailboxes();
+    const { codes, ok } = await tryLogins(ctx, sender, sender.password);
+    expectThat(ok.smtp, "235 to SMTP AUTH on 587", codes.smtp);
+    expectThat(ok.imap, "OK to IMAP LOGIN", codes.imap);
+    expectThat(ok.pop3, "+OK to POP3 PASS", codes.pop3);
+    return `${sender.address}: SMTP ${codes.smtp}; IMAP ${codes.imap}; POP3 ${codes.pop3}`;
+  },
+});
+
+export const badCredentials = check({
+  id: "auth-bad",
+  component: "dovecot",
+  title: "Bad credentials are refused: 535, NO [AUTHENTICATIONFAILED], -ERR",
+  async run(ctx) {
+    const { sender } = ctx.mailboxes();
+    const { codes } = await tryLogins(ctx, sender, `wrong-${ctx.token}`);
+    expectThat(codes.smtp.startsWith("535"), "535 to SMTP AUTH", codes.smtp);
+    expectThat(codes.imap.startsWith("NO [AUTHENTICATIONFAILED]"), "NO [AUTHENTICATIONFAILED] to IMAP LOGIN", codes.imap);
+    expectThat(codes.pop3.startsWith("-ERR"), "-ERR to POP3 PASS", codes.pop3);
+    return `wrong password for ${sender.address}: SMTP ${codes.smtp}; IMAP ${codes.imap}; POP3 ${codes.pop3}`;
+  },
+});
+
+export const AUTH_CHECKS = [goodCredentials, badCredentials];

@@ -1,0 +1,186 @@
+import { Redis } from "ioredis";
+import { EICAR } from "../../recipe/clamav.ts";
+import { type CheckContext, INTERNAL_PORTS } from "../context.ts";
+import { CheckFailure, expectThat } from "../types.ts";
+import { clamd } from "../wire/clamd.ts";
+import { smtp, smtpReply } from "../wire/protocols.ts";
+import { check } from "./define.ts";
+
+async function smtpQuit(ctx: CheckContext): Promise<string> {
+  const client = await ctx.connect("smtp", 5_000);
+  try {
+    await smtpReply(client, 5_000);
+    const bye = await smtp(client, "QUIT", undefined, 5_000);
+    if (bye.code !== 221) throw new Error(`QUIT answered ${bye.code}`);
+    return "221";
+  } finally {
+    client.close();
+  }
+}
+
+async function rspamdPing(ctx: CheckContext): Promise<string> {
+  const port = await ctx.tunnel(INTERNAL_PORTS.rspamd);
+  const text = await (await fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(5_000) })).text();
+  if (!text.includes("pong")) throw new Error(`/ping answered ${text.slice(0, 40)}`);
+  return "pong";
+}
+
+async function redisPing(ctx: CheckContext): Promise<string> {
+  const port = await ctx.tunnel(INTERNAL_PORTS.redis);
+  // Finite timeouts and no retries: a hanging client would hang the test runner.
+  const redis = new Redis({
+    host: "127.0.0.1",
+    port,
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    commandTimeout: 5_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    return await redis.ping();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function unitState(ctx: CheckContext, probe: string): Promise<string | undefined> {
+  const unit = ctx.target.units?.[probe as keyof NonNullable<typeof ctx.target.units>];
+  if (!unit || !ctx.target.ssh) return undefined;
+  const result = await ctx.target.ssh.exec(["systemctl", "is-active", unit], { timeoutMs: 15_000 });
+  return result.stdout.trim();
+}
+
+/** Readiness deadline: Rspamd alone needs one to two minutes to load under TCG. */
+export const READINESS_TIMEOUT_MS = 240_000;
+
+export const readiness = check({
+  id: "readiness",
+  component: "stack",
+  title: "Every service answers before the checks start: SMTP QUIT (221), clamd PING, Rspamd, Redis PING",
+  async run(ctx) {
+    const probes: Array<[string, () => Promise<string>]> = [["smtp", () => smtpQuit(ctx)]];
+    if (ctx.target.ssh) {
+      probes.push(["clamd", async () => clamd(await ctx.tunnel(INTERNAL_PORTS.clamd), "PING", undefined, 5_000)]);
+      probes.push(["rspamd", () => rspamdPing(ctx)], ["redis", () => redisPing(ctx)]);
+    }
+    const started = Date.now();
+    const answered = new Map<string, string>();
+    const last = new Map<string, string>();
+    const down = new Map<string, string>(); // stopped, not starting: no point waiting
+    try {
+      await ctx.waitFor("every service to answer", READINESS_TIMEOUT_MS, async () => {
+        for (const [name, probe] of probes) {
+          if (answered.has(name) || down.has(name)) continue;
+          try {
+            answered.set(name, `${await probe()} after ${Date.now() - started} ms`);
+          } catch (error) {
+            last.set(name, (error as Error).message);
+            const state = await unitState(ctx, name);
+            if (state === "inactive" || state === "failed") down.set(name, `systemd says ${state}`);
+          }
+        }
+        if (down.size) throw new Error("a service is down");
+        return answered.size === probes.length ? true : undefined;
+      });
+    } catch {
+      const laggards = probes.filter(([name]) => !answered.has(name)).map(([name]) => `${name} (${down.get(name) ?? last.get(name) ?? "no answer"})`);
+      throw new CheckFailure(`every service to answer within ${READINESS_TIMEOUT_MS / 1000} s`, `no answer from ${laggards.join(", ")}`);
+    }
+    for (const [name, how] of answered) ctx.note(`${name}: ${how}`);
+    return [...answered].map(([name, how]) => `${name} ${how}`).join("; ");
+  },
+});
+
+export const clamdProtocol = check({
+  id: "clamd",
+  component: "clamav",
+  title: "clamd over its own protocol: PING, VERSION (database date), INSTREAM of EICAR -> FOUND",
+  needsSsh: true,
+  async run(ctx) {
+    const port = await ctx.tunnel(INTERNAL_PORTS.clamd);
+    const pong = await clamd(port, "PING");
+    ctx.note(`zPING -> ${pong}`);
+    expectThat(pong === "PONG", "PONG", pong);
+    const version = await clamd(port, "VERSION");
+    ctx.note(`zVERSION -> ${version}`);
+    const dated = /^ClamAV \S+\/\d+\/(.+)$/.exec(version);
+    if (ctx.target.bundledSignaturesOnly) expectThat(/^ClamAV \d/.test(version), "ClamAV <version>", version);
+    else expectThat(dated !== null, "ClamAV <version>/<database version>/<database date>", version);
+    const scan = await clamd(port, "INSTREAM", Buffer.from(EICAR, "latin1"));
+    ctx.note(`zINSTREAM [EICAR, 68 bytes] -> ${scan}`);
+    expectThat(/FOUND$/.test(scan), "stream: <signature> FOUND", scan);
+    const database = dated ? `signatures of ${dated[1]}` : "the bundled test signature only (no official database without internet)";
+    return `${pong}; ${version} (${database}); EICAR: ${scan}`;
+  },
+});
+
+export const rspamdAndRedis = check({
+  id: "rspamd-redis",
+  component: "redis",
+  title: "Rspamd answers /checkv2 with an action; Redis answers and is the one Rspamd uses",
+  needsSsh: true,
+  async run(ctx) {
+    const port = await ctx.tunnel(INTERNAL_PORTS.rspamd);
+    const message = `From: a@example.org\r\nTo: b@${ctx.target.domain}\r\nSubject: msf ${ctx.token}\r\n\r\nhello\r\n`;
+    const response = await fetch(`http://127.0.0.1:${port}/checkv2`, { method: "POST", body: message, signal: AbortSignal.timeout(60_000) });
+    const verdict = (await response.json()) as { action?: string; score?: number };
+    ctx.note(`POST /checkv2 -> ${response.status} action=${verdict.action} score=${verdict.score}`);
+    expectThat(typeof verdict.action === "string", "an action from /checkv2", JSON.stringify(verdict).slice(0, 200));
+    const pong = await redisPing(ctx);
+    ctx.note(`redis PING -> ${pong}`);
+    expectThat(pong === "PONG", "PONG from Redis on 127.0.0.1:6379", pong);
+    const dump = await ctx.remote(["rspamadm", "configdump", "redis"]);
+    const servers = /servers\s*=\s*"?([^";\n]+)"?/.exec(dump.stdout)?.[1]?.trim();
+    expectThat(servers === "127.0.0.1:6379" || servers === "127.0.0.1", "Rspamd configured with Redis at 127.0.0.1:6379", servers ?? dump.stdout.slice(0, 200));
+    return `/checkv2: action "${verdict.action}" (score ${verdict.score}); Redis PONG on 127.0.0.1:6379, the server Rspamd uses (${servers})`;
+  },
+});
+
+export const lookups = check({
+  id: "postgresql",
+  component: "postgresql",
+  title: "The mailbox resolves through PostgreSQL: postmap -q (pgsql maps) and doveadm user",
+  needsSsh: true,
+  async run(ctx) {
+    const { recipient } = ctx.mailboxes();
+    const mailbox = await ctx.remote(["postmap", "-q", recipient.address, "pgsql:/etc/postfix/pgsql/mailboxes.cf"]);
+    expectThat(mailbox.stdout.trim() === "1", `postmap to find ${recipient.address} (1)`, mailbox.stdout.trim() || mailbox.stderr.trim() || "nothing");
+    const domain = await ctx.remote(["postmap", "-q", ctx.target.domain, "pgsql:/etc/postfix/pgsql/domains.cf"]);
+    expectThat(domain.stdout.trim() === "1", `postmap to find the domain ${ctx.target.domain}`, domain.stdout.trim() || "nothing");
+    const user = await ctx.remote(["doveadm", "user", recipient.address]);
+    expectThat(user.exitCode === 0 && /uid\s+\d+/.test(user.stdout), `doveadm user to resolve ${recipient.address}`, (user.stdout + user.stderr).trim());
+    const owner = ctx.target.accounts.find((a) => a.aliases.length);
+    if (owner) {
+      const alias = await ctx.remote(["postmap", "-q", owner.aliases[0] as string, "pgsql:/etc/postfix/pgsql/aliases.cf"]);
+      expectThat(alias.stdout.trim() === owner.address, `the alias ${owner.aliases[0]} to resolve to ${owner.address}`, alias.stdout.trim() || "nothing");
+    }
+    return `postmap found ${recipient.address} and ${ctx.target.domain}; doveadm user: ${user.stdout.trim().split("\n").join(", ")}`;
+  },
+});
+
+/** Lines that must not appear in the stack's logs while the checks run. */
+const BAD_LOG = /connection refused|\bfatal\b|\bpanic\b/i;
+const STACK_LOG = /postfix|dovecot|rspamd|clamd|clamav|redis|postgres/i;
+
+export function cleanLogsCheck(since: () => number | undefined) {
+  return check({
+    id: "clean-logs",
+    component: "stack",
+    title: 'No "Connection refused", "fatal" or "panic" from the stack during the checks',
+    needsSsh: true,
+    async run(ctx) {
+      const from = since();
+      expectThat(from !== undefined, "the server's clock at the start of the checks", "none");
+      const journal = await ctx.remote(["journalctl", "--no-pager", "-o", "short-iso", "--since", `@${from}`], 60_000);
+      const lines = journal.stdout.split("\n");
+      const bad = lines.filter((line) => STACK_LOG.test(line) && BAD_LOG.test(line));
+      ctx.evidence.length = 0; // the whole journal is not evidence; the offending lines are
+      for (const line of bad.slice(0, 30)) ctx.note(line);
+      expectThat(bad.length === 0, "no such line", `${bad.length} line(s), first: ${bad[0]}`);
+      return `${lines.length} journal lines since the checks started, none from the stack with "Connection refused", "fatal" or "panic"`;
+    },
+  });
+}

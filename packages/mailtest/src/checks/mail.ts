@@ -1,0 +1,133 @@
+import { format } from "node:util";
+import { ImapFlow } from "imapflow";
+import nodemailer, { type TransportOptions } from "nodemailer";
+import type { CheckContext } from "./context.ts";
+import { startTls } from "./defs/tls.ts";
+import { CheckFailure, type MailAccount } from "./types.ts";
+import { pop3 } from "./wire/protocols.ts";
+
+export interface Outgoing {
+  from: MailAccount;
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: Array<{ filename: string; content: string }>;
+}
+
+/** Submits on 587 with STARTTLS and SMTP AUTH (nodemailer); returns the Message-ID and the server's reply. */
+export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messageId: string; response: string }> {
+  const endpoint = ctx.target.endpoints.submission;
+  const log =
+    (level: string) =>
+    (...args: unknown[]) => {
+      const line = format(...(args.slice(1) as [string, ...unknown[]]));
+      if (level !== "trace") ctx.note(line.split("\n")[0] ?? "");
+    };
+  const transport = nodemailer.createTransport({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: false,
+    requireTLS: true,
+    name: `client.${ctx.target.domain}`,
+    auth: { user: mail.from.address, pass: mail.from.password },
+    // nodemailer connects to an address, so the certificate's name must be given explicitly.
+    tls: { servername: ctx.target.hostname, ca: ctx.target.caPem },
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 120_000,
+    logger: { trace: log("trace"), debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), fatal: log("fatal"), level: () => {} },
+    debug: true,
+  } as TransportOptions);
+  const messageId = `<msf-${ctx.token}-${Date.now()}@${ctx.target.domain}>`;
+  try {
+    const info = await transport.sendMail({
+      from: mail.from.address,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      messageId,
+      attachments: mail.attachments,
+    });
+    return { messageId, response: String(info.response) };
+  } finally {
+    transport.close();
+  }
+}
+
+/** Waits (IMAP IDLE, no polling) until a message with this Message-ID is in the INBOX; returns its source. */
+export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", timeoutMs: number): Promise<string> {
+  const endpoint = ctx.target.endpoints[service];
+  const client = new ImapFlow({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: service === "imaps",
+    doSTARTTLS: service === "imap" ? true : undefined,
+    servername: ctx.target.hostname,
+    tls: { ca: ctx.target.caPem, servername: ctx.target.hostname, rejectUnauthorized: true },
+    auth: { user: account.address, pass: account.password },
+    logger: false,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+  });
+  const errors: string[] = [];
+  client.on("error", (error: Error) => errors.push(error.message)); // attached before connect: otherwise an error event crashes
+  const started = Date.now();
+  await client.connect();
+  ctx.note(`IMAP ${service} (${endpoint.port}) logged in as ${account.address}${client.secureConnection ? " over TLS" : ""}`);
+  const lock = await client.getMailboxLock("INBOX");
+  try {
+    for (;;) {
+      const uids = (await client.search({ header: { "message-id": messageId } }, { uid: true })) || [];
+      if (uids.length) {
+        const message = await client.fetchOne(String(uids[0]), { source: true }, { uid: true });
+        ctx.note(`IMAP ${service}: found ${messageId} (uid ${uids[0]}) after ${Date.now() - started} ms`);
+        if (!message || !message.source) throw new CheckFailure(`the source of ${messageId}`, "an empty fetch");
+        return message.source.toString("utf8");
+      }
+      const left = timeoutMs - (Date.now() - started);
+      if (left <= 0)
+        throw new CheckFailure(`${messageId} in ${account.address}'s INBOX within ${Math.round(timeoutMs / 1000)} s (IMAP ${service})`, "it did not arrive");
+      const waited = Date.now();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(finish, left);
+        function finish() {
+          clearTimeout(timer);
+          client.off("exists", finish);
+          resolve();
+        }
+        client.on("exists", finish);
+      });
+      ctx.waitedMs += Date.now() - waited;
+    }
+  } finally {
+    lock.release();
+    await client.logout().catch(() => client.close());
+    if (errors.length) ctx.note(`IMAP client errors: ${errors.join("; ")}`);
+  }
+}
+
+/** Logs in over POP3 (STLS) and retrieves the message with this Message-ID. */
+export async function readBackPop3(ctx: CheckContext, account: MailAccount, messageId: string): Promise<string> {
+  const client = await startTls(ctx, "pop3");
+  try {
+    await pop3(client, `USER ${account.address}`);
+    const pass = await pop3(client, `PASS ${account.password}`, { shown: "PASS ***" });
+    if (!pass.ok) throw new CheckFailure("+OK to POP3 PASS", pass.status);
+    const list = await pop3(client, "LIST", { multiline: true });
+    for (const line of [...list.data].reverse()) {
+      const number = line.split(" ")[0];
+      const top = await pop3(client, `TOP ${number} 0`, { multiline: true });
+      if (top.data.some((header) => header.toLowerCase().startsWith("message-id:") && header.includes(messageId))) {
+        const message = await pop3(client, `RETR ${number}`, { multiline: true });
+        ctx.note(`POP3: found ${messageId} as message ${number}`);
+        return message.data.join("\r\n");
+      }
+    }
+    throw new CheckFailure(`${messageId} in the POP3 mailbox of ${account.address}`, `${list.data.length} other message(s)`);
+  } finally {
+    await pop3(client, "QUIT").catch(() => {});
+    client.transcript.splice(0, client.transcript.length, ...client.transcript.filter((line) => !line.startsWith("S: ") || line.length < 200));
+    ctx.record(client);
+    client.close();
+  }
+}

@@ -1,0 +1,124 @@
+import { openTunnel, type SshSession } from "@msf/ssh";
+import pg from "pg";
+import { FAMILIES, type FamilyLayout, type PackageFamily } from "../recipe/families.ts";
+import { DATABASE, type StackInputs } from "../recipe/inputs.ts";
+import { DeployStepError } from "./errors.ts";
+import { Remote } from "./remote.ts";
+import { DEPLOY_STEPS } from "./steps.ts";
+import type { TlsMaterial } from "./tls.ts";
+
+export type DeployEvent =
+  | { type: "deploy-step"; step: string; status: "started" }
+  | { type: "deploy-step"; step: string; status: "done"; changed: string[]; durationMs: number }
+  | { type: "deploy-command"; step: string; command: string; exitCode: number | null; durationMs: number };
+
+export interface DeployOptions {
+  session: SshSession;
+  family: PackageFamily;
+  /** Accounts with their passwords (generated ones included). */
+  setup: StackInputs["setup"];
+  secrets: { dbPassword: string; saltKey: string };
+  tls: TlsMaterial;
+  messageSizeLimit?: number;
+  dkimSelector?: string;
+  freshclam?: boolean;
+  onEvent?: (event: DeployEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  steps: Array<{ name: string; changed: string[]; durationMs: number }>;
+  /** False when the run found everything already as it should be. */
+  changed: boolean;
+  dovecot: StackInputs["dovecot"];
+  /** DKIM TXT record per signing domain (`v=DKIM1; k=rsa; p=...`). */
+  dkim: Record<string, string>;
+  durationMs: number;
+}
+
+export const DEFAULT_MESSAGE_SIZE_LIMIT = 10 * 1024 * 1024;
+
+/** The built-in recipe: packages, then each configuration step in order, over one SSH session. */
+export async function deployMailStack(options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const layout = FAMILIES[options.family];
+  const remote = new Remote(options.session, {
+    signal: options.signal,
+    onCommand: (step, command, result) =>
+      options.onEvent?.({ type: "deploy-command", step, command, exitCode: result.exitCode, durationMs: result.durationMs }),
+  });
+  const steps: DeployResult["steps"] = [];
+  const track = async (name: string, work: () => Promise<string[]>) => {
+    options.onEvent?.({ type: "deploy-step", step: name, status: "started" });
+    const t0 = Date.now();
+    const changed = await work();
+    steps.push({ name, changed, durationMs: Date.now() - t0 });
+    options.onEvent?.({ type: "deploy-step", step: name, status: "done", changed, durationMs: Date.now() - t0 });
+  };
+  await track("packages", () => ensurePackages(remote, layout));
+  const inputs: StackInputs = {
+    family: options.family,
+    dovecot: await dovecotFormat(remote),
+    setup: options.setup,
+    dbPassword: options.secrets.dbPassword,
+    saltKey: options.secrets.saltKey,
+    messageSizeLimit: options.messageSizeLimit ?? DEFAULT_MESSAGE_SIZE_LIMIT,
+    dkimSelector: options.dkimSelector ?? "msf",
+    freshclam: options.freshclam ?? false,
+  };
+  const ctx = {
+    remote,
+    inputs,
+    layout,
+    tls: options.tls,
+    dkim: {} as Record<string, string>,
+    roleCanLogIn: () => roleCanLogIn(options.session, inputs.dbPassword),
+  };
+  for (const step of DEPLOY_STEPS) await track(step.name, () => step.run(ctx));
+  return { steps, changed: steps.some((s) => s.changed.length > 0), dovecot: inputs.dovecot, dkim: ctx.dkim, durationMs: Date.now() - started };
+}
+
+async function ensurePackages(remote: Remote, layout: FamilyLayout): Promise<string[]> {
+  const query = await remote.run("packages", [...layout.installedQuery, ...layout.packages], { allowFail: true });
+  const installed = new Set(
+    query.stdout
+      .split("\n")
+      .filter((line) => /^\S+ ii/.test(line))
+      .map((line) => line.split(" ")[0]),
+  );
+  const missing = layout.packages.filter((name) => !installed.has(name));
+  if (missing.length === 0) return [];
+  await remote.run("packages", layout.refresh, { timeoutMs: 600_000 });
+  await remote.run("packages", [...layout.install, ...missing], { timeoutMs: 1_800_000 });
+  return missing.map((name) => `installed ${name}`);
+}
+
+async function dovecotFormat(remote: Remote): Promise<StackInputs["dovecot"]> {
+  const version = (await remote.run("packages", ["dovecot", "--version"])).stdout.trim();
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  if (!match) throw new DeployStepError("packages", `cannot read Dovecot's version from "${version}"`, version);
+  return Number(match[1]) > 2 || Number(match[2]) >= 4 ? "2.4" : "2.3";
+}
+
+/** Logs in as the read-only role through an SSH tunnel: the real test of its password. */
+async function roleCanLogIn(session: SshSession, password: string): Promise<boolean> {
+  const tunnel = await openTunnel(session, "127.0.0.1", 5432);
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port: tunnel.port,
+    user: DATABASE.role,
+    database: DATABASE.name,
+    password,
+    connectionTimeoutMillis: 15_000,
+  });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+    await tunnel.close();
+  }
+}

@@ -1,0 +1,184 @@
+import { clamavFiles } from "../recipe/clamav.ts";
+import { dovecotFiles } from "../recipe/dovecot.ts";
+import type { FamilyLayout } from "../recipe/families.ts";
+import { file, type ManagedFile, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
+import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
+import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
+import { dkimKeyPath, rspamdFiles } from "../recipe/rspamd.ts";
+import { DeployStepError } from "./errors.ts";
+import type { Remote } from "./remote.ts";
+
+export interface StepContext {
+  remote: Remote;
+  inputs: StackInputs;
+  layout: FamilyLayout;
+  tls: { certPem: string; keyPem: string };
+  /** Can the read-only role log in with its password (tried over an SSH tunnel)? */
+  roleCanLogIn: () => Promise<boolean>;
+  /** Filled by the rspamd step. */
+  dkim: Record<string, string>;
+}
+
+export interface DeployStep {
+  name: string;
+  /** Returns what it changed (files written, settings set, rows changed, services restarted); empty when nothing. */
+  run(ctx: StepContext): Promise<string[]>;
+}
+
+/** Enables and starts a service if it is not; restarts it when its configuration changed. One round trip. */
+async function service(ctx: StepContext, step: string, unit: string, restart: boolean): Promise<string[]> {
+  const script = `done=""
+systemctl is-enabled --quiet ${unit} 2>/dev/null || { systemctl enable --quiet ${unit} && done="enabled"; }
+if [ ${restart ? 1 : 0} = 1 ]; then systemctl restart ${unit} && done="$done restarted"
+elif ! systemctl is-active --quiet ${unit}; then systemctl start ${unit} && done="$done started"; fi
+echo $done`;
+  const result = await ctx.remote.run(step, script, { timeoutMs: 300_000 });
+  return result.stdout
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((what) => `${what} ${unit}`);
+}
+
+const vmail: DeployStep = {
+  name: "vmail",
+  async run({ remote }) {
+    const script = `changed=""
+getent group ${VMAIL.user} >/dev/null || { groupadd -g ${VMAIL.gid} ${VMAIL.user}; changed="$changed group"; }
+getent passwd ${VMAIL.user} >/dev/null || { useradd -u ${VMAIL.uid} -g ${VMAIL.user} -d ${PATHS.mailRoot} -s /usr/sbin/nologin ${VMAIL.user}; changed="$changed user"; }
+[ -d ${PATHS.mailRoot} ] || changed="$changed ${PATHS.mailRoot}"
+install -d -o ${VMAIL.user} -g ${VMAIL.user} -m 0770 ${PATHS.mailRoot}
+echo $changed`;
+    const result = await remote.run("vmail", script);
+    return result.stdout
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((what) => `created ${what}`);
+  },
+};
+
+const tls: DeployStep = {
+  name: "tls",
+  async run({ remote, tls }) {
+    return remote.sync("tls", [file(PATHS.tlsCert, tls.certPem), file(PATHS.tlsKey, tls.keyPem, { mode: 0o600, secret: true })]);
+  },
+};
+
+const postgresql: DeployStep = {
+  name: "postgresql",
+  async run(ctx) {
+    const { remote, inputs, layout } = ctx;
+    const changed = await service(ctx, "postgresql", layout.services.postgresql, false);
+    const ready =
+      "for i in $(seq 1 120); do pg_isready -q -h 127.0.0.1 && exit 0; sleep 0.5; done; echo 'PostgreSQL is not accepting connections on 127.0.0.1:5432' >&2; exit 1";
+    await remote.run("postgresql", ready, { timeoutMs: 90_000 });
+    const psql = ["runuser", "-u", "postgres", "--", "psql", "-X", "-v", "ON_ERROR_STOP=1"];
+    await remote.run("postgresql", [...psql, "-q"], { input: schemaSql() });
+    if (!(await ctx.roleCanLogIn())) {
+      await remote.run("postgresql", [...psql, "-q"], { input: rolePasswordSql(inputs) });
+      changed.push("set the password of the mail role");
+    }
+    const data = await remote.run("postgresql", psql, { input: dataSql(inputs) });
+    const rows = [...data.stdout.matchAll(/^INSERT 0 (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    if (rows) changed.push(`${rows} row(s) of domains, mailboxes and aliases`);
+    return changed;
+  },
+};
+
+const postfix: DeployStep = {
+  name: "postfix",
+  async run(ctx) {
+    const { remote, inputs, layout } = ctx;
+    const changed = await remote.sync("postfix", postfixMapFiles(inputs));
+    const current = parsePostconf((await remote.run("postfix", ["postconf", "-n"])).stdout);
+    const settings = postconfChanges(current, postfixSettings(inputs));
+    if (settings.length) {
+      await remote.run("postfix", ["postconf", "-e", ...settings]);
+      changed.push(...settings.map((s) => `main.cf ${s.split("=")[0]}`));
+    }
+    const master = (await remote.readFile("postfix", "/etc/postfix/master.cf")) ?? "";
+    changed.push(...(await remote.sync("postfix", [file("/etc/postfix/master.cf", withMasterBlock(master, masterBlock()))])));
+    if (changed.length) await remote.run("postfix", ["postfix", "check"], { timeoutMs: 300_000 });
+    return [...changed, ...(await service(ctx, "postfix", layout.services.postfix, changed.length > 0))];
+  },
+};
+
+const dovecot: DeployStep = {
+  name: "dovecot",
+  async run(ctx) {
+    const { remote, inputs, layout } = ctx;
+    const changed = await remote.sync("dovecot", dovecotFiles(inputs));
+    await remote.run("dovecot", "doveconf -n >/dev/null");
+    return [...changed, ...(await service(ctx, "dovecot", layout.services.dovecot, changed.length > 0))];
+  },
+};
+
+const redis: DeployStep = {
+  name: "redis",
+  async run(ctx) {
+    return service(ctx, "redis", ctx.layout.services.redis, false);
+  },
+};
+
+const clamav: DeployStep = {
+  name: "clamav",
+  async run(ctx) {
+    const { remote, inputs, layout } = ctx;
+    const changed = await remote.sync("clamav", clamavFiles(inputs));
+    if (changed.some((path) => path.endsWith(".service.d/msf.conf"))) await remote.run("clamav", ["systemctl", "daemon-reload"]);
+    if (inputs.freshclam) {
+      await remote.run("clamav", ["freshclam", "--stdout"], { timeoutMs: 600_000 });
+    } else {
+      // No internet: the updater would only fail and fill the logs.
+      const off = await remote.run(
+        "clamav",
+        `if systemctl is-enabled --quiet ${layout.freshclamService} 2>/dev/null; then systemctl disable --now ${layout.freshclamService} && echo off; fi`,
+      );
+      if (off.stdout.includes("off")) changed.push(`disabled ${layout.freshclamService} (no internet)`);
+    }
+    return [...changed, ...(await service(ctx, "clamav", layout.services.clamd, changed.length > 0))];
+  },
+};
+
+const rspamd: DeployStep = {
+  name: "rspamd",
+  async run(ctx) {
+    const { remote, inputs, layout } = ctx;
+    const changed = await remote.sync("rspamd", rspamdFiles(inputs));
+    const user = layout.rspamdUser;
+    const key = dkimKeyPath(inputs.setup.domain, inputs.dkimSelector);
+    const keygen = `if [ ! -s ${key} ]; then
+  install -d -o ${user} -g ${user} -m 0750 ${PATHS.dkimDir}
+  rspamadm dkim_keygen -b 2048 -s ${inputs.dkimSelector} -d ${inputs.setup.domain} -k ${key} >/dev/null
+  chown ${user}:${user} ${key}; chmod 0600 ${key}
+  echo created
+fi
+openssl rsa -in ${key} -pubout -outform DER 2>/dev/null | base64 -w0`;
+    const result = await remote.run("rspamd", keygen);
+    const [first, ...rest] = result.stdout.trim().split("\n");
+    const publicKey = (rest.length ? rest.join("") : first) ?? "";
+    if (!/^[A-Za-z0-9+/=]{100,}$/.test(publicKey)) throw new DeployStepError("rspamd", "no DKIM public key came back", result.stdout + result.stderr);
+    if (first === "created") changed.push(`created the DKIM key ${inputs.dkimSelector}._domainkey.${inputs.setup.domain}`);
+    ctx.dkim[inputs.setup.domain] = `v=DKIM1; k=rsa; p=${publicKey}`;
+    return [...changed, ...(await service(ctx, "rspamd", layout.services.rspamd, changed.length > 0))];
+  },
+};
+
+const verify: DeployStep = {
+  name: "verify",
+  async run({ remote, layout }) {
+    const units = Object.values(layout.services);
+    const result = await remote.run("verify", ["systemctl", "is-active", ...units], { allowFail: true });
+    const states = result.stdout.trim().split("\n");
+    const down = units.filter((_, i) => states[i] !== "active");
+    if (down.length) {
+      const status = await remote.run("verify", `for u in ${down.join(" ")}; do systemctl status --no-pager --lines=15 "$u"; done`, { allowFail: true });
+      throw new DeployStepError("verify", `not running: ${down.join(", ")}`, status.stdout + status.stderr);
+    }
+    return [];
+  },
+};
+
+/** The deployment, in order. Each step is idempotent: a second run reports no changes. */
+export const DEPLOY_STEPS: readonly DeployStep[] = [vmail, tls, postgresql, postfix, dovecot, redis, clamav, rspamd, verify];

@@ -1,0 +1,99 @@
+/** Package managers the recipe knows; catalog entries name theirs. */
+export type PackageFamily = "apt" | "dnf" | "zypper";
+
+/** Where each family keeps things and what its packages are called. Data, not code. */
+export interface FamilyLayout {
+  packages: string[];
+  /** Refreshes the package lists before an install (bootstrap images ship without them). */
+  refresh: string[];
+  install: string[];
+  /** Lists which of the packages (appended) are installed, one `name status` line each. */
+  installedQuery: string[];
+  services: { postfix: string; dovecot: string; postgresql: string; redis: string; rspamd: string; clamd: string };
+  clamd: { config: string; socket: string; database: string; user: string };
+  redisConfig: string;
+  /** The user Rspamd runs as (owns the DKIM keys). */
+  rspamdUser: string;
+  /** Units that only fetch signatures from the internet; switched off when there is none. */
+  freshclamService: string;
+  /** Creates the PostgreSQL cluster where the package does not (idempotent shell). */
+  initDatabase?: string;
+}
+
+export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
+  apt: {
+    packages: [
+      "postfix",
+      "postfix-pgsql",
+      "dovecot-core",
+      "dovecot-imapd",
+      "dovecot-pop3d",
+      "dovecot-lmtpd",
+      "dovecot-pgsql",
+      "postgresql",
+      "redis-server",
+      "rspamd",
+      "clamav-daemon",
+      "openssl",
+      "ca-certificates",
+    ],
+    refresh: ["apt-get", "update", "-q"],
+    install: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends"],
+    installedQuery: ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Abbrev}\\n"],
+    services: { postfix: "postfix", dovecot: "dovecot", postgresql: "postgresql", redis: "redis-server", rspamd: "rspamd", clamd: "clamav-daemon" },
+    clamd: { config: "/etc/clamav/clamd.conf", socket: "/run/clamav/clamd.ctl", database: "/var/lib/clamav", user: "clamav" },
+    redisConfig: "/etc/redis/redis.conf",
+    rspamdUser: "_rspamd",
+    freshclamService: "clamav-freshclam",
+  },
+  dnf: {
+    packages: [
+      "postfix",
+      "postfix-pgsql",
+      "dovecot",
+      "dovecot-pgsql",
+      "postgresql-server",
+      "redis",
+      "rspamd",
+      "clamd",
+      "clamav-update",
+      "openssl",
+      "ca-certificates",
+    ],
+    refresh: ["dnf", "makecache", "-q"],
+    install: ["dnf", "install", "-y", "-q"],
+    installedQuery: ["rpm", "-q", "--qf", "%{NAME} ii\\n"],
+    services: { postfix: "postfix", dovecot: "dovecot", postgresql: "postgresql", redis: "redis", rspamd: "rspamd", clamd: "clamd@scan" },
+    clamd: { config: "/etc/clamd.d/scan.conf", socket: "/run/clamd.scan/clamd.sock", database: "/var/lib/clamav", user: "clamscan" },
+    redisConfig: "/etc/redis/redis.conf",
+    rspamdUser: "_rspamd",
+    freshclamService: "clamav-freshclam",
+    initDatabase: "test -s /var/lib/pgsql/data/PG_VERSION || postgresql-setup --initdb",
+  },
+  zypper: {
+    packages: [
+      "postfix",
+      "postfix-postgresql",
+      "dovecot",
+      "dovecot-backend-pgsql",
+      "postgresql-server",
+      "redis",
+      "rspamd",
+      "clamav",
+      "openssl",
+      "ca-certificates",
+    ],
+    refresh: ["zypper", "--non-interactive", "refresh"],
+    install: ["zypper", "--non-interactive", "install"],
+    installedQuery: ["rpm", "-q", "--qf", "%{NAME} ii\\n"],
+    services: { postfix: "postfix", dovecot: "dovecot", postgresql: "postgresql", redis: "redis@default", rspamd: "rspamd", clamd: "clamd" },
+    clamd: { config: "/etc/clamd.conf", socket: "/run/clamav/clamd-socket", database: "/var/lib/clamav", user: "vscan" },
+    redisConfig: "/etc/redis/default.conf",
+    rspamdUser: "rspamd",
+    freshclamService: "freshclam",
+  },
+};
+
+export function mailStackPackages(family: PackageFamily): string[] {
+  return [...FAMILIES[family].packages];
+}
