@@ -64,7 +64,7 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
     },
   };
   const masked = [...Object.values(secrets.passwords), secrets.dbPassword];
-  return runAndRecord(ctx, { ...options, target, outDir: join(dir, "checks"), family, secrets: masked, ssh });
+  return runAndRecord({ ...options, target, outDir: join(dir, "checks"), family, secrets: masked, ssh });
 }
 
 interface RecordOptions extends MailTestOptions {
@@ -76,7 +76,7 @@ interface RecordOptions extends MailTestOptions {
 }
 
 /** Runs the checks, writes results.json, and collects diagnostics on failure (or when asked). */
-export async function runAndRecord(ctx: MsfContext, options: RecordOptions): Promise<MailTestReport> {
+export async function runAndRecord(options: RecordOptions): Promise<MailTestReport> {
   const startedAt = new Date();
   const dir = join(options.outDir, startedAt.toISOString().replace(/[:.]/g, "-"));
   try {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type SshExecResult, type SshSession, shellQuote } from "@msf/ssh";
+import type { SshExecResult, SshSession } from "@msf/ssh";
 import type { ManagedFile } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
 import { tarArchive } from "./tar.ts";

@@ -1,7 +1,7 @@
 import { clamavFiles } from "../recipe/clamav.ts";
 import { dovecotFiles } from "../recipe/dovecot.ts";
 import type { FamilyLayout } from "../recipe/families.ts";
-import { file, type ManagedFile, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
+import { file, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
 import { dkimKeyPath, rspamdFiles } from "../recipe/rspamd.ts";
