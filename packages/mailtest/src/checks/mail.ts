@@ -81,8 +81,9 @@ export async function readBackImap(ctx: CheckContext, account: MailAccount, mess
       if (uids.length) {
         const message = await client.fetchOne(String(uids[0]), { source: true }, { uid: true });
         ctx.note(`IMAP ${service}: found ${messageId} (uid ${uids[0]}) after ${Date.now() - started} ms`);
-        if (!message?.source) throw new CheckFailure(`the source of ${messageId}`, "an empty fetch");
-        return message.source.toString("utf8");
+        const source = message ? message.source : undefined;
+        if (!source) throw new CheckFailure(`the source of ${messageId}`, "an empty fetch");
+        return source.toString("utf8");
       }
       const left = timeoutMs - (Date.now() - started);
       if (left <= 0)

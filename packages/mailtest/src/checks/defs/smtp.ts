@@ -57,7 +57,7 @@ export const authPlacement = check({
     ctx.record(after.client);
     after.client.close();
     const auth = after.keywords.find((k) => k.startsWith("AUTH"));
-    expectThat(auth?.includes("PLAIN"), "AUTH PLAIN offered on 587 after STARTTLS", after.keywords.join(", "));
+    expectThat(auth?.includes("PLAIN") === true, "AUTH PLAIN offered on 587 after STARTTLS", after.keywords.join(", "));
     return `25: no AUTH with or without TLS; 587: AUTH refused before STARTTLS (${early.code}), "${auth}" after it`;
   },
 });
