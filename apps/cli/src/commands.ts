@@ -82,6 +82,11 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--config <file>", description: "domain and accounts from a Mail Server Factory JSON configuration (Examples/*.json)" },
       { flags: "--freshclam", description: "download ClamAV signatures with freshclam (the guest needs internet)" },
+      {
+        flags: "--with <command>",
+        description: "deploy with an external command instead (gets {host} {port} {user} {key}, also as $1..$4 and MSF_* variables)",
+      },
+      { flags: "--timeout <duration>", description: "limit for the external command", default: "60m" },
     ],
     load: () => import("./commands/deploy.ts"),
   },
@@ -92,6 +97,15 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--only <ids>", description: "comma-separated check ids (the readiness gate always runs)" },
       { flags: "--diagnostics", description: "collect diagnostics from the server even when everything passes" },
+      { flags: "--target <ssh-url>", description: "test any server instead of a VM: ssh://user@host[:port] (shell access for the inside checks)" },
+      { flags: "--host <host>", description: "the mail host, without SSH or when it differs from the SSH host" },
+      { flags: "--config <file>", description: "with --target/--host: domain, hostname and accounts with passwords (msf or Mail Server Factory JSON)" },
+      { flags: "--ca <file>", description: "with --target/--host: CA certificate the server's certificate must verify against" },
+      { flags: "--key <file>", description: "with --target: SSH private key (default ~/.ssh/id_ed25519)" },
+      ...["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"].map((service) => ({
+        flags: `--${service} <host:port>`,
+        description: `where ${service} listens (default: the host's standard port)`,
+      })),
     ],
     load: () => import("./commands/test.ts"),
   },

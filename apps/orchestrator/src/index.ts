@@ -2,6 +2,7 @@ export { type ContextOptions, createContext, type MsfContext } from "./context.t
 export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
 export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
 export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
+export { mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
 export { type MailTestOptions, type MailTestReport, mailTest } from "./mail/test.ts";
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";

@@ -1,12 +1,15 @@
 import { mailDeploy } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
-import { seconds } from "../format.ts";
+import { parseDuration, seconds } from "../format.ts";
 
 export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
   const deployment = await mailDeploy(ctx, {
     name: args[0] as string,
     config: options.config as string | undefined,
     freshclam: Boolean(options.freshclam),
+    external: options.with as string | undefined,
+    externalTimeoutMs: parseDuration(options.timeout as string),
+    onOutput: (line) => reporter.event({ type: "deployer-output", line }, `  | ${line}`),
     onEvent: (event) => {
       if (event.type === "deploy-step" && event.status === "done") {
         const what = event.changed.length ? `changed: ${event.changed.slice(0, 6).join(", ")}${event.changed.length > 6 ? ", ..." : ""}` : "no changes";
@@ -15,9 +18,10 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
     },
   });
   const changed = deployment.steps.some((s) => s.changed.length > 0);
+  const how = deployment.deployer.kind === "external" ? ` with ${options.with} (exit ${deployment.deployer.exitCode})` : changed ? "" : " (nothing to change)";
   reporter.result(
     deployment,
-    `${reporter.paint("32", "deployed")} the mail stack for ${deployment.domain} in ${seconds(deployment.durationMs)}${changed ? "" : " (nothing to change)"}\n  msf test ${args[0]}`,
+    `${reporter.paint("32", "deployed")} the mail stack for ${deployment.domain} in ${seconds(deployment.durationMs)}${how}\n  msf test ${args[0]}`,
   );
   return 0;
 }

@@ -1,20 +1,47 @@
-import { mailTest } from "@msf/orchestrator";
+import { MsfError } from "@msf/core";
+import { type MailTestReport, mailTest, mailTestTarget } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { seconds } from "../format.ts";
 
+const SERVICES = ["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"] as const;
+
 export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
   const mark = { pass: reporter.paint("32", "✓"), fail: reporter.paint("31", "✗"), error: reporter.paint("31", "!"), skip: reporter.paint("33", "-") };
-  const report = await mailTest(ctx, {
-    name: args[0] as string,
+  const common = {
     only: typeof options.only === "string" ? options.only.split(",").map((id) => id.trim()) : undefined,
     diagnostics: Boolean(options.diagnostics),
-    onResult: (result) =>
+    onResult: (result: MailTestReport["checks"][number]) =>
       reporter.event(
         { type: "check", ...result },
         `  ${mark[result.status]} ${result.id.padEnd(18)} ${seconds(result.durationMs).padStart(7)}  ${result.message}`,
       ),
-  });
-  const summary = `${report.failed ? reporter.paint("31", "FAILED") : reporter.paint("32", "passed")}: ${report.passed} passed, ${report.failed} failed, ${report.checks.length - report.passed - report.failed} skipped in ${seconds(report.durationMs)}\n  results: ${report.dir}/results.json${report.diagnostics ? `\n  diagnostics: ${report.diagnostics}` : ""}`;
-  reporter.result(report, summary);
+  };
+  let report: MailTestReport;
+  if (options.target || options.host) {
+    if (!options.config)
+      throw new MsfError("ERR_MSF_USAGE", "--config <accounts.json> is required with --target or --host", {
+        hint: 'e.g. {"domain": "example.com", "hostname": "mail.example.com", "accounts": [{"address": "test@example.com", "password": "..."}]}',
+      });
+    report = await mailTestTarget(ctx, {
+      ...common,
+      target: options.target as string | undefined,
+      host: options.host as string | undefined,
+      config: options.config as string,
+      ca: options.ca as string | undefined,
+      key: options.key as string | undefined,
+      endpoints: Object.fromEntries(SERVICES.filter((s) => options[s]).map((s) => [s, options[s] as string])),
+    });
+  } else {
+    if (!args[0]) throw new MsfError("ERR_MSF_USAGE", "name a VM (msf test debian-12) or a server (msf test --target ssh://root@host --config accounts.json)");
+    report = await mailTest(ctx, { ...common, name: args[0] as string });
+  }
+  const skipped = report.checks.length - report.passed - report.failed;
+  const verdict = report.failed ? reporter.paint("31", "FAILED") : reporter.paint("32", "passed");
+  const lines = [
+    `${verdict}: ${report.passed} passed, ${report.failed} failed, ${skipped} skipped in ${seconds(report.durationMs)}`,
+    `  results: ${report.dir}/results.json`,
+  ];
+  if (report.diagnostics) lines.push(`  diagnostics: ${report.diagnostics}`);
+  reporter.result(report, lines.join("\n"));
   return report.failed ? 12 : 0;
 }

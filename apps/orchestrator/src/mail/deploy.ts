@@ -5,6 +5,7 @@ import { DEFAULT_MESSAGE_SIZE_LIMIT, DEFAULT_SETUP, type DeployEvent, deployMail
 import { connectSsh } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { requireRunningVm } from "../vm/exec.ts";
+import { runExternalDeployer } from "./external.ts";
 import { type Deployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
 
 export interface MailDeployOptions {
@@ -13,10 +14,15 @@ export interface MailDeployOptions {
   config?: string;
   /** Run signatures updates with freshclam (needs internet in the guest). */
   freshclam?: boolean;
+  /** An external deployer's command line instead of the built-in recipe. */
+  external?: string;
+  /** Limit for the external deployer. */
+  externalTimeoutMs?: number;
+  onOutput?: (line: string) => void;
   onEvent?: (event: DeployEvent) => void;
 }
 
-/** Deploys the built-in mail stack recipe into a running VM; a second run changes nothing. */
+/** Deploys the mail stack into a running VM: the built-in recipe (a second run changes nothing) or an external deployer. */
 export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): Promise<Deployment> {
   const vm = await requireRunningVm(ctx, options.name);
   const distribution = findDistribution(vm.distro);
@@ -29,6 +35,37 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
   for (const account of accounts) ctx.logger.addSecret(account.password);
   ctx.logger.addSecret(secrets.dbPassword);
   const tls = await ensureRunTls(`${dir}/tls`, setup.hostname, ctx.supervisor);
+  const record = (result: Pick<Deployment, "deployer" | "dkim" | "durationMs" | "steps"> & { dovecot?: string }): Deployment => ({
+    schemaVersion: 1,
+    domain: setup.domain,
+    hostname: setup.hostname,
+    accounts: setup.accounts.map(({ address, role, aliases }) => ({ address, role, aliases })),
+    dkimSelector: "msf",
+    caPath: tls.caPath,
+    messageSizeLimit: DEFAULT_MESSAGE_SIZE_LIMIT,
+    freshclam: Boolean(options.freshclam),
+    deployedAt: new Date().toISOString(),
+    ...result,
+  });
+  if (options.external) {
+    const external = await runExternalDeployer(ctx, {
+      vm,
+      command: options.external,
+      dir,
+      setup: { ...setup, accounts },
+      tls,
+      timeoutMs: options.externalTimeoutMs ?? 3_600_000,
+      onOutput: options.onOutput,
+    });
+    const deployment = record({
+      deployer: { kind: "external", command: external.command, exitCode: external.exitCode, log: external.log },
+      dkim: external.dkim,
+      durationMs: external.durationMs,
+      steps: [],
+    });
+    await saveDeployment(dir, deployment);
+    return deployment;
+  }
   const session = await connectSsh(
     { host: vm.ssh.host, port: vm.ssh.port, username: vm.ssh.user, privateKey: await readFile(vm.ssh.keyPath, "utf8"), hostKey: vm.ssh.hostKey },
     { timeoutMs: 30_000, signal: ctx.signal },
@@ -44,22 +81,13 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
       onEvent: options.onEvent,
       signal: ctx.signal,
     });
-    const deployment: Deployment = {
-      schemaVersion: 1,
+    const deployment = record({
       deployer: { kind: "builtin" },
-      domain: setup.domain,
-      hostname: setup.hostname,
-      accounts: setup.accounts.map(({ address, role, aliases }) => ({ address, role, aliases })),
       dkim: result.dkim,
-      dkimSelector: "msf",
-      caPath: tls.caPath,
-      messageSizeLimit: DEFAULT_MESSAGE_SIZE_LIMIT,
       dovecot: result.dovecot,
-      freshclam: Boolean(options.freshclam),
-      deployedAt: new Date().toISOString(),
       durationMs: result.durationMs,
       steps: result.steps,
-    };
+    });
     await saveDeployment(dir, deployment);
     return deployment;
   } finally {

@@ -16,6 +16,8 @@ export function rspamdFiles(inputs: StackInputs): ManagedFile[] {
     ),
     file("/etc/rspamd/local.d/worker-normal.inc", 'bind_socket = "127.0.0.1:11333";\n'),
     file("/etc/rspamd/local.d/worker-controller.inc", 'bind_socket = "127.0.0.1:11334";\n'),
+    // Hyperscan compiles every regexp on first start: minutes under emulation. PCRE starts in seconds.
+    file("/etc/rspamd/local.d/options.inc", "disable_hyperscan = true;\n"),
     file("/etc/rspamd/local.d/actions.conf", "reject = 15;\nadd_header = 6;\ngreylist = null;\n"),
     file(
       "/etc/rspamd/local.d/antivirus.conf",

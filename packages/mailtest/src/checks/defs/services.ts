@@ -61,11 +61,14 @@ export const readiness = check({
   component: "stack",
   title: "Every service answers before the checks start: SMTP QUIT (221), clamd PING, Rspamd, Redis PING",
   async run(ctx) {
-    const probes: Array<[string, () => Promise<string>]> = [["smtp", () => smtpQuit(ctx)]];
+    // SMTP last: every SMTP connection makes Postfix call its milter, which would log "Connection
+    // refused" while Rspamd is still starting.
+    const probes: Array<[string, () => Promise<string>]> = [];
     if (ctx.target.ssh) {
       probes.push(["clamd", async () => clamd(await ctx.tunnel(INTERNAL_PORTS.clamd), "PING", undefined, 5_000)]);
       probes.push(["rspamd", () => rspamdPing(ctx)], ["redis", () => redisPing(ctx)]);
     }
+    probes.push(["smtp", () => smtpQuit(ctx)]);
     const started = Date.now();
     const answered = new Map<string, string>();
     const last = new Map<string, string>();
@@ -74,6 +77,7 @@ export const readiness = check({
       await ctx.waitFor("every service to answer", READINESS_TIMEOUT_MS, async () => {
         for (const [name, probe] of probes) {
           if (answered.has(name) || down.has(name)) continue;
+          if (name === "smtp" && answered.size + down.size < probes.length - 1) continue;
           try {
             answered.set(name, `${await probe()} after ${Date.now() - started} ms`);
           } catch (error) {

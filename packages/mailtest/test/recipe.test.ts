@@ -1,0 +1,108 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { clamavFiles } from "../src/recipe/clamav.ts";
+import { dovecotFiles } from "../src/recipe/dovecot.ts";
+import type { PackageFamily } from "../src/recipe/families.ts";
+import type { StackInputs } from "../src/recipe/inputs.ts";
+import { sha512Crypt } from "../src/recipe/password.ts";
+import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../src/recipe/postfix.ts";
+import { dataSql, schemaSql, stableSalt } from "../src/recipe/postgres.ts";
+import { rspamdFiles } from "../src/recipe/rspamd.ts";
+
+function inputs(family: PackageFamily, dovecot: "2.3" | "2.4"): StackInputs {
+  return {
+    family,
+    dovecot,
+    setup: {
+      domain: "msf.test",
+      hostname: "mail.msf.test",
+      accounts: [
+        { address: "postmaster@msf.test", role: "postmaster", password: "pm-password", aliases: [] },
+        { address: "alice@msf.test", role: "email", password: "alice-password", aliases: ["info@msf.test"] },
+      ],
+    },
+    dbPassword: "db-password",
+    saltKey: "salt-key",
+    messageSizeLimit: 10_485_760,
+    dkimSelector: "msf",
+    freshclam: false,
+  };
+}
+
+/** Every file and setting the recipe renders, as one text (golden). */
+function rendered(stack: StackInputs): string {
+  const files = [...postfixMapFiles(stack), ...dovecotFiles(stack), ...clamavFiles(stack), ...rspamdFiles(stack)];
+  const parts = files.map((f) => `### ${f.path} (${f.mode.toString(8)} ${f.owner}:${f.group}${f.secret ? ", secret" : ""})\n${f.content}`);
+  const settings = Object.entries(postfixSettings(stack)).map(([k, v]) => `${k} = ${v}`);
+  return [...parts, "### postconf -e", ...settings, "### master.cf block", masterBlock(), "### schema.sql", schemaSql(), "### data.sql", dataSql(stack)].join(
+    "\n",
+  );
+}
+
+describe("mail stack recipe (golden, every family)", () => {
+  for (const [family, dovecot] of [
+    ["apt", "2.3"],
+    ["apt", "2.4"],
+    ["dnf", "2.3"],
+    ["zypper", "2.3"],
+  ] as const) {
+    it(`renders ${family} with Dovecot ${dovecot}`, async () => {
+      await expect(rendered(inputs(family, dovecot))).toMatchFileSnapshot(`golden/stack-${family}-dovecot${dovecot}.txt`);
+    });
+  }
+
+  it("marks every file that holds a password as secret, and keeps those out of world-readable modes", () => {
+    for (const [family, dovecot] of [
+      ["apt", "2.3"],
+      ["apt", "2.4"],
+    ] as const) {
+      const stack = inputs(family, dovecot);
+      for (const file of [...postfixMapFiles(stack), ...dovecotFiles(stack)]) {
+        const holds = file.content.includes(stack.dbPassword);
+        expect(Boolean(file.secret), file.path).toBe(holds);
+        if (holds) expect(file.mode & 0o007, file.path).toBe(0);
+      }
+    }
+  });
+
+  it("stores SHA512-CRYPT hashes, never a password, with salts stable per deployment", () => {
+    const stack = inputs("apt", "2.3");
+    const sql = dataSql(stack);
+    expect(sql).not.toContain("alice-password");
+    expect(sql).toContain(sha512Crypt("alice-password", stableSalt("salt-key", "alice@msf.test")));
+    expect(dataSql(stack)).toBe(sql);
+    expect(stableSalt("other-key", "alice@msf.test")).not.toBe(stableSalt("salt-key", "alice@msf.test"));
+  });
+});
+
+describe("sha512Crypt", () => {
+  it("agrees with openssl passwd -6", () => {
+    for (const [password, salt] of [
+      ["Test12345", "saltstring"],
+      ["x".repeat(200), "0123456789abcdefXYZ"],
+      ["pässwörd ünïcode", "./AZaz09"],
+    ] as const) {
+      const reference = execFileSync("openssl", ["passwd", "-6", "-salt", salt.slice(0, 16), "-stdin"], { input: password })
+        .toString()
+        .trim();
+      expect(sha512Crypt(password, salt)).toBe(reference);
+    }
+  });
+});
+
+describe("postfix helpers", () => {
+  it("puts msf's block into master.cf once, replacing an older one and keeping the rest", () => {
+    const debian = "smtp      inet  n       -       y       -       -       smtpd\n#submission inet n - y - - smtpd\n";
+    const once = withMasterBlock(debian, masterBlock());
+    expect(once.startsWith(debian)).toBe(true);
+    expect(withMasterBlock(once, masterBlock())).toBe(once);
+    const changed = withMasterBlock(once, "# BEGIN msf (managed: rewritten on every deploy)\nnew\n# END msf");
+    expect(changed).toBe(`${debian}# BEGIN msf (managed: rewritten on every deploy)\nnew\n# END msf\n`);
+  });
+
+  it("sets only the settings that differ", () => {
+    const current = parsePostconf("myhostname = mail.msf.test\nmydestination = $myhostname, localhost\nsmtpd_banner = $myhostname ESMTP $mail_name\n");
+    expect(current.mydestination).toBe("$myhostname, localhost");
+    expect(postconfChanges(current, { myhostname: "mail.msf.test", mydestination: "localhost" })).toEqual(["mydestination=localhost"]);
+  });
+});
