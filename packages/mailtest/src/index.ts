@@ -8,6 +8,11 @@ export { DEFAULT_MESSAGE_SIZE_LIMIT, type DeployEvent, type DeployOptions, type 
 export { DeployStepError } from "./deploy/errors.ts";
 export { ensureRunTls, type TlsMaterial, userTls } from "./deploy/tls.ts";
 export { collectDiagnostics, diagnosticCommands } from "./diagnostics/collect.ts";
-export { EICAR, eicarSignature } from "./recipe/clamav.ts";
+export { clamavFiles, EICAR, eicarSignature } from "./recipe/clamav.ts";
+export { dovecotFiles } from "./recipe/dovecot.ts";
 export { FAMILIES, type FamilyLayout, mailStackPackages, type PackageFamily } from "./recipe/families.ts";
+export type { ManagedFile, StackInputs } from "./recipe/inputs.ts";
 export { generatePassword, hashPassword, sha512Crypt } from "./recipe/password.ts";
+export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.ts";
+export { dataSql, schemaSql } from "./recipe/postgres.ts";
+export { rspamdFiles } from "./recipe/rspamd.ts";

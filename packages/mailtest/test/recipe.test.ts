@@ -26,6 +26,7 @@ function inputs(family: PackageFamily, dovecot: "2.3" | "2.4"): StackInputs {
     messageSizeLimit: 10_485_760,
     dkimSelector: "msf",
     freshclam: false,
+    emulated: family === "apt" && dovecot === "2.4",
   };
 }
 

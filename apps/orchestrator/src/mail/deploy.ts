@@ -34,7 +34,7 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
   await saveSecrets(dir, secrets);
   for (const account of accounts) ctx.logger.addSecret(account.password);
   ctx.logger.addSecret(secrets.dbPassword);
-  const tls = await ensureRunTls(`${dir}/tls`, setup.hostname, ctx.supervisor);
+  const tls = await ensureRunTls(`${dir}/tls/${setup.hostname}`, setup.hostname, ctx.supervisor);
   const record = (result: Pick<Deployment, "deployer" | "dkim" | "durationMs" | "steps"> & { dovecot?: string }): Deployment => ({
     schemaVersion: 1,
     domain: setup.domain,
@@ -78,6 +78,7 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
       secrets,
       tls,
       freshclam: options.freshclam,
+      emulated: vm.accel === "tcg",
       onEvent: options.onEvent,
       signal: ctx.signal,
     });

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import type { Account, TlsMaterial } from "@msf/mailtest";
 import type { MsfContext } from "../context.ts";
@@ -52,8 +52,8 @@ export async function runExternalDeployer(ctx: MsfContext, input: ExternalDeploy
       MSF_DOMAIN: input.setup.domain,
       MSF_HOSTNAME: input.setup.hostname,
       MSF_ACCOUNTS_FILE: accountsFile,
-      MSF_TLS_CERT: join(dir, "tls", "server.pem"),
-      MSF_TLS_KEY: join(dir, "tls", "server.key"),
+      MSF_TLS_CERT: join(dirname(input.tls.caPath), "server.pem"),
+      MSF_TLS_KEY: join(dirname(input.tls.caPath), "server.key"),
       MSF_TLS_CA: input.tls.caPath,
       MSF_RESULT_FILE: resultFile,
     },

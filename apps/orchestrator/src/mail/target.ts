@@ -4,8 +4,14 @@ import { join } from "node:path";
 import { MsfError } from "@msf/core";
 import { type Endpoint, loadMsfJson, type MailService, MailSetupSchema, type MailTarget, type PackageFamily } from "@msf/mailtest";
 import { connectSsh, type SshSession } from "@msf/ssh";
+import { z } from "zod";
 import type { MsfContext } from "../context.ts";
 import { type MailTestOptions, type MailTestReport, runAndRecord } from "./test.ts";
+
+/** The accounts file of `msf test --target`: the mail setup, plus the DKIM key as published (DNS is not asked). */
+const TargetSetupSchema = MailSetupSchema.extend({
+  dkim: z.object({ domain: z.string(), selector: z.string(), txt: z.string().startsWith("v=DKIM1") }).optional(),
+});
 
 const DEFAULT_PORTS: Record<MailService, number> = { smtp: 25, submission: 587, smtps: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
 
@@ -49,6 +55,7 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
     endpoints,
     caPem: options.ca ? await readFile(options.ca, "utf8") : undefined,
     accounts,
+    dkim: parsed.dkim,
     ssh,
   };
   return runAndRecord({
@@ -72,10 +79,10 @@ async function loadSetup(path: string) {
     "includes" in raw || "variables" in raw || (Array.isArray(raw.accounts) && raw.accounts.some((a) => typeof a === "object" && a && "type" in a))
       ? (await loadMsfJson(path)).setup
       : raw;
-  const parsed = MailSetupSchema.safeParse(input);
+  const parsed = TargetSetupSchema.safeParse(input === raw ? raw : { ...input, dkim: raw.dkim });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new MsfError("ERR_MSF_CONFIG", `${path}: ${issue?.path.join(".")}: ${issue?.message}`, { hint: "see `msf test --help` for the accounts file" });
+    throw new MsfError("ERR_MSF_CONFIG", `${path}: ${issue?.path.join(".")}: ${issue?.message}`, { hint: "see apps/cli/README.md for the accounts file" });
   }
   return parsed.data;
 }

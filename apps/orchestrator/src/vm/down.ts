@@ -7,6 +7,9 @@ import type { MsfContext } from "../context.ts";
 import { requireVm } from "./find.ts";
 import { writeVmState } from "./state.ts";
 
+/** Per-VM secrets: SSH keys, the mail deployment's passwords and TLS keys. Removed when the VM goes down. */
+const VM_SECRETS = ["id_ed25519", "id_ed25519.pub", "ssh_host_ed25519_key", "authorized_keys", "mail/secrets.json", "mail/accounts.json", "mail/tls"];
+
 export interface VmDownOptions {
   name: string;
   /** How long the guest may take to power off after the ACPI button (default 60 s, scaled). */
@@ -43,12 +46,8 @@ export async function vmDown(ctx: MsfContext, options: VmDownOptions): Promise<V
       await endTree(state.pid, 5_000);
     }
     if (record) await ctx.registry.remove(record);
-    // Secrets and the overlay go; the console log and vm.json stay for diagnostics.
-    await Promise.all(
-      ["overlay.qcow2", "id_ed25519", "id_ed25519.pub", "ssh_host_ed25519_key", "authorized_keys", "known_hosts"].map((file) =>
-        rm(join(state.dir, file), { force: true }),
-      ),
-    );
+    // Secrets and the overlay go; the console log, vm.json and check results stay for diagnostics.
+    await Promise.all([...VM_SECRETS, "overlay.qcow2", "known_hosts"].map((file) => rm(join(state.dir, file), { recursive: true, force: true })));
     await rm(state.qmpSocket, { force: true });
     await writeVmState({ ...state, status: "stopped", stoppedAt: new Date().toISOString(), stoppedBy: outcome });
     return { name: state.name, pid: state.pid, outcome, durationMs: Date.now() - started };

@@ -22,6 +22,8 @@ export interface DeployOptions {
   messageSizeLimit?: number;
   dkimSelector?: string;
   freshclam?: boolean;
+  /** The server runs under CPU emulation (see StackInputs.emulated). */
+  emulated?: boolean;
   onEvent?: (event: DeployEvent) => void;
   signal?: AbortSignal;
 }
@@ -65,6 +67,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     messageSizeLimit: options.messageSizeLimit ?? DEFAULT_MESSAGE_SIZE_LIMIT,
     dkimSelector: options.dkimSelector ?? "msf",
     freshclam: options.freshclam ?? false,
+    emulated: options.emulated ?? false,
   };
   const ctx = {
     remote,

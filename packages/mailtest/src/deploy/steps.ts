@@ -4,7 +4,7 @@ import type { FamilyLayout } from "../recipe/families.ts";
 import { file, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
-import { dkimKeyPath, rspamdFiles } from "../recipe/rspamd.ts";
+import { dkimKeyPath, rspamdFiles, TLD_LIST, TLD_LIST_SCRIPT } from "../recipe/rspamd.ts";
 import { DeployStepError } from "./errors.ts";
 import type { Remote } from "./remote.ts";
 
@@ -146,6 +146,7 @@ const rspamd: DeployStep = {
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
     const changed = await remote.sync("rspamd", rspamdFiles(inputs));
+    if (inputs.emulated && (await remote.run("rspamd", TLD_LIST_SCRIPT)).stdout.includes("changed")) changed.push(TLD_LIST);
     const user = layout.rspamdUser;
     const key = dkimKeyPath(inputs.setup.domain, inputs.dkimSelector);
     const keygen = `if [ ! -s ${key} ]; then

@@ -16,6 +16,11 @@ export interface StackInputs {
   dkimSelector: string;
   /** Install signatures with freshclam (a host with internet) or ship only the bundled test signature. */
   freshclam: boolean;
+  /**
+   * The server runs under CPU emulation (QEMU TCG): Rspamd then matches URLs against the top-level
+   * domains only, because compiling all ~9,800 public suffixes takes it minutes there.
+   */
+  emulated: boolean;
 }
 
 /** Where the stack's shared pieces live in the guest. */

@@ -17,7 +17,7 @@ export function rspamdFiles(inputs: StackInputs): ManagedFile[] {
     file("/etc/rspamd/local.d/worker-normal.inc", 'bind_socket = "127.0.0.1:11333";\n'),
     file("/etc/rspamd/local.d/worker-controller.inc", 'bind_socket = "127.0.0.1:11334";\n'),
     // Hyperscan compiles every regexp on first start: minutes under emulation. PCRE starts in seconds.
-    file("/etc/rspamd/local.d/options.inc", "disable_hyperscan = true;\n"),
+    file("/etc/rspamd/local.d/options.inc", `disable_hyperscan = true;\n${inputs.emulated ? `url_tld = "${TLD_LIST}";\n` : ""}`),
     file("/etc/rspamd/local.d/actions.conf", "reject = 15;\nadd_header = 6;\ngreylist = null;\n"),
     file(
       "/etc/rspamd/local.d/antivirus.conf",
@@ -50,6 +50,11 @@ allow_username_mismatch = true;
   for (const module of OFFLINE_MODULES) files.push(file(`/etc/rspamd/local.d/${module}.conf`, "enabled = false;\n"));
   return files;
 }
+
+/** Top-level domains only, from the distribution's own public suffix list (see StackInputs.emulated). */
+export const TLD_LIST = "/etc/rspamd/local.d/msf-tlds.dat";
+export const TLD_LIST_SCRIPT = `grep -E '^[a-z]+$' /usr/share/publicsuffix/effective_tld_names.dat > ${TLD_LIST}.new && printf 'test\\nlocal\\n' >> ${TLD_LIST}.new
+if cmp -s ${TLD_LIST}.new ${TLD_LIST}; then rm ${TLD_LIST}.new; else mv ${TLD_LIST}.new ${TLD_LIST}; echo changed; fi`;
 
 /** The DKIM key of a domain (private half stays in the guest). */
 export function dkimKeyPath(domain: string, selector: string): string {

@@ -1,0 +1,197 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runMsf, vmTestHome } from "@msf/test-utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The mail stack on a real Debian 12 VM, through the real `msf` command: deploy, every check,
+// idempotence, the same checks as --target, then the stack broken on purpose, piece by piece.
+const home = vmTestHome();
+const msf = (...args: string[]) => runMsf(args, home.env, 900_000);
+const vmDir = join(home.home, "vms", "debian-12");
+
+interface Check {
+  id: string;
+  status: string;
+  message: string;
+  evidence: string[];
+  durationMs: number;
+}
+interface Deployed {
+  steps: Array<{ name: string; changed: string[] }>;
+  deployer: { kind: string; exitCode?: number };
+}
+const checksOf = (run: Awaited<ReturnType<typeof msf>>) => (run.last?.checks ?? []) as Check[];
+const statusOf = (run: Awaited<ReturnType<typeof msf>>) => Object.fromEntries(checksOf(run).map((c) => [c.id, c.status]));
+
+let firstDeploy: Awaited<ReturnType<typeof msf>>;
+
+beforeAll(async () => {
+  const up = await msf("vm", "up", "debian-12", "--json", "--ttl", "60m");
+  if (up.code !== 0) throw new Error(`vm up failed: ${up.stderr}${up.stdout.slice(-2000)}`);
+  firstDeploy = await msf("deploy", "debian-12", "--json");
+}, 900_000);
+
+afterAll(async () => {
+  await msf("vm", "down", "debian-12", "--grace", "10s");
+  home.remove();
+});
+
+describe("msf deploy + msf test on a real Debian 12 VM", () => {
+  it("deploys every step of the built-in recipe", () => {
+    expect(firstDeploy.code, firstDeploy.stderr).toBe(0);
+    const result = firstDeploy.last as unknown as Deployed;
+    expect(result.steps.map((s) => s.name)).toEqual(["packages", "vmail", "tls", "postgresql", "postfix", "dovecot", "redis", "clamav", "rspamd", "verify"]);
+    expect(result.steps.find((s) => s.name === "postfix")?.changed.length).toBeGreaterThan(0);
+  });
+
+  it("passes every acceptance check, each with its time and evidence", async () => {
+    const run = await msf("test", "debian-12", "--json");
+    const checks = checksOf(run);
+    expect(checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(checks.map((c) => c.id)).toEqual([
+      "readiness",
+      "listening",
+      "tls",
+      "smtp-ehlo",
+      "auth-placement",
+      "size-limit",
+      "open-relay",
+      "unknown-recipient",
+      "sender-spoofing",
+      "auth-good",
+      "auth-bad",
+      "delivery",
+      "alias",
+      "spam-gtube",
+      "virus-eicar",
+      "dkim",
+      "clamd",
+      "rspamd-redis",
+      "postgresql",
+      "clean-logs",
+    ]);
+    for (const check of checks) {
+      expect(check.durationMs, check.id).toBeGreaterThan(0);
+      if (check.id !== "clean-logs") expect(check.evidence.length, check.id).toBeGreaterThan(0);
+    }
+    // No credential in the evidence: the test accounts' passwords are masked everywhere.
+    const secrets = JSON.parse(readFileSync(join(vmDir, "mail", "secrets.json"), "utf8")) as { passwords: Record<string, string> };
+    const evidence = JSON.stringify(checks);
+    for (const password of Object.values(secrets.passwords)) expect(evidence).not.toContain(password);
+  });
+
+  it("deploys again without changing anything", async () => {
+    const again = await msf("deploy", "debian-12", "--json");
+    expect(again.code, again.stderr).toBe(0);
+    expect((again.last as unknown as Deployed).steps.filter((s) => s.changed.length)).toEqual([]);
+  });
+
+  it("runs the same checks with --target through the VM's forwarded ports", async () => {
+    const vm = JSON.parse(readFileSync(join(vmDir, "vm.json"), "utf8")) as { ports: Record<string, number>; ssh: { port: number; keyPath: string } };
+    const deployment = JSON.parse(readFileSync(join(vmDir, "mail", "deployment.json"), "utf8")) as { caPath: string; dkim: Record<string, string> };
+    const secrets = JSON.parse(readFileSync(join(vmDir, "mail", "secrets.json"), "utf8")) as { passwords: Record<string, string> };
+    const accounts = join(home.home, "accounts.json");
+    writeFileSync(
+      accounts,
+      JSON.stringify({
+        domain: "msf.test",
+        hostname: "mail.msf.test",
+        accounts: [
+          { address: "postmaster@msf.test", role: "postmaster", password: secrets.passwords["postmaster@msf.test"] },
+          { address: "alice@msf.test", password: secrets.passwords["alice@msf.test"], aliases: ["info@msf.test"] },
+          { address: "bob@msf.test", password: secrets.passwords["bob@msf.test"] },
+        ],
+        dkim: { domain: "msf.test", selector: "msf", txt: deployment.dkim["msf.test"] },
+      }),
+    );
+    const endpoints = ["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"].flatMap((s) => [`--${s}`, `127.0.0.1:${vm.ports[s]}`]);
+    const run = await msf(
+      "test",
+      "--target",
+      `ssh://root@127.0.0.1:${vm.ssh.port}`,
+      "--key",
+      vm.ssh.keyPath,
+      "--config",
+      accounts,
+      "--ca",
+      deployment.caPath,
+      ...endpoints,
+      "--json",
+    );
+    expect(
+      checksOf(run)
+        .filter((c) => c.status !== "pass")
+        .map((c) => `${c.id}: ${c.message}`),
+    ).toEqual([]);
+    expect(checksOf(run)).toHaveLength(20);
+  });
+});
+
+describe("the stack broken on purpose: the matching checks fail, clearly, with diagnostics; the others pass", () => {
+  const fix = async (command: string) => expect((await msf("vm", "ssh", "debian-12", command)).code).toBe(0);
+
+  it("Rspamd stopped: readiness names it, GTUBE gets through, /checkv2 fails; delivery and clamd still pass", async () => {
+    await fix("systemctl stop rspamd");
+    const run = await msf("test", "debian-12", "--only", "spam-gtube,rspamd-redis,delivery,clamd", "--json");
+    await fix("systemctl start rspamd");
+    expect(run.code).toBe(12);
+    expect(statusOf(run)).toEqual({ readiness: "fail", "spam-gtube": "fail", "rspamd-redis": "error", delivery: "pass", clamd: "pass" });
+    const checks = checksOf(run);
+    expect(checks.find((c) => c.id === "readiness")?.message).toMatch(/no answer from rspamd \(systemd says (inactive|failed)\)/);
+    expect(checks.find((c) => c.id === "spam-gtube")?.message).toMatch(/expected a 5xx rejection at the end of DATA; got 250/);
+    const diagnostics = String(run.last?.diagnostics);
+    expect(checks.find((c) => c.id === "spam-gtube")?.message).toContain(diagnostics);
+    expect(readFileSync(join(diagnostics, "status-rspamd.txt"), "utf8")).toMatch(/inactive/);
+    expect(readFileSync(join(diagnostics, "postconf-n.txt"), "utf8")).toContain("smtpd_milters = inet:127.0.0.1:11332");
+  });
+
+  it("a mailbox password changed in SQL: its logins fail, bad-credential and virus checks still pass; a redeploy repairs it", async () => {
+    await fix(`runuser -u postgres -- psql -q mail -c "UPDATE mailboxes SET password = 'changed-behind-msf' WHERE email = 'alice@msf.test'"`);
+    const run = await msf("test", "debian-12", "--only", "auth-good,auth-bad,virus-eicar", "--json");
+    expect(statusOf(run)).toMatchObject({ readiness: "pass", "auth-good": "fail", "auth-bad": "pass", "virus-eicar": "pass" });
+    expect(checksOf(run).find((c) => c.id === "auth-good")?.message).toMatch(/expected 235 to SMTP AUTH on 587; got 535/);
+    const repair = await msf("deploy", "debian-12", "--json");
+    const postgres = (repair.last as unknown as Deployed).steps.find((s) => s.name === "postgresql");
+    expect(postgres?.changed).toEqual(["1 row(s) of domains, mailboxes and aliases"]);
+    expect(statusOf(await msf("test", "debian-12", "--only", "auth-good", "--json"))["auth-good"]).toBe("pass");
+  });
+
+  it("clamd stopped: readiness names it, EICAR gets through, the clamd protocol check fails; GTUBE is still rejected", async () => {
+    await fix("systemctl stop clamav-daemon");
+    const run = await msf("test", "debian-12", "--only", "virus-eicar,clamd,spam-gtube", "--json");
+    await fix("systemctl start clamav-daemon");
+    expect(statusOf(run)).toEqual({ readiness: "fail", "virus-eicar": "fail", clamd: "error", "spam-gtube": "pass" });
+    expect(checksOf(run).find((c) => c.id === "readiness")?.message).toMatch(/no answer from clamd/);
+    expect(checksOf(run).find((c) => c.id === "virus-eicar")?.message).toMatch(/expected a 5xx rejection at the end of DATA; got 250/);
+  });
+});
+
+describe("other deployers and configurations", () => {
+  it("takes domain and accounts from a Mail Server Factory JSON configuration", async () => {
+    const config = join(import.meta.dirname, "../../../packages/mailtest/test/fixtures/msf/Examples/Debian_12.json");
+    const deploy = await msf("deploy", "debian-12", "--config", config, "--json");
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.last).toMatchObject({ domain: "dev.local", hostname: "mail.dev.local" });
+    const run = await msf("test", "debian-12", "--only", "auth-good,alias,tls", "--json");
+    expect(
+      checksOf(run)
+        .filter((c) => c.status !== "pass")
+        .map((c) => `${c.id}: ${c.message}`),
+    ).toEqual([]);
+    expect(checksOf(run).find((c) => c.id === "auth-good")?.message).toContain("test1@dev.local");
+  });
+
+  it("runs an external deployer with the VM's endpoint, user and key, and records its exit code", async () => {
+    const script =
+      'ssh -i {key} -p {port} -o UserKnownHostsFile="$MSF_SSH_KNOWN_HOSTS" -o BatchMode=yes {user}@{host} "echo $MSF_DOMAIN > /root/deployed-by-script"';
+    const deploy = await msf("deploy", "debian-12", "--with", script, "--json");
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.last).toMatchObject({ deployer: { kind: "external", exitCode: 0 } });
+    expect((await msf("vm", "ssh", "debian-12", "cat /root/deployed-by-script")).stdout).toBe("dev.local\n");
+    const failing = await msf("deploy", "debian-12", "--with", "echo trying; exit 3", "--json");
+    expect(failing.code).toBe(11);
+    expect(failing.last).toMatchObject({ type: "error", code: "ERR_MSF_DEPLOY" });
+    expect(String(failing.last?.message)).toContain("exited with 3");
+  });
+});
