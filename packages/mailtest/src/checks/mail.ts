@@ -54,7 +54,7 @@ export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messa
   }
 }
 
-/** Waits (IMAP IDLE, no polling) until a message with this Message-ID is in the INBOX; returns its source. */
+/** Waits (IMAP IDLE) until a message with this Message-ID is in the INBOX; returns its source. */
 export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", timeoutMs: number): Promise<string> {
   const endpoint = ctx.target.endpoints[service];
   const client = new ImapFlow({
@@ -88,9 +88,12 @@ export async function readBackImap(ctx: CheckContext, account: MailAccount, mess
       const left = timeoutMs - (Date.now() - started);
       if (left <= 0)
         throw new CheckFailure(`${messageId} in ${account.address}'s INBOX within ${Math.round(timeoutMs / 1000)} s (IMAP ${service})`, "it did not arrive");
+      // IDLE: the server announces the new message (EXISTS) the moment it is saved. The next
+      // search ends the IDLE; a 5 s cap covers a server that stays silent.
       const waited = Date.now();
+      void client.idle().catch(() => {});
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, left);
+        const timer = setTimeout(finish, Math.min(left, 5_000));
         function finish() {
           clearTimeout(timer);
           client.off("exists", finish);
