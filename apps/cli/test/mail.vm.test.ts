@@ -103,6 +103,7 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
           { address: "bob@msf.test", password: secrets.passwords["bob@msf.test"] },
         ],
         dkim: { domain: "msf.test", selector: "msf", txt: deployment.dkim["msf.test"] },
+        bundledSignaturesOnly: true,
       }),
     );
     const endpoints = ["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"].flatMap((s) => [`--${s}`, `127.0.0.1:${vm.ports[s]}`]);
@@ -188,7 +189,7 @@ describe("other deployers and configurations", () => {
     const deploy = await msf("deploy", "debian-12", "--with", script, "--json");
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(deploy.last).toMatchObject({ deployer: { kind: "external", exitCode: 0 } });
-    expect((await msf("vm", "ssh", "debian-12", "cat /root/deployed-by-script")).stdout).toBe("dev.local\n");
+    expect((await msf("vm", "ssh", "debian-12", "cat /root/deployed-by-script")).stdout).toBe("msf.test\n"); // no --config: msf's default domain
     const failing = await msf("deploy", "debian-12", "--with", "echo trying; exit 3", "--json");
     expect(failing.code).toBe(11);
     expect(failing.last).toMatchObject({ type: "error", code: "ERR_MSF_DEPLOY" });

@@ -1,9 +1,13 @@
+import { MsfError } from "@msf/core";
 import { mailDeploy } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration, seconds } from "../format.ts";
 
 export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
+  const tlsFiles = [options.tlsCert, options.tlsKey, options.tlsCa];
+  if (tlsFiles.some(Boolean) && !tlsFiles.every(Boolean)) throw new MsfError("ERR_MSF_USAGE", "--tls-cert, --tls-key and --tls-ca go together");
   const deployment = await mailDeploy(ctx, {
+    tls: options.tlsCert ? { cert: options.tlsCert as string, key: options.tlsKey as string, ca: options.tlsCa as string } : undefined,
     name: args[0] as string,
     config: options.config as string | undefined,
     freshclam: Boolean(options.freshclam),

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
-import { DEFAULT_MESSAGE_SIZE_LIMIT, DEFAULT_SETUP, type DeployEvent, deployMailStack, ensureRunTls, loadMsfJson, MailSetupSchema } from "@msf/mailtest";
+import { DEFAULT_MESSAGE_SIZE_LIMIT, DEFAULT_SETUP, type DeployEvent, deployMailStack, ensureRunTls, loadMsfJson, MailSetupSchema, userTls } from "@msf/mailtest";
 import { connectSsh } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { requireRunningVm } from "../vm/exec.ts";
@@ -19,6 +19,8 @@ export interface MailDeployOptions {
   /** Limit for the external deployer. */
   externalTimeoutMs?: number;
   onOutput?: (line: string) => void;
+  /** A user-supplied certificate, its key and the CA that issued it, instead of the per-deployment ones. */
+  tls?: { cert: string; key: string; ca: string };
   onEvent?: (event: DeployEvent) => void;
 }
 
@@ -34,7 +36,7 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
   await saveSecrets(dir, secrets);
   for (const account of accounts) ctx.logger.addSecret(account.password);
   ctx.logger.addSecret(secrets.dbPassword);
-  const tls = await ensureRunTls(`${dir}/tls/${setup.hostname}`, setup.hostname, ctx.supervisor);
+  const tls = options.tls ? await userTls(options.tls.cert, options.tls.key, options.tls.ca) : await ensureRunTls(`${dir}/tls/${setup.hostname}`, setup.hostname, ctx.supervisor);
   const record = (result: Pick<Deployment, "deployer" | "dkim" | "durationMs" | "steps"> & { dovecot?: string }): Deployment => ({
     schemaVersion: 1,
     domain: setup.domain,

@@ -11,6 +11,8 @@ import { type MailTestOptions, type MailTestReport, runAndRecord } from "./test.
 /** The accounts file of `msf test --target`: the mail setup, plus the DKIM key as published (DNS is not asked). */
 const TargetSetupSchema = MailSetupSchema.extend({
   dkim: z.object({ domain: z.string(), selector: z.string(), txt: z.string().startsWith("v=DKIM1") }).optional(),
+  /** ClamAV has only a local test signature (no official database, so no database date to expect). */
+  bundledSignaturesOnly: z.boolean().optional(),
 });
 
 const DEFAULT_PORTS: Record<MailService, number> = { smtp: 25, submission: 587, smtps: 465, imap: 143, imaps: 993, pop3: 110, pop3s: 995 };
@@ -56,6 +58,7 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
     caPem: options.ca ? await readFile(options.ca, "utf8") : undefined,
     accounts,
     dkim: parsed.dkim,
+    bundledSignaturesOnly: parsed.bundledSignaturesOnly,
     ssh,
   };
   return runAndRecord({
@@ -79,7 +82,7 @@ async function loadSetup(path: string) {
     "includes" in raw || "variables" in raw || (Array.isArray(raw.accounts) && raw.accounts.some((a) => typeof a === "object" && a && "type" in a))
       ? (await loadMsfJson(path)).setup
       : raw;
-  const parsed = TargetSetupSchema.safeParse(input === raw ? raw : { ...input, dkim: raw.dkim });
+  const parsed = TargetSetupSchema.safeParse(input === raw ? raw : { ...input, dkim: raw.dkim, bundledSignaturesOnly: raw.bundledSignaturesOnly });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new MsfError("ERR_MSF_CONFIG", `${path}: ${issue?.path.join(".")}: ${issue?.message}`, { hint: "see apps/cli/README.md for the accounts file" });

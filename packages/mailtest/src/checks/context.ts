@@ -79,7 +79,7 @@ export class CheckContext {
     return result;
   }
 
-  /** Retries `attempt` until it returns a value or the deadline passes; the time counts as waiting. */
+  /** Retries `attempt` until it returns a value, throws a CheckFailure, or the deadline passes; the time counts as waiting. */
   async waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
     const started = Date.now();
     let last = "nothing yet";
@@ -89,6 +89,7 @@ export class CheckContext {
           const value = await attempt();
           if (value !== undefined) return value;
         } catch (error) {
+          if (error instanceof CheckFailure) throw error; // a verdict, not a reason to wait longer
           last = (error as Error).message;
         }
         if (Date.now() - started >= timeoutMs) throw new CheckFailure(`${what} within ${Math.round(timeoutMs / 1000)} s`, last);

@@ -73,6 +73,11 @@ export const readiness = check({
     const answered = new Map<string, string>();
     const last = new Map<string, string>();
     const down = new Map<string, string>(); // stopped, not starting: no point waiting
+    const laggards = () =>
+      probes
+        .filter(([name]) => !answered.has(name))
+        .map(([name]) => `${name} (${down.get(name) ?? last.get(name) ?? "no answer"})`)
+        .join(", ");
     try {
       await ctx.waitFor("every service to answer", READINESS_TIMEOUT_MS, async () => {
         for (const [name, probe] of probes) {
@@ -86,12 +91,12 @@ export const readiness = check({
             if (state === "inactive" || state === "failed") down.set(name, `systemd says ${state}`);
           }
         }
-        if (down.size) throw new Error("a service is down");
+        if (down.size) throw new CheckFailure("every service to answer", `no answer from ${laggards()}`);
         return answered.size === probes.length ? true : undefined;
       });
-    } catch {
-      const laggards = probes.filter(([name]) => !answered.has(name)).map(([name]) => `${name} (${down.get(name) ?? last.get(name) ?? "no answer"})`);
-      throw new CheckFailure(`every service to answer within ${READINESS_TIMEOUT_MS / 1000} s`, `no answer from ${laggards.join(", ")}`);
+    } catch (error) {
+      if (down.size) throw error;
+      throw new CheckFailure(`every service to answer within ${READINESS_TIMEOUT_MS / 1000} s`, `no answer from ${laggards()}`);
     }
     for (const [name, how] of answered) ctx.note(`${name}: ${how}`);
     return [...answered].map(([name, how]) => `${name} ${how}`).join("; ");
