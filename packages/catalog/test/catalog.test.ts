@@ -1,5 +1,12 @@
-import { catalog, DistributionSchema, findDistribution } from "@msf/catalog";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { catalog, DistributionSchema, findDistribution, seedMatrix } from "@msf/catalog";
 import { describe, expect, it } from "vitest";
+
+const keysDir = join(import.meta.dirname, "..", "keys");
+const home = mkdtempSync(join(tmpdir(), "msf-gnupg-")); // gpg wants a home of its own, even to list keys
 
 describe("catalog", () => {
   it("has unique ids and every entry passes the schema", () => {
@@ -8,8 +15,58 @@ describe("catalog", () => {
     for (const entry of catalog) expect(DistributionSchema.safeParse(entry).success).toBe(true);
   });
 
-  it("gives every bootstrap distribution an archive suite", () => {
-    for (const entry of catalog.filter((d) => d.installer === "bootstrap")) expect(entry.bootstrap?.suite).toBeTruthy();
+  it("keeps every row of the original 12-distribution matrix", () => {
+    expect(seedMatrix().map((d) => d.id)).toEqual([
+      "debian-11",
+      "debian-12",
+      "ubuntu-20.04",
+      "ubuntu-22.04",
+      "ubuntu-24.04",
+      "fedora-38",
+      "fedora-39",
+      "fedora-40",
+      "fedora-41",
+      "rhel-9",
+      "almalinux-9",
+      "rocky-9",
+      "opensuse-15.6",
+    ]);
+  });
+
+  it("adds the current releases and marks the ended ones", () => {
+    for (const id of ["debian-13", "ubuntu-26.04", "fedora-43", "fedora-44", "rhel-10", "almalinux-10", "rocky-10", "opensuse-16.0"])
+      expect(findDistribution(id), id).toBeDefined();
+    expect(catalog.filter((d) => d.endOfLife).map((d) => d.id)).toEqual([
+      "debian-11",
+      "ubuntu-20.04",
+      "fedora-38",
+      "fedora-39",
+      "fedora-40",
+      "fedora-41",
+      "fedora-42",
+    ]);
+  });
+
+  it("names, for every signed medium, a key file that holds the fingerprint", () => {
+    for (const entry of catalog) {
+      for (const key of entry.media?.keys ?? []) {
+        const path = join(keysDir, key.file);
+        expect(existsSync(path), `${entry.id}: ${key.file}`).toBe(true);
+        const listing = execFileSync("gpg", ["--show-keys", "--with-colons", path], {
+          env: { ...process.env, GNUPGHOME: home },
+          stdio: ["ignore", "pipe", "ignore"],
+        }).toString();
+        expect(listing, `${entry.id}: ${key.fingerprint} in ${key.file}`).toContain(`:${key.fingerprint}:`);
+      }
+    }
+  });
+
+  it("says how each distribution is installed: media with a boot path, the archive, or the user's own ISO", () => {
+    for (const entry of catalog) {
+      expect(entry.media?.boot.kernel ?? entry.bootstrap?.suite, entry.id).toBeTruthy();
+      if (entry.media && !entry.userProvided) expect(entry.media.keys.length, `${entry.id} must verify its checksums`).toBeGreaterThan(0);
+    }
+    expect(findDistribution("rhel-9")?.userProvided?.instructions).toMatch(/access\.redhat\.com.*msf iso fetch rhel-9 --url file:/);
     expect(findDistribution("debian-12")?.bootstrap?.suite).toBe("bookworm");
   });
 

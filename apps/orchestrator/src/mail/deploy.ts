@@ -1,7 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
-import { DEFAULT_MESSAGE_SIZE_LIMIT, DEFAULT_SETUP, type DeployEvent, deployMailStack, ensureRunTls, loadMsfJson, MailSetupSchema, userTls } from "@msf/mailtest";
+import {
+  DEFAULT_MESSAGE_SIZE_LIMIT,
+  DEFAULT_SETUP,
+  type DeployEvent,
+  deployMailStack,
+  ensureRunTls,
+  loadMsfJson,
+  MailSetupSchema,
+  userTls,
+} from "@msf/mailtest";
 import { connectSsh } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { requireRunningVm } from "../vm/exec.ts";
@@ -36,7 +45,9 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
   await saveSecrets(dir, secrets);
   for (const account of accounts) ctx.logger.addSecret(account.password);
   ctx.logger.addSecret(secrets.dbPassword);
-  const tls = options.tls ? await userTls(options.tls.cert, options.tls.key, options.tls.ca) : await ensureRunTls(`${dir}/tls/${setup.hostname}`, setup.hostname, ctx.supervisor);
+  const tls = options.tls
+    ? await userTls(options.tls.cert, options.tls.key, options.tls.ca)
+    : await ensureRunTls(`${dir}/tls/${setup.hostname}`, setup.hostname, ctx.supervisor);
   const record = (result: Pick<Deployment, "deployer" | "dkim" | "durationMs" | "steps"> & { dovecot?: string }): Deployment => ({
     schemaVersion: 1,
     domain: setup.domain,

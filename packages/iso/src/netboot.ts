@@ -1,0 +1,115 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { MsfError, writeJsonAtomic } from "@msf/core";
+import type { Supervisor } from "@msf/supervisor";
+import type { FetchEvent } from "./download.ts";
+import { verifySignature } from "./gpg.ts";
+import { fetchText } from "./http.ts";
+import { catalogKeys } from "./keys.ts";
+import type { MediaStore } from "./store.ts";
+
+/** Pure: the SHA256 section of a Release file: path -> { hex, size }. */
+export function releaseChecksums(release: string): Map<string, { hex: string; size: number }> {
+  const out = new Map<string, { hex: string; size: number }>();
+  const section = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(release.replace(/\r/g, ""))?.[1] ?? "";
+  for (const line of section.split("\n")) {
+    const [hex, size, path] = line.trim().split(/\s+/);
+    if (hex && size && path) out.set(path, { hex, size: Number(size) });
+  }
+  return out;
+}
+
+/** Pure: one package's stanza fields from a Packages index. */
+export function packageStanza(packages: string, name: string): Record<string, string> | undefined {
+  for (const stanza of packages.split(/\n\n+/)) {
+    if (!stanza.startsWith(`Package: ${name}\n`)) continue;
+    return Object.fromEntries(
+      stanza
+        .split("\n")
+        .filter((line) => /^[A-Za-z0-9-]+: /.test(line))
+        .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 2)]),
+    );
+  }
+  return undefined;
+}
+
+export interface NetbootOptions {
+  supervisor: Supervisor;
+  store: MediaStore;
+  mirror: string;
+  suite: string;
+  /** Debian's major version (the package is debian-installer-<version>-netboot-amd64). */
+  version: string;
+  out: string;
+  onEvent?: (event: FetchEvent | { type: "netboot-step"; step: string; detail: string }) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The Debian installer's netboot kernel and initrd, fetched from the archive and verified along
+ * its signed chain: InRelease (signature against Debian's archive keys) -> Packages.xz (sha256
+ * from InRelease) -> the netboot .deb (sha256 from Packages) -> the two files inside.
+ */
+export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ kernel: string; initrd: string; deb: string; signedBy: string }> {
+  const step = (name: string, detail: string) => options.onEvent?.({ type: "netboot-step", step: name, detail });
+  const base = `${options.mirror.replace(/\/+$/, "")}/dists/${options.suite}`;
+  const work = await mkdtemp(join(tmpdir(), "msf-netboot-"));
+  try {
+    const inRelease = join(work, "InRelease");
+    await writeFile(inRelease, await fetchText(`${base}/InRelease`, { signal: options.signal }));
+    const { fingerprint } = await verifySignature(options.supervisor, {
+      data: inRelease,
+      keys: await catalogKeys(["debian-archive.asc"]),
+      what: `${base}/InRelease`,
+    });
+    step("release", `InRelease signed by ${fingerprint}`);
+    const index = releaseChecksums(await readFile(inRelease, "utf8")).get("main/binary-amd64/Packages.xz");
+    if (!index) throw new MsfError("ERR_MSF_DOWNLOAD", `${base}/InRelease lists no main/binary-amd64/Packages.xz`);
+    const packagesXz = await options.store.fetch({
+      urls: [`${base}/main/binary-amd64/Packages.xz`],
+      expected: { algo: "sha256", hex: index.hex },
+      file: `Packages.xz (${options.suite})`,
+      onEvent: options.onEvent,
+      signal: options.signal,
+    });
+    step("packages", `Packages.xz sha256 ${index.hex.slice(0, 16)}... matches InRelease`);
+    const packages = await options.supervisor.exec({
+      name: "xz",
+      command: "xz",
+      args: ["-dc", packagesXz.path],
+      timeoutMs: 120_000,
+      maxBufferChars: 512_000_000,
+    });
+    const name = `debian-installer-${options.version}-netboot-amd64`;
+    const stanza = packageStanza(packages.stdout, name);
+    if (!stanza?.Filename || !stanza.SHA256) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} is not in ${options.suite}'s Packages index`);
+    const deb = await options.store.fetch({
+      urls: [`${options.mirror.replace(/\/+$/, "")}/${stanza.Filename}`],
+      expected: { algo: "sha256", hex: stanza.SHA256 },
+      file: basename(stanza.Filename),
+      distro: `debian-${options.version}`,
+      onEvent: options.onEvent,
+      signal: options.signal,
+    });
+    step("package", `${basename(stanza.Filename)} sha256 matches Packages (${stanza.Version})`);
+    const tree = join(work, "deb");
+    await options.supervisor.exec({ name: "dpkg-deb", command: "dpkg-deb", args: ["-x", deb.path, tree], timeoutMs: 300_000 });
+    const inside = join(tree, `usr/lib/debian-installer/images/${options.version}/amd64/text/debian-installer/amd64`);
+    await mkdir(options.out, { recursive: true });
+    const kernel = join(options.out, "vmlinuz");
+    const initrd = join(options.out, "initrd.gz");
+    await copyFile(join(inside, "linux"), kernel);
+    await copyFile(join(inside, "initrd.gz"), initrd);
+    await writeJsonAtomic(join(options.out, "boot.json"), {
+      kernel,
+      initrd,
+      source: `${name} ${stanza.Version}`,
+      deb: deb.entry.sha256,
+      signedBy: fingerprint,
+    });
+    return { kernel, initrd, deb: deb.path, signedBy: fingerprint };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
