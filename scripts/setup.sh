@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command:package pairs; msf doctor checks the same list.
+# command:package pairs; msf doctor checks the runtime ones (gpg and curl serve the tests and benchmarks).
 HOST_TOOLS=(
   qemu-system-x86_64:qemu-system-x86
   qemu-img:qemu-utils
@@ -13,6 +13,12 @@ HOST_TOOLS=(
   xorriso:xorriso
   ssh:openssh-client
   timeout:coreutils
+  gpgv:gpgv
+  gpg:gnupg
+  xz:xz-utils
+  dpkg-deb:dpkg
+  openssl:openssl
+  curl:curl
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do

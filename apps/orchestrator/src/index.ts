@@ -11,3 +11,16 @@ export { type VmListEntry, vmList } from "./vm/list.ts";
 export { GUEST_PORTS, imageRecipeFor } from "./vm/recipe.ts";
 export { readVmState, type VmState, VmStateSchema } from "./vm/state.ts";
 export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmUp } from "./vm/up.ts";
+export {
+  type FetchedMedia,
+  mediaCheckUrls,
+  mediaExtract,
+  mediaFetch,
+  type MediaFetchOptions,
+  mediaGc,
+  mediaList,
+  mediaNetboot,
+  type MediaRow,
+  mediaStore,
+  mediaVerify,
+} from "./media/media.ts";

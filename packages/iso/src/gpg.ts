@@ -19,9 +19,13 @@ export interface SignatureCheck {
 }
 
 /** Pure: gpgv's `--status-fd` lines to a verdict. */
-export function parseGpgvStatus(status: string): { good: boolean; fingerprint?: string; problem?: string } {
-  const valid = /^\[GNUPG:\] VALIDSIG (\S+) .* ([0-9A-F]{40})$/m.exec(status) ?? /^\[GNUPG:\] VALIDSIG ([0-9A-F]{40})/m.exec(status);
-  if (/^\[GNUPG:\] GOODSIG /m.test(status) && valid) return { good: true, fingerprint: valid[1] };
+export function parseGpgvStatus(status: string): { good: boolean; fingerprint?: string; signingKey?: string; problem?: string } {
+  // VALIDSIG <signing key fpr> <date> <time> <expires> <version> <reserved> <algo> <hash> <class> [<primary key fpr>]
+  const valid = /^\[GNUPG:\] VALIDSIG ([0-9A-F]{40})((?: \S+)*)$/m.exec(status);
+  if (/^\[GNUPG:\] GOODSIG /m.test(status) && valid) {
+    const primary = /([0-9A-F]{40})$/.exec((valid[2] ?? "").trim())?.[1];
+    return { good: true, fingerprint: primary ?? valid[1], signingKey: valid[1] };
+  }
   if (/^\[GNUPG:\] BADSIG /m.test(status)) return { good: false, problem: "the signature does not match the data (BADSIG)" };
   const missing = /^\[GNUPG:\] NO_PUBKEY (\S+)/m.exec(status);
   if (missing) return { good: false, problem: `signed by key ${missing[1]}, which is not among the trusted keys` };
@@ -46,7 +50,7 @@ export async function verifySignature(supervisor: Supervisor, check: SignatureCh
     const verdict = parseGpgvStatus(result.stdout);
     if (!verdict.good || !verdict.fingerprint) throw signatureError(check, verdict.problem ?? "gpgv refused it", result.stderr);
     const expected = (check.fingerprints ?? []).map((f) => f.replace(/\s+/g, "").toUpperCase());
-    if (expected.length && !expected.includes(verdict.fingerprint)) {
+    if (expected.length && !expected.includes(verdict.fingerprint) && !expected.includes(verdict.signingKey ?? "")) {
       throw signatureError(check, `signed by ${verdict.fingerprint}, not by the catalog's key (${expected.join(", ")})`, "");
     }
     return { fingerprint: verdict.fingerprint };

@@ -25,6 +25,10 @@ export const HOST_TOOLS = [
   { command: "xorriso", apt: "xorriso", why: "reads and writes ISO images" },
   { command: "ssh", apt: "openssh-client", why: "interactive `msf vm ssh`" },
   { command: "timeout", apt: "coreutils", why: "the backstop that ends every child at its deadline" },
+  { command: "gpgv", apt: "gpgv", why: "verifies signed checksum files of install media" },
+  { command: "xz", apt: "xz-utils", why: "reads the Debian archive's package indexes" },
+  { command: "dpkg-deb", apt: "dpkg", why: "unpacks the Debian installer's netboot package" },
+  { command: "openssl", apt: "openssl", why: "makes each deployment's TLS certificate" },
 ] as const;
 
 export interface DoctorOptions {

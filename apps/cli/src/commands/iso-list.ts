@@ -1,0 +1,20 @@
+import { mediaList } from "@msf/orchestrator";
+import type { CommandEnv } from "../commands.ts";
+import { table } from "../format.ts";
+
+export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
+  const rows = await mediaList(ctx);
+  const human = table(
+    ["id", "name", "installer", "media", "cached", "notes"],
+    rows.map((r) => [
+      r.id,
+      r.name,
+      r.bootstrap ? `${r.installer} + bootstrap` : r.installer,
+      r.approxSizeMiB ? `~${(r.approxSizeMiB / 1024).toFixed(1)} GiB` : "-",
+      r.cached.length ? r.cached.map((c) => c.file).join(", ") : "-",
+      [r.endOfLife ? "end of life" : "", r.userProvided ? "user-provided ISO (msf iso fetch shows how)" : ""].filter(Boolean).join("; "),
+    ]),
+  );
+  reporter.result({ distributions: rows }, human);
+  return 0;
+}

@@ -1,0 +1,170 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { catalog, type Distribution, findDistribution } from "@msf/catalog";
+import { MsfError } from "@msf/core";
+import {
+  type Checksum,
+  checkCatalogUrls,
+  checksumFor,
+  extractBootFiles,
+  type FetchEvent,
+  fetchBuffer,
+  fetchDebianNetboot,
+  fetchText,
+  type MediaEntry,
+  MediaStore,
+  parseChecksum,
+  parseSums,
+  resolveMedia,
+  type UrlCheck,
+  verifySignature,
+} from "@msf/iso";
+import type { MsfContext } from "../context.ts";
+
+export interface MediaRow {
+  id: string;
+  name: string;
+  version: string;
+  installer: Distribution["installer"];
+  /** Also built from the package archive (msf's fast path). */
+  bootstrap: boolean;
+  approxSizeMiB?: number;
+  endOfLife: boolean;
+  userProvided: boolean;
+  cached: MediaEntry[];
+}
+
+export function mediaStore(ctx: MsfContext): MediaStore {
+  return new MediaStore(ctx.paths.media);
+}
+
+export async function mediaList(ctx: MsfContext): Promise<MediaRow[]> {
+  const entries = await mediaStore(ctx).entries();
+  return catalog.map((d) => ({
+    id: d.id,
+    name: d.name,
+    version: d.version,
+    installer: d.installer,
+    bootstrap: Boolean(d.bootstrap),
+    approxSizeMiB: d.media?.approxSizeMiB,
+    endOfLife: d.endOfLife,
+    userProvided: Boolean(d.userProvided),
+    cached: entries.filter((e) => e.distro === d.id && e.file.endsWith(".iso")),
+  }));
+}
+
+export interface MediaFetchOptions {
+  ids: string[];
+  /** A mirror (or local copy) tried before the catalog's directories. */
+  mirror?: string;
+  /** Media outside the catalog (or a user-provided ISO, with the distribution id in `ids`). */
+  url?: string;
+  checksum?: string;
+  sums?: string;
+  sig?: string;
+  key?: string;
+  /** Downloads at once. */
+  concurrency?: number;
+  onEvent?: (event: FetchEvent | { type: "resolved"; distro: string; file: string; url: string; signedBy?: string }) => void;
+}
+
+export interface FetchedMedia {
+  distro: string;
+  file: string;
+  path: string;
+  sha256: string;
+  size: number;
+  fromCache: boolean;
+}
+
+/** Resolves (signed checksums) and downloads media into the content-addressed cache, a few at a time. */
+export async function mediaFetch(ctx: MsfContext, options: MediaFetchOptions): Promise<FetchedMedia[]> {
+  const store = mediaStore(ctx);
+  if (options.url) {
+    const distro = options.ids[0] ?? "custom";
+    const expected = await customChecksum(ctx, options);
+    const file = basename(new URL(options.url).pathname);
+    const fetched = await store.fetch({ urls: [options.url], expected, file, distro, onEvent: options.onEvent, signal: ctx.signal });
+    return [{ distro, file, path: fetched.path, sha256: fetched.entry.sha256, size: fetched.entry.size, fromCache: fetched.fromCache }];
+  }
+  if (options.ids.length === 0) throw new MsfError("ERR_MSF_USAGE", "name the distributions to fetch (msf iso list shows them), or give --url");
+  const distributions = options.ids.map((id) => {
+    const d = findDistribution(id);
+    if (!d) throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${id} in the catalog`, { hint: "msf iso list" });
+    return d;
+  });
+  const queue = [...distributions];
+  const results: FetchedMedia[] = [];
+  const worker = async () => {
+    for (let d = queue.shift(); d; d = queue.shift()) {
+      const media = await resolveMedia(d, { supervisor: ctx.supervisor, mirror: options.mirror, signal: ctx.signal });
+      options.onEvent?.({ type: "resolved", distro: d.id, file: media.file, url: media.urls[0] as string, signedBy: media.signedBy });
+      const fetched = await store.fetch({ urls: media.urls, expected: media.expected, file: media.file, distro: d.id, onEvent: options.onEvent, signal: ctx.signal });
+      results.push({ distro: d.id, file: media.file, path: fetched.path, sha256: fetched.entry.sha256, size: fetched.entry.size, fromCache: fetched.fromCache });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, queue.length) }, worker));
+  return results;
+}
+
+/** The checksum of media outside the catalog: given literally, or read from a SUMS file (signed, when --sig and --key are given). */
+async function customChecksum(ctx: MsfContext, options: MediaFetchOptions): Promise<Checksum> {
+  if (options.checksum) return parseChecksum(options.checksum);
+  if (!options.sums) throw new MsfError("ERR_MSF_USAGE", "--url needs --checksum sha256:HEX or --sums URL (nothing unverified is cached)");
+  const text = await fetchText(options.sums, { signal: ctx.signal });
+  if (options.sig) {
+    if (!options.key) throw new MsfError("ERR_MSF_USAGE", "--sig needs --key FILE (the public key that signs the SUMS file)");
+    await mkdir(ctx.paths.cache, { recursive: true });
+    const dir = await mkdtemp(join(ctx.paths.cache, ".sums-"));
+    try {
+      await writeFile(join(dir, "sums"), text);
+      await writeFile(join(dir, "sums.sig"), await fetchBuffer(options.sig, { signal: ctx.signal }));
+      await verifySignature(ctx.supervisor, { data: join(dir, "sums"), signature: join(dir, "sums.sig"), keys: [await readFile(options.key, "utf8")], what: options.sums });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const file = basename(new URL(options.url as string).pathname);
+  const entry = checksumFor(parseSums(text), file);
+  if (!entry) throw new MsfError("ERR_MSF_DOWNLOAD", `${options.sums} lists no checksum for ${file}`);
+  return entry;
+}
+
+/** Re-hashes the cache against its manifest. */
+export async function mediaVerify(ctx: MsfContext, ids: string[]) {
+  return mediaStore(ctx).verify((entry) => ids.length === 0 || ids.includes(entry.distro ?? ""));
+}
+
+export async function mediaGc(ctx: MsfContext, keep: number): Promise<MediaEntry[]> {
+  return mediaStore(ctx).gc(keep);
+}
+
+/** The installer's kernel and initrd from a distribution's cached ISO (fetched first if needed). */
+export async function mediaExtract(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: MediaFetchOptions["onEvent"] }) {
+  const distribution = findDistribution(options.id);
+  if (!distribution?.media) throw new MsfError("ERR_MSF_NOT_FOUND", `${options.id} has no install media in the catalog`, { hint: "msf iso list" });
+  const cached = (await mediaStore(ctx).entries()).filter((e) => e.distro === options.id && e.file.endsWith(".iso")).sort((a, b) => b.fetchedAt.localeCompare(a.fetchedAt))[0];
+  const iso = cached ? mediaStore(ctx).pathOf(cached.sha256) : (await mediaFetch(ctx, { ids: [options.id], mirror: options.mirror, onEvent: options.onEvent }))[0]?.path;
+  if (!iso) throw new MsfError("ERR_MSF_NOT_FOUND", `no ISO of ${options.id}`);
+  return extractBootFiles(ctx.supervisor, iso, distribution.media.boot, options.out);
+}
+
+/** Debian's installer netboot kernel and initrd, verified along the archive's signed chain. */
+export async function mediaNetboot(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: Parameters<typeof fetchDebianNetboot>[0]["onEvent"] }) {
+  const distribution = findDistribution(options.id);
+  if (!distribution?.bootstrap || distribution.family !== "debian") throw new MsfError("ERR_MSF_USAGE", `${options.id}: netboot files come from Debian's archive (debian-11, -12, -13)`);
+  return fetchDebianNetboot({
+    supervisor: ctx.supervisor,
+    store: mediaStore(ctx),
+    mirror: options.mirror ?? distribution.bootstrap.mirror,
+    suite: distribution.bootstrap.suite,
+    version: distribution.version,
+    out: options.out,
+    onEvent: options.onEvent,
+    signal: ctx.signal,
+  });
+}
+
+export async function mediaCheckUrls(ctx: MsfContext, onResult?: (check: UrlCheck) => void): Promise<UrlCheck[]> {
+  return checkCatalogUrls(catalog, ctx.supervisor, onResult);
+}
