@@ -27,7 +27,9 @@ try {
   }
   closeSync(fd);
   const sha256 = hash.digest("hex");
-  const server = spawn(process.execPath, ["--conditions=msf-source", join(import.meta.dirname, "serve-file.ts"), file], { stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, ["--conditions=msf-source", join(import.meta.dirname, "serve-file.ts"), file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise<number>((resolve) => server.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
   const url = `http://127.0.0.1:${port}/disc.iso`;
   const out = join(dir, "out");
@@ -58,7 +60,11 @@ try {
     runs: RUNS,
     medianMs: m,
     mibPerSecond: { curl: Math.round((SIZE_MIB * 1000) / m.curl), msf: Math.round((SIZE_MIB * 1000) / m.msf) },
-    ratios: { msfVsCurl: Number(vsCurl.toFixed(2)), msfVsCurlAndSha256sum: Number(vsCurlSha.toFixed(2)), hashVsSha256sum: Number((m.msfHash / m.sha256sum).toFixed(2)) },
+    ratios: {
+      msfVsCurl: Number(vsCurl.toFixed(2)),
+      msfVsCurlAndSha256sum: Number(vsCurlSha.toFixed(2)),
+      hashVsSha256sum: Number((m.msfHash / m.sha256sum).toFixed(2)),
+    },
     goals: "msf <= 1.15x curl alone; <= 0.6x curl + sha256sum",
     met: vsCurl <= 1.15 && vsCurlSha <= 0.6,
   });

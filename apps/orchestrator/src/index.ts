@@ -4,6 +4,19 @@ export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
 export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
 export { mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
 export { type MailTestOptions, type MailTestReport, mailTest } from "./mail/test.ts";
+export {
+  type FetchedMedia,
+  type MediaFetchOptions,
+  type MediaRow,
+  mediaCheckUrls,
+  mediaExtract,
+  mediaFetch,
+  mediaGc,
+  mediaList,
+  mediaNetboot,
+  mediaStore,
+  mediaVerify,
+} from "./media/media.ts";
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./vm/exec.ts";
@@ -11,16 +24,3 @@ export { type VmListEntry, vmList } from "./vm/list.ts";
 export { GUEST_PORTS, imageRecipeFor } from "./vm/recipe.ts";
 export { readVmState, type VmState, VmStateSchema } from "./vm/state.ts";
 export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmUp } from "./vm/up.ts";
-export {
-  type FetchedMedia,
-  mediaCheckUrls,
-  mediaExtract,
-  mediaFetch,
-  type MediaFetchOptions,
-  mediaGc,
-  mediaList,
-  mediaNetboot,
-  type MediaRow,
-  mediaStore,
-  mediaVerify,
-} from "./media/media.ts";

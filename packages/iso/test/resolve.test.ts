@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DistributionSchema } from "@msf/catalog";
 import { extractBootFiles, MediaStore, resolveMedia } from "@msf/iso";
@@ -19,7 +19,8 @@ let otherKey: typeof key;
 function makeKey(name: string): typeof key {
   const home = join(temp.path, `gnupg-${name}`);
   mkdirSync(home, { mode: 0o700 });
-  const gpg = (args: string[], input?: string) => execFileSync("gpg", ["--batch", "--homedir", home, ...args], { input, stdio: ["pipe", "pipe", "ignore"] }).toString();
+  const gpg = (args: string[], input?: string) =>
+    execFileSync("gpg", ["--batch", "--homedir", home, ...args], { input, stdio: ["pipe", "pipe", "ignore"] }).toString();
   gpg(["--passphrase", "", "--quick-gen-key", `${name} <${name}@msf.invalid>`, "ed25519", "sign", "never"]);
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(["--with-colons", "--list-keys"]))?.[1] as string;
   return {
@@ -101,7 +102,9 @@ describe("resolving media: signed checksum files, then the ISO", () => {
   });
 
   it("refuses a checksum file whose signature does not match, and never falls back past it", async () => {
-    const error = await resolveMedia(distribution("detached", [`${http.url}/tampered/`, `${http.url}/good/`]), { supervisor, loadKeys }).catch((e: unknown) => e);
+    const error = await resolveMedia(distribution("detached", [`${http.url}/tampered/`, `${http.url}/good/`]), { supervisor, loadKeys }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "ERR_MSF_SIGNATURE" });
     expect(String((error as Error).message)).toMatch(/bad signature on .*\/tampered\/SHA256SUMS: the signature does not match/);
     expect(http.requests.some((r) => r.path.endsWith(".iso"))).toBe(false);
@@ -119,7 +122,10 @@ describe("resolving media: signed checksum files, then the ISO", () => {
   });
 
   it("fails a user-provided distribution with its instructions, not with a 404", async () => {
-    const rhel = DistributionSchema.parse({ ...distribution("detached", ["https://example.invalid/"]), userProvided: { instructions: "download it yourself" } });
+    const rhel = DistributionSchema.parse({
+      ...distribution("detached", ["https://example.invalid/"]),
+      userProvided: { instructions: "download it yourself" },
+    });
     await expect(resolveMedia(rhel, { supervisor })).rejects.toMatchObject({ code: "ERR_MSF_USER_MEDIA", hint: "download it yourself" });
   });
 

@@ -1,4 +1,15 @@
-import { checksumFor, clearsignedBody, dearmor, parseChecksum, parseGpgvStatus, parseSums, releaseChecksums, packageStanza, linkedNames, newestMatch } from "@msf/iso";
+import {
+  checksumFor,
+  clearsignedBody,
+  dearmor,
+  linkedNames,
+  newestMatch,
+  packageStanza,
+  parseChecksum,
+  parseGpgvStatus,
+  parseSums,
+  releaseChecksums,
+} from "@msf/iso";
 import { describe, expect, it } from "vitest";
 
 const A = "a".repeat(64);
@@ -10,7 +21,9 @@ describe("checksum files", () => {
       { algo: "sha256", hex: A, file: "ubuntu-24.04.3-live-server-amd64.iso" },
       { algo: "sha256", hex: B, file: "ubuntu-24.04.3-desktop-amd64.iso" },
     ]);
-    expect(parseSums(`SHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A.toUpperCase()}\n`)).toEqual([{ algo: "sha256", hex: A, file: "Fedora-Server-dvd-x86_64-41-1.4.iso" }]);
+    expect(parseSums(`SHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A.toUpperCase()}\n`)).toEqual([
+      { algo: "sha256", hex: A, file: "Fedora-Server-dvd-x86_64-41-1.4.iso" },
+    ]);
     expect(parseSums(`${"c".repeat(128)}  big.iso`)[0]?.algo).toBe("sha512");
   });
 
@@ -27,7 +40,10 @@ describe("checksum files", () => {
       "iQIzBAEBCAAdFiEE",
       "-----END PGP SIGNATURE-----",
     ].join("\n");
-    expect(clearsignedBody(signed)).toEqual({ signed: true, body: `# Fedora-Server-dvd-x86_64-41-1.4.iso: 2612854784 bytes\nSHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A}\n--- a dash-escaped line\n` });
+    expect(clearsignedBody(signed)).toEqual({
+      signed: true,
+      body: `# Fedora-Server-dvd-x86_64-41-1.4.iso: 2612854784 bytes\nSHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A}\n--- a dash-escaped line\n`,
+    });
     expect(parseSums(signed)).toEqual([{ algo: "sha256", hex: A, file: "Fedora-Server-dvd-x86_64-41-1.4.iso" }]);
   });
 
@@ -69,7 +85,11 @@ describe("OpenPGP helpers", () => {
   it("reads gpgv's status: good, bad, unknown key", () => {
     const fpr = "DF9B9C49EAA9298432589D76DA87E80D6294BE9B";
     const sub = "0".repeat(24) + "DA87E80D6294BE9B";
-    expect(parseGpgvStatus(`[GNUPG:] GOODSIG DA87E80D6294BE9B Debian CD\n[GNUPG:] VALIDSIG ${sub} 2026-01-01 1 0 4 0 1 10 00 ${fpr}\n`)).toEqual({ good: true, fingerprint: fpr, signingKey: sub });
+    expect(parseGpgvStatus(`[GNUPG:] GOODSIG DA87E80D6294BE9B Debian CD\n[GNUPG:] VALIDSIG ${sub} 2026-01-01 1 0 4 0 1 10 00 ${fpr}\n`)).toEqual({
+      good: true,
+      fingerprint: fpr,
+      signingKey: sub,
+    });
     expect(parseGpgvStatus("[GNUPG:] BADSIG DA87E80D6294BE9B Debian CD\n").good).toBe(false);
     expect(parseGpgvStatus("[GNUPG:] ERRSIG 1234 1 10 00 1 9\n[GNUPG:] NO_PUBKEY 1234\n").problem).toMatch(/not among the trusted keys/);
   });

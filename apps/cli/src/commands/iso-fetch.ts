@@ -15,7 +15,9 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
     concurrency: Number(options.concurrency),
     onEvent: progressPrinter(reporter),
   });
-  const human = fetched.map((f) => `${f.distro}: ${f.file} ${bytes(f.size)} sha256 ${f.sha256}${f.fromCache ? " (already cached)" : ""}\n  ${f.path}`).join("\n");
+  const human = fetched
+    .map((f) => `${f.distro}: ${f.file} ${bytes(f.size)} sha256 ${f.sha256}${f.fromCache ? " (already cached)" : ""}\n  ${f.path}`)
+    .join("\n");
   reporter.result({ media: fetched }, human);
   return 0;
 }

@@ -99,8 +99,22 @@ export async function mediaFetch(ctx: MsfContext, options: MediaFetchOptions): P
     for (let d = queue.shift(); d; d = queue.shift()) {
       const media = await resolveMedia(d, { supervisor: ctx.supervisor, mirror: options.mirror, signal: ctx.signal });
       options.onEvent?.({ type: "resolved", distro: d.id, file: media.file, url: media.urls[0] as string, signedBy: media.signedBy });
-      const fetched = await store.fetch({ urls: media.urls, expected: media.expected, file: media.file, distro: d.id, onEvent: options.onEvent, signal: ctx.signal });
-      results.push({ distro: d.id, file: media.file, path: fetched.path, sha256: fetched.entry.sha256, size: fetched.entry.size, fromCache: fetched.fromCache });
+      const fetched = await store.fetch({
+        urls: media.urls,
+        expected: media.expected,
+        file: media.file,
+        distro: d.id,
+        onEvent: options.onEvent,
+        signal: ctx.signal,
+      });
+      results.push({
+        distro: d.id,
+        file: media.file,
+        path: fetched.path,
+        sha256: fetched.entry.sha256,
+        size: fetched.entry.size,
+        fromCache: fetched.fromCache,
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, queue.length) }, worker));
@@ -119,7 +133,12 @@ async function customChecksum(ctx: MsfContext, options: MediaFetchOptions): Prom
     try {
       await writeFile(join(dir, "sums"), text);
       await writeFile(join(dir, "sums.sig"), await fetchBuffer(options.sig, { signal: ctx.signal }));
-      await verifySignature(ctx.supervisor, { data: join(dir, "sums"), signature: join(dir, "sums.sig"), keys: [await readFile(options.key, "utf8")], what: options.sums });
+      await verifySignature(ctx.supervisor, {
+        data: join(dir, "sums"),
+        signature: join(dir, "sums.sig"),
+        keys: [await readFile(options.key, "utf8")],
+        what: options.sums,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -143,16 +162,24 @@ export async function mediaGc(ctx: MsfContext, keep: number): Promise<MediaEntry
 export async function mediaExtract(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: MediaFetchOptions["onEvent"] }) {
   const distribution = findDistribution(options.id);
   if (!distribution?.media) throw new MsfError("ERR_MSF_NOT_FOUND", `${options.id} has no install media in the catalog`, { hint: "msf iso list" });
-  const cached = (await mediaStore(ctx).entries()).filter((e) => e.distro === options.id && e.file.endsWith(".iso")).sort((a, b) => b.fetchedAt.localeCompare(a.fetchedAt))[0];
-  const iso = cached ? mediaStore(ctx).pathOf(cached.sha256) : (await mediaFetch(ctx, { ids: [options.id], mirror: options.mirror, onEvent: options.onEvent }))[0]?.path;
+  const cached = (await mediaStore(ctx).entries())
+    .filter((e) => e.distro === options.id && e.file.endsWith(".iso"))
+    .sort((a, b) => b.fetchedAt.localeCompare(a.fetchedAt))[0];
+  const iso = cached
+    ? mediaStore(ctx).pathOf(cached.sha256)
+    : (await mediaFetch(ctx, { ids: [options.id], mirror: options.mirror, onEvent: options.onEvent }))[0]?.path;
   if (!iso) throw new MsfError("ERR_MSF_NOT_FOUND", `no ISO of ${options.id}`);
   return extractBootFiles(ctx.supervisor, iso, distribution.media.boot, options.out);
 }
 
 /** Debian's installer netboot kernel and initrd, verified along the archive's signed chain. */
-export async function mediaNetboot(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: Parameters<typeof fetchDebianNetboot>[0]["onEvent"] }) {
+export async function mediaNetboot(
+  ctx: MsfContext,
+  options: { id: string; out: string; mirror?: string; onEvent?: Parameters<typeof fetchDebianNetboot>[0]["onEvent"] },
+) {
   const distribution = findDistribution(options.id);
-  if (!distribution?.bootstrap || distribution.family !== "debian") throw new MsfError("ERR_MSF_USAGE", `${options.id}: netboot files come from Debian's archive (debian-11, -12, -13)`);
+  if (!distribution?.bootstrap || distribution.family !== "debian")
+    throw new MsfError("ERR_MSF_USAGE", `${options.id}: netboot files come from Debian's archive (debian-11, -12, -13)`);
   return fetchDebianNetboot({
     supervisor: ctx.supervisor,
     store: mediaStore(ctx),

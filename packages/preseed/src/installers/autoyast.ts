@@ -1,12 +1,12 @@
 import type { InstallProfile } from "./profile.ts";
 
-const escape = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const xmlEscape = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function userXml(name: string, profile: InstallProfile, hash: string | undefined): string {
   return `    <user>
-      <username>${escape(name)}</username>
-${hash ? `      <user_password>${escape(hash)}</user_password>\n      <encrypted config:type="boolean">true</encrypted>\n` : ""}      <authorized_keys config:type="list">
-        <listentry>${escape(profile.user.sshPublicKey)}</listentry>
+      <username>${xmlEscape(name)}</username>
+${hash ? `      <user_password>${xmlEscape(hash)}</user_password>\n      <encrypted config:type="boolean">true</encrypted>\n` : ""}      <authorized_keys config:type="list">
+        <listentry>${xmlEscape(profile.user.sshPublicKey)}</listentry>
       </authorized_keys>
     </user>`;
 }
@@ -16,7 +16,9 @@ export function autoyast(profile: InstallProfile): string {
   const packages = [...new Set(["openssh", ...profile.packages.filter((p) => p !== "openssh-server"), ...(profile.docker ? ["docker"] : [])])];
   const users = [userXml(profile.user.name, profile, profile.user.passwordHash), ...(profile.rootLogin === "key" ? [userXml("root", profile, undefined)] : [])];
   const firewall =
-    profile.firewall === "default" ? "" : `  <firewall>\n    <enable_firewall config:type="boolean">${profile.firewall === "enabled"}</enable_firewall>\n    <start_firewall config:type="boolean">${profile.firewall === "enabled"}</start_firewall>\n  </firewall>\n`;
+    profile.firewall === "default"
+      ? ""
+      : `  <firewall>\n    <enable_firewall config:type="boolean">${profile.firewall === "enabled"}</enable_firewall>\n    <start_firewall config:type="boolean">${profile.firewall === "enabled"}</start_firewall>\n  </firewall>\n`;
   return `<?xml version="1.0"?>
 <!DOCTYPE profile>
 <!-- msf: AutoYaST profile, generated from an install profile -->
@@ -29,35 +31,35 @@ export function autoyast(profile: InstallProfile): string {
     </mode>
   </general>
   <language>
-    <language>${escape(profile.locale.split(".")[0] ?? "en_US")}</language>
+    <language>${xmlEscape(profile.locale.split(".")[0] ?? "en_US")}</language>
   </language>
   <keyboard>
-    <keymap>${profile.keyboard === "us" ? "english-us" : escape(profile.keyboard)}</keymap>
+    <keymap>${profile.keyboard === "us" ? "english-us" : xmlEscape(profile.keyboard)}</keymap>
   </keyboard>
   <timezone>
     <hwclock>UTC</hwclock>
-    <timezone>${escape(profile.timezone)}</timezone>
+    <timezone>${xmlEscape(profile.timezone)}</timezone>
   </timezone>
   <networking>
     <keep_install_network config:type="boolean">true</keep_install_network>
     <dns>
-      <hostname>${escape(profile.hostname)}</hostname>
-      <domain>${escape(profile.domain)}</domain>
+      <hostname>${xmlEscape(profile.hostname)}</hostname>
+      <domain>${xmlEscape(profile.domain)}</domain>
     </dns>
   </networking>
   <partitioning config:type="list">
     <drive>
-      <device>${escape(profile.disk.device)}</device>
+      <device>${xmlEscape(profile.disk.device)}</device>
       <initialize config:type="boolean">true</initialize>
       <use>all</use>
-${profile.disk.layout === "lvm" ? "      <type config:type=\"symbol\">CT_LVM</type>\n" : ""}    </drive>
+${profile.disk.layout === "lvm" ? '      <type config:type="symbol">CT_LVM</type>\n' : ""}    </drive>
   </partitioning>
   <software>
     <patterns config:type="list">
       <pattern>base</pattern>
     </patterns>
     <packages config:type="list">
-${packages.map((p) => `      <package>${escape(p)}</package>`).join("\n")}
+${packages.map((p) => `      <package>${xmlEscape(p)}</package>`).join("\n")}
     </packages>
   </software>
   <users config:type="list">

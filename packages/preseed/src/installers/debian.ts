@@ -3,7 +3,11 @@ import type { InstallProfile } from "./profile.ts";
 /** Shell lines run in the installed system: the SSH keys for the user (and root), key-only login. */
 export function keySetupScript(profile: InstallProfile): string {
   const { name, sshPublicKey } = profile.user;
-  const lines = [`install -d -m 700 -o ${name} -g ${name} /home/${name}/.ssh`, `echo '${sshPublicKey}' > /home/${name}/.ssh/authorized_keys`, `chown ${name}:${name} /home/${name}/.ssh/authorized_keys`];
+  const lines = [
+    `install -d -m 700 -o ${name} -g ${name} /home/${name}/.ssh`,
+    `echo '${sshPublicKey}' > /home/${name}/.ssh/authorized_keys`,
+    `chown ${name}:${name} /home/${name}/.ssh/authorized_keys`,
+  ];
   if (profile.rootLogin === "key") lines.push("install -d -m 700 /root/.ssh", `echo '${sshPublicKey}' > /root/.ssh/authorized_keys`);
   if (!profile.user.passwordHash) lines.push("mkdir -p /etc/ssh/sshd_config.d", "echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/10-msf.conf");
   return lines.join(" && ");

@@ -14,7 +14,9 @@ export function kickstart(profile: InstallProfile): string {
     `network --bootproto=dhcp --hostname=${profile.hostname}.${profile.domain} --activate`,
     ...(profile.mirror.proxy ? [`# proxy: ${profile.mirror.proxy}`] : []),
     "rootpw --lock",
-    user.passwordHash ? `user --name=${user.name} --gecos="${user.fullName}" --groups=wheel --iscrypted --password=${user.passwordHash}` : `user --name=${user.name} --gecos="${user.fullName}" --groups=wheel --lock`,
+    user.passwordHash
+      ? `user --name=${user.name} --gecos="${user.fullName}" --groups=wheel --iscrypted --password=${user.passwordHash}`
+      : `user --name=${user.name} --gecos="${user.fullName}" --groups=wheel --lock`,
     `sshkey --username=${user.name} "${user.sshPublicKey}"`,
     ...(profile.rootLogin === "key" ? [`sshkey --username=root "${user.sshPublicKey}"`] : []),
     "zerombr",

@@ -19,7 +19,9 @@ export const InstallProfileSchema = z.object({
     passwordHash: z.string().startsWith("$6$").optional(),
   }),
   rootLogin: z.enum(["key", "disabled"]).default("key"),
-  disk: z.object({ device: z.string().default("/dev/vda"), layout: z.enum(["plain", "lvm"]).default("plain") }).default({ device: "/dev/vda", layout: "plain" }),
+  disk: z
+    .object({ device: z.string().default("/dev/vda"), layout: z.enum(["plain", "lvm"]).default("plain") })
+    .default({ device: "/dev/vda", layout: "plain" }),
   /** Installed on top of the minimal system. */
   packages: z.array(z.string()).default(["openssh-server"]),
   mirror: z.object({ url: z.url().optional(), proxy: z.url().optional() }).default({}),
