@@ -19,6 +19,9 @@ HOST_TOOLS=(
   dpkg-deb:dpkg
   openssl:openssl
   curl:curl
+  debconf-set-selections:debconf
+  cloud-init:cloud-init
+  xmllint:libxml2-utils
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do

@@ -171,6 +171,38 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/iso-check-urls.ts"),
   },
   {
+    path: ["preseed", "render"],
+    summary: "the installer config (preseed, autoinstall, kickstart, AutoYaST) of catalog distributions",
+    args: ["[distros...]"],
+    options: [
+      { flags: "--all", description: "every catalog distribution with an installer, plus first-boot cloud-init (the layout of preseeds/)" },
+      { flags: "--out <dir>", description: "write <dir>/<distro>/<file> instead of printing" },
+      { flags: "--key <file>", description: "SSH public key to install (default: the placeholder key of preseeds/)" },
+    ],
+    load: () => import("./commands/preseed-render.ts"),
+  },
+  {
+    path: ["preseed", "validate"],
+    summary: "validate installer configs: msf's structural checks, then debconf-set-selections -c, cloud-init schema, xmllint",
+    args: ["[paths...]"],
+    load: () => import("./commands/preseed-validate.ts"),
+  },
+  {
+    path: ["install"],
+    summary: "install a distribution with its own installer, unattended: boot it, serve the config, watch the console, archive the disk",
+    args: ["<distro>"],
+    options: [
+      { flags: "--from <source>", description: "iso (the catalog's media, or --iso) or netboot (Debian's archive)", default: "iso" },
+      { flags: "--iso <file>", description: "install from this ISO instead of the catalog's (a RHEL DVD you downloaded)" },
+      { flags: "--mirror <url>", description: "fetch media (or the netboot files) from this mirror" },
+      { flags: "--append <args>", description: "more kernel arguments for the installer" },
+      { flags: "--silence <duration>", description: "fail when the installer prints nothing for this long (default 5m, x3 without KVM)" },
+      { flags: "--timeout <duration>", description: "limit for the whole install (default: the catalog's, x3 without KVM)" },
+      { flags: "--no-boot-check", description: "do not boot the installed disk before archiving it" },
+    ],
+    load: () => import("./commands/install.ts"),
+  },
+  {
     path: ["ps"],
     summary: "supervised processes: name, pid, state, elapsed, cpu, memory, timeout left",
     load: () => import("./commands/ps.ts"),

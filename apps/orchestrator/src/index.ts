@@ -1,5 +1,8 @@
 export { type ContextOptions, createContext, type MsfContext } from "./context.ts";
 export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
+export type { BootCheck } from "./install/boot-check.ts";
+export { type InstallEvent, type InstallOptions, type InstallResult, install } from "./install/install.ts";
+export { type PreseedRenderOptions, preseedRender, type RenderedFile } from "./install/render.ts";
 export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
 export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
 export { mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
@@ -12,6 +15,7 @@ export {
   mediaExtract,
   mediaFetch,
   mediaGc,
+  mediaIso,
   mediaList,
   mediaNetboot,
   mediaStore,

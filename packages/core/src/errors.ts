@@ -20,6 +20,8 @@ export const ErrorCodes = [
   "ERR_MSF_USER_MEDIA",
   "ERR_MSF_DEPLOY",
   "ERR_MSF_CHECKS_FAILED",
+  "ERR_MSF_INSTALL_QUESTION",
+  "ERR_MSF_INSTALL",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

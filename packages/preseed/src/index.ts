@@ -2,10 +2,17 @@ export { type BuildEvent, type BuildStep, type EnsureImageOptions, ensureBootstr
 export { BOOTSTRAP_APPEND, customizeFiles, ENABLED_UNITS, FW_CFG, type GuestFile, setupFiles } from "./bootstrap/guest-files.ts";
 export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap } from "./bootstrap/plan.ts";
 export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor } from "./bootstrap/recipe.ts";
+export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";
+export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } from "./install/installer-console.ts";
+export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptions, watchInstall } from "./install/watch-install.ts";
 export { autoyast } from "./installers/autoyast.ts";
+export { renderCatalogConfigs } from "./installers/catalog-configs.ts";
 export { cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
 export { debianPreseed, keySetupScript } from "./installers/debian.ts";
 export { kickstart } from "./installers/kickstart.ts";
 export { type InstallProfile, type InstallProfileInput, InstallProfileSchema, PLACEHOLDER_KEY, placeholderProfile } from "./installers/profile.ts";
 export { type InstallConfig, type InstallKind, installerKernelArgs, renderInstallConfig } from "./installers/render.ts";
 export { ubuntuAutoinstall } from "./installers/ubuntu.ts";
+export { type ConfigFileKind, configFileKind, structuralProblems } from "./validate/structure.ts";
+export { VALIDATORS } from "./validate/tools.ts";
+export { type ValidationResult, validateConfigFile, validateConfigs } from "./validate/validate.ts";

@@ -1,6 +1,7 @@
 import { MsfError } from "@msf/core";
 import { type MailTestReport, mailTest, mailTestTarget } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
+import { EXIT_CODES } from "../exit-codes.ts";
 import { seconds } from "../format.ts";
 
 const SERVICES = ["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"] as const;
@@ -43,5 +44,5 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
   ];
   if (report.diagnostics) lines.push(`  diagnostics: ${report.diagnostics}`);
   reporter.result(report, lines.join("\n"));
-  return report.failed ? 12 : 0;
+  return report.failed ? EXIT_CODES.ERR_MSF_CHECKS_FAILED : 0;
 }

@@ -162,6 +162,11 @@ export async function mediaGc(ctx: MsfContext, keep: number): Promise<MediaEntry
 export async function mediaExtract(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: MediaFetchOptions["onEvent"] }) {
   const distribution = findDistribution(options.id);
   if (!distribution?.media) throw new MsfError("ERR_MSF_NOT_FOUND", `${options.id} has no install media in the catalog`, { hint: "msf iso list" });
+  return extractBootFiles(ctx.supervisor, await mediaIso(ctx, options), distribution.media.boot, options.out);
+}
+
+/** The path of a distribution's newest cached ISO, fetched (and verified) first when there is none. */
+export async function mediaIso(ctx: MsfContext, options: { id: string; mirror?: string; onEvent?: MediaFetchOptions["onEvent"] }): Promise<string> {
   const cached = (await mediaStore(ctx).entries())
     .filter((e) => e.distro === options.id && e.file.endsWith(".iso"))
     .sort((a, b) => b.fetchedAt.localeCompare(a.fetchedAt))[0];
@@ -169,7 +174,7 @@ export async function mediaExtract(ctx: MsfContext, options: { id: string; out: 
     ? mediaStore(ctx).pathOf(cached.sha256)
     : (await mediaFetch(ctx, { ids: [options.id], mirror: options.mirror, onEvent: options.onEvent }))[0]?.path;
   if (!iso) throw new MsfError("ERR_MSF_NOT_FOUND", `no ISO of ${options.id}`);
-  return extractBootFiles(ctx.supervisor, iso, distribution.media.boot, options.out);
+  return iso;
 }
 
 /** Debian's installer netboot kernel and initrd, verified along the archive's signed chain. */

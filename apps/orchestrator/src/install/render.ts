@@ -1,0 +1,55 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { catalog, findDistribution } from "@msf/catalog";
+import { MsfError, writeFileAtomic } from "@msf/core";
+import { type InstallProfile, InstallProfileSchema, placeholderProfile, renderCatalogConfigs, renderInstallConfig } from "@msf/preseed";
+
+export interface PreseedRenderOptions {
+  /** Catalog ids; empty with `all`. */
+  distros: string[];
+  all?: boolean;
+  /** A public key file (authorized_keys line); default: the placeholder key of preseeds/. */
+  keyFile?: string;
+  /** Write here (distro/file); otherwise only returned. */
+  out?: string;
+}
+
+export interface RenderedFile {
+  path: string;
+  text: string;
+}
+
+/** Renders installer configs for catalog distributions; with `out`, writes them (each atomically). */
+export async function preseedRender(options: PreseedRenderOptions): Promise<RenderedFile[]> {
+  const profile = await profileFor(options.keyFile);
+  const files = options.all ? renderCatalogConfigs(catalog, profile) : renderSome(options.distros, profile);
+  const rendered = Object.entries(files).map(([path, text]) => ({ path: options.out ? join(options.out, path) : path, text }));
+  if (options.out) for (const file of rendered) await writeFileAtomic(file.path, file.text);
+  return rendered;
+}
+
+function renderSome(ids: string[], profile: InstallProfile): Record<string, string> {
+  if (!ids.length) throw new MsfError("ERR_MSF_USAGE", "name a distribution, or --all", { hint: "msf iso list shows the ids" });
+  const files: Record<string, string> = {};
+  for (const id of ids) {
+    const distribution = findDistribution(id);
+    if (!distribution)
+      throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${id} in the catalog`, { hint: `known: ${catalog.map((d) => d.id).join(", ")}` });
+    for (const [name, text] of Object.entries(renderInstallConfig(distribution, profile).files)) files[`${id}/${name}`] = text;
+  }
+  return files;
+}
+
+async function profileFor(keyFile: string | undefined): Promise<InstallProfile> {
+  if (!keyFile) return placeholderProfile();
+  const key = (
+    await readFile(keyFile, "utf8").catch(() => {
+      throw new MsfError("ERR_MSF_NOT_FOUND", `cannot read the public key file ${keyFile}`, {
+        hint: "give an OpenSSH public key file, e.g. ~/.ssh/id_ed25519.pub",
+      });
+    })
+  ).trim();
+  const parsed = InstallProfileSchema.safeParse({ ...placeholderProfile(), user: { ...placeholderProfile().user, sshPublicKey: key } });
+  if (!parsed.success) throw new MsfError("ERR_MSF_CONFIG", `${keyFile} does not hold an OpenSSH public key line (ssh-ed25519 AAAA…)`);
+  return parsed.data;
+}
