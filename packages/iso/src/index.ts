@@ -5,7 +5,15 @@ export { type BootFiles, extractBootFiles, parseVolumeId, xorrisoExtractArgv } f
 export { parseGpgvStatus, type SignatureCheck, verifySignature } from "./gpg.ts";
 export { fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch } from "./http.ts";
 export { catalogKeys } from "./keys.ts";
-export { fetchDebianNetboot, type NetbootOptions, packageStanza, releaseChecksums } from "./netboot.ts";
+export {
+  type ArchiveOptions,
+  type ArchivePackage,
+  fetchArchivePackages,
+  fetchDebianNetboot,
+  type NetbootOptions,
+  packageStanza,
+  releaseChecksums,
+} from "./netboot.ts";
 export { type ResolvedMedia, type ResolveOptions, resolveMedia } from "./resolve.ts";
 export { type FetchRequest, type MediaEntry, MediaEntrySchema, MediaStore, type VerifyResult } from "./store.ts";
 export { type Checksum, type ChecksumEntry, checksumFor, clearsignedBody, type HashAlgorithm, parseChecksum, parseSums } from "./sums.ts";

@@ -34,27 +34,43 @@ export function packageStanza(packages: string, name: string): Record<string, st
   return undefined;
 }
 
-export interface NetbootOptions {
+export interface ArchiveOptions {
   supervisor: Supervisor;
   store: MediaStore;
   mirror: string;
   suite: string;
-  /** Debian's major version (the package is debian-installer-<version>-netboot-amd64). */
-  version: string;
-  out: string;
+  /** Groups the fetched files under a distribution in the cache manifest (for gc). */
+  distro?: string;
   onEvent?: (event: FetchEvent | { type: "netboot-step"; step: string; detail: string }) => void;
   signal?: AbortSignal;
 }
 
+export interface NetbootOptions extends ArchiveOptions {
+  /** Debian's major version (the package is debian-installer-<version>-netboot-amd64). */
+  version: string;
+  out: string;
+}
+
+export interface ArchivePackage {
+  /** The verified .deb in the media cache. */
+  path: string;
+  /** Its stanza in the Packages index (Version, Depends...). */
+  stanza: Record<string, string>;
+  signedBy: string;
+}
+
 /**
- * The Debian installer's netboot kernel and initrd, fetched from the archive and verified along
- * its signed chain: InRelease (signature against Debian's archive keys) -> Packages.xz (sha256
- * from InRelease) -> the netboot .deb (sha256 from Packages) -> the two files inside.
+ * Packages from the Debian archive, verified along its signed chain: InRelease (signature against
+ * Debian's archive keys) -> Packages.xz (sha256 from InRelease) -> each .deb (sha256 from Packages).
+ * `pick` chooses the package names once the index is known (e.g. the kernel a metapackage depends on).
  */
-export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ kernel: string; initrd: string; deb: string; signedBy: string }> {
+export async function fetchArchivePackages(
+  options: ArchiveOptions,
+  pick: (index: (name: string) => Record<string, string> | undefined) => string[],
+): Promise<ArchivePackage[]> {
   const step = (name: string, detail: string) => options.onEvent?.({ type: "netboot-step", step: name, detail });
   const base = `${options.mirror.replace(/\/+$/, "")}/dists/${options.suite}`;
-  const work = await mkdtemp(join(tmpdir(), "msf-netboot-"));
+  const work = await mkdtemp(join(tmpdir(), "msf-archive-"));
   try {
     const inRelease = join(work, "InRelease");
     await writeFile(inRelease, await fetchText(`${base}/InRelease`, { signal: options.signal }));
@@ -81,18 +97,34 @@ export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ ker
       timeoutMs: 120_000,
       maxBufferChars: 512_000_000,
     });
-    const name = `debian-installer-${options.version}-netboot-amd64`;
-    const stanza = packageStanza(packages.stdout, name);
-    if (!stanza?.Filename || !stanza.SHA256) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} is not in ${options.suite}'s Packages index`);
-    const deb = await options.store.fetch({
-      urls: [`${options.mirror.replace(/\/+$/, "")}/${stanza.Filename}`],
-      expected: { algo: "sha256", hex: stanza.SHA256 },
-      file: basename(stanza.Filename),
-      distro: `debian-${options.version}`,
-      onEvent: options.onEvent,
-      signal: options.signal,
-    });
-    step("package", `${basename(stanza.Filename)} sha256 matches Packages (${stanza.Version})`);
+    const fetched: ArchivePackage[] = [];
+    for (const name of pick((wanted) => packageStanza(packages.stdout, wanted))) {
+      const stanza = packageStanza(packages.stdout, name);
+      if (!stanza?.Filename || !stanza.SHA256) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} is not in ${options.suite}'s Packages index`);
+      const deb = await options.store.fetch({
+        urls: [`${options.mirror.replace(/\/+$/, "")}/${stanza.Filename}`],
+        expected: { algo: "sha256", hex: stanza.SHA256 },
+        file: basename(stanza.Filename),
+        distro: options.distro,
+        onEvent: options.onEvent,
+        signal: options.signal,
+      });
+      step("package", `${basename(stanza.Filename)} sha256 matches Packages (${stanza.Version})`);
+      fetched.push({ path: deb.path, stanza, signedBy: fingerprint });
+    }
+    return fetched;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The Debian installer's netboot kernel and initrd, from its package in the archive (verified chain). */
+export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ kernel: string; initrd: string; deb: string; signedBy: string }> {
+  const name = `debian-installer-${options.version}-netboot-amd64`;
+  const [deb] = await fetchArchivePackages({ distro: `debian-${options.version}`, ...options }, () => [name]);
+  if (!deb) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} was not fetched`);
+  const work = await mkdtemp(join(tmpdir(), "msf-netboot-"));
+  try {
     const tree = join(work, "deb");
     await options.supervisor.exec({ name: "dpkg-deb", command: "dpkg-deb", args: ["-x", deb.path, tree], timeoutMs: 300_000 });
     const inside = join(tree, `usr/lib/debian-installer/images/${options.version}/amd64/text/debian-installer/amd64`);
@@ -104,11 +136,11 @@ export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ ker
     await writeJsonAtomic(join(options.out, "boot.json"), {
       kernel,
       initrd,
-      source: `${name} ${stanza.Version}`,
-      deb: deb.entry.sha256,
-      signedBy: fingerprint,
+      source: `${name} ${deb.stanza.Version}`,
+      deb: deb.stanza.SHA256,
+      signedBy: deb.signedBy,
     });
-    return { kernel, initrd, deb: deb.path, signedBy: fingerprint };
+    return { kernel, initrd, deb: deb.path, signedBy: deb.signedBy };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { findDistribution } from "@msf/catalog";
+import { createContext, install, mediaStore } from "@msf/orchestrator";
+import { findImage, removeImage } from "@msf/qemu";
+import { runMsf, vmTestHome } from "@msf/test-utils";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildFixtureIso, type FixtureIso } from "./support/fixture-installer.ts";
+
+// The installer path on real QEMU: a fixture installer ISO built from Debian packages for the full
+// path (and for the question and silence failures), then Debian's real netboot installer.
+const home = vmTestHome();
+const msf = (...args: string[]) => runMsf(args, home.env, 900_000);
+const debian12 = findDistribution("debian-12");
+if (!debian12?.bootstrap) throw new Error("debian-12 missing from the catalog");
+let fixture: FixtureIso;
+
+/** QEMU processes started for this test home: there must be none once an install ended. */
+function qemuLeft(): number[] {
+  return readdirSync("/proc")
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        return cmdline.startsWith("qemu-system") && cmdline.includes(home.home);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+beforeAll(async () => {
+  const ctx = createContext({ env: home.env });
+  fixture = await buildFixtureIso({
+    supervisor: ctx.supervisor,
+    store: mediaStore(ctx),
+    mirror: debian12.bootstrap?.mirror as string,
+    suite: "bookworm",
+    out: join(home.home, "fixture"),
+  });
+}, 300_000);
+afterEach(() => expect(qemuLeft()).toEqual([]));
+afterAll(() => home.remove());
+
+describe("msf install with a fixture installer ISO", () => {
+  it("goes ISO -> extraction -> direct boot -> config served -> power-off -> boot check -> golden image", async () => {
+    const events: Array<{ type: string; [key: string]: unknown }> = [];
+    const ctx = createContext({ env: home.env });
+    const result = await install(ctx, {
+      distro: "debian-12",
+      from: "iso",
+      iso: fixture.iso,
+      append: ["msf.fixture=install"],
+      bootCheck: { kernel: fixture.kernel, initrd: fixture.initrd, append: "console=ttyS0,115200 msf.fixture=check", pattern: /msf-fixture login:/ },
+      onEvent: (event) => events.push(event),
+    });
+    expect(result.configFetches).toEqual([expect.objectContaining({ method: "GET", path: "/<token>/preseed.cfg", status: 200, file: "preseed.cfg" })]);
+    expect(result.phases.map((p) => p.phase)).toEqual(["network", "mirror", "base-system", "finish"]);
+    expect(events.map((e) => e.type)).toContain("config-request");
+    expect(result.bootCheckMs).toBeGreaterThan(0);
+    const bootLog = readFileSync(join(home.home, "installs/debian-12/boot-check.log"), "utf8");
+    expect(bootLog).toContain("msf-fixture: the disk holds: MSF-FIXTURE-INSTALLED");
+
+    // The golden image verifies against its manifest and holds what the installer wrote: the preseed it fetched.
+    const image = await findImage(join(home.env.MSF_CACHE as string, "images"), "debian-12", result.image.key, { verify: true });
+    expect(image?.manifest.recipe).toMatchObject({ installer: "preseed", from: "iso" });
+    const raw = join(home.home, "golden-head.raw");
+    const dd = ["dd", "-f", "qcow2", "-O", "raw", "bs=4096", "count=1", `if=${image?.disk}`, `of=${raw}`];
+    await ctx.supervisor.exec({ name: "qemu-img", command: "qemu-img", args: dd, timeoutMs: 60_000 });
+    const head = readFileSync(raw).toString("latin1");
+    expect(head).toMatch(/^MSF-FIXTURE-INSTALLED\n[0-9a-f]{64} {2}\/tmp\/preseed\.cfg\n# msf: Debian preseed/);
+    expect(head).toContain(readFileSync(join(home.home, "installs/debian-12/id_ed25519.pub"), "utf8").trim());
+    await removeImage(image?.dir as string); // a fixture's disk has no place in the shared image cache
+  }, 600_000);
+
+  it("fails fast with the installer's question, and leaves no qemu behind", async () => {
+    const run = await msf("install", "debian-12", "--iso", fixture.iso, "--append", "msf.fixture=question", "--silence", "10m", "--no-boot-check", "--json");
+    expect(run.code).toBe(16);
+    expect(run.last).toMatchObject({ type: "error", code: "ERR_MSF_INSTALL_QUESTION" });
+    expect(run.last?.message).toContain("Downloading a file failed:");
+    expect(run.last?.message).toContain("Prompt: '?' for help");
+    expect(run.lines.some((line) => line.type === "config-request")).toBe(true);
+  }, 600_000);
+
+  it("fails when the installer goes silent, with its last lines", async () => {
+    const run = await msf("install", "debian-12", "--iso", fixture.iso, "--append", "msf.fixture=silent", "--silence", "20s", "--no-boot-check", "--json");
+    expect(run.code).toBe(16);
+    expect(run.last).toMatchObject({ type: "error", code: "ERR_MSF_INSTALL" });
+    expect(run.last?.message).toMatch(/printed nothing for 20(\.0)? s/);
+    expect(run.last?.message).toContain("Checking the Debian archive mirror");
+  }, 600_000);
+});
+
+describe("msf install with Debian's real netboot installer", () => {
+  it("fetches the preseed, configures the network, checks the mirror, and reports the question it stops at", async () => {
+    const run = await msf("install", "debian-12", "--from", "netboot", "--json");
+    const fetches = run.lines.filter((line) => line.type === "config-request").map((line) => line.request);
+    expect(fetches).toContainEqual(expect.objectContaining({ path: "/<token>/preseed.cfg", status: 200 }));
+    const phases = run.lines.filter((line) => line.type === "install-phase");
+    expect(phases.map((line) => line.phase)).toEqual(expect.arrayContaining(["network", "mirror"]));
+    expect(run.code).toBe(16);
+    expect(run.last).toMatchObject({ type: "error", code: "ERR_MSF_INSTALL_QUESTION" });
+    expect(run.last?.message).toContain("Downloading a file failed");
+    // Detected as it appeared, long before the 5-minute silence limit: within 60 s of the last progress.
+    const lastPhaseAt = Math.max(...phases.map((line) => line.atMs as number));
+    const askedAt = (run.last?.details as { atMs: number }).atMs;
+    expect(askedAt - lastPhaseAt).toBeLessThan(60_000);
+  }, 900_000);
+});
