@@ -7,7 +7,7 @@ export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } 
 export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptions, watchInstall } from "./install/watch-install.ts";
 export { autoyast } from "./installers/autoyast.ts";
 export { renderCatalogConfigs } from "./installers/catalog-configs.ts";
-export { cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
+export { buildSeedIso, cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
 export { debianPreseed, keySetupScript } from "./installers/debian.ts";
 export { kickstart } from "./installers/kickstart.ts";
 export { type InstallProfile, type InstallProfileInput, InstallProfileSchema, PLACEHOLDER_KEY, placeholderProfile } from "./installers/profile.ts";

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { catalog, findDistribution } from "@msf/catalog";
 import {
+  buildSeedIso,
   installerKernelArgs,
   PLACEHOLDER_KEY,
   placeholderProfile,
@@ -10,6 +11,7 @@ import {
   structuralProblems,
   validateConfigs,
 } from "@msf/preseed";
+import { createSupervisor } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -153,6 +155,24 @@ describe("install profiles", () => {
   it("rejects a bad profile naming the field", () => {
     expect(() => placeholderProfile({ hostname: "Bad_Host" })).toThrow(/hostname/);
     expect(() => placeholderProfile({ user: { name: "msf", sshPublicKey: "not a key" } })).toThrow(/sshPublicKey/);
+    expect(() => placeholderProfile({ user: { name: "msf" } as never })).toThrow(/user\.sshPublicKey|sshPublicKey/);
+    expect(() => placeholderProfile({ domain: "localhost" })).toThrow(/domain/);
+  });
+
+  it("packs first-boot cloud-init into a cidata seed ISO (xorriso) that holds both files", async () => {
+    const supervisor = createSupervisor();
+    const iso = await buildSeedIso(supervisor, { dir: join(temp.path, "seed"), output: join(temp.path, "seed.iso"), profile: placeholderProfile() });
+    const info = await supervisor.exec({
+      name: "xorriso",
+      command: "xorriso",
+      args: ["-indev", iso, "-pvd_info", "-find", "/", "-type", "f"],
+      timeoutMs: 30_000,
+    });
+    const text = `${info.stdout}\n${info.stderr}`;
+    expect(text).toMatch(/Volume Id\s*:\s*cidata/);
+    expect(text).toContain("'/user-data'");
+    expect(text).toContain("'/meta-data'");
+    expect(existsSync(`${iso}.part`)).toBe(false);
   });
 
   it("points each installer at its config on the kernel command line, asking nothing", () => {

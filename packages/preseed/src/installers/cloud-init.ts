@@ -1,3 +1,6 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Supervisor } from "@msf/supervisor";
 import type { InstallProfile } from "./profile.ts";
 
 /** Pure: cloud-init NoCloud user-data for first-boot configuration (users, keys, packages, no password login). */
@@ -32,4 +35,17 @@ export function cloudInitMetaData(profile: InstallProfile): string {
 /** Pure: xorriso's argv for a NoCloud seed ISO (volume id `cidata`) holding the given files. */
 export function seedIsoArgv(output: string, files: string[]): string[] {
   return ["-as", "mkisofs", "-output", output, "-volid", "cidata", "-joliet", "-rock", ...files];
+}
+
+/** Writes user-data and meta-data and packs them into a NoCloud seed ISO (volume id `cidata`). */
+export async function buildSeedIso(supervisor: Supervisor, options: { dir: string; output: string; profile: InstallProfile }): Promise<string> {
+  const userData = join(options.dir, "user-data");
+  const metaData = join(options.dir, "meta-data");
+  await mkdir(options.dir, { recursive: true });
+  await writeFile(userData, cloudInitUserData(options.profile));
+  await writeFile(metaData, cloudInitMetaData(options.profile));
+  const partial = `${options.output}.part`;
+  await supervisor.exec({ name: "xorriso-seed", command: "xorriso", args: seedIsoArgv(partial, [userData, metaData]), timeoutMs: 60_000 });
+  await rename(partial, options.output);
+  return options.output;
 }

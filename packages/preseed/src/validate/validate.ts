@@ -42,7 +42,8 @@ export async function validateConfigFile(file: string): Promise<ValidationResult
     .split("\n")
     .map((line) => line.trim())
     .filter(Boolean);
-  results.push({ file, kind, validator: validator.tool, status: result.failed ? "fail" : "pass", messages: result.failed ? output : [] });
+  const failed = result.failed || Boolean(validator.failsOn?.test(`${result.stdout}\n${result.stderr}`));
+  results.push({ file, kind, validator: validator.tool, status: failed ? "fail" : "pass", messages: failed ? output : [] });
   return results;
 }
 

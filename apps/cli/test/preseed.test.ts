@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateKeyPair } from "@msf/ssh";
+import { makeTempDir, runMsf } from "@msf/test-utils";
+import { afterEach, describe, expect, it } from "vitest";
+
+let temp: ReturnType<typeof makeTempDir> | undefined;
+afterEach(() => temp?.remove());
+function home() {
+  temp = makeTempDir();
+  return { ...process.env, MSF_HOME: temp.path };
+}
+
+describe("msf preseed", () => {
+  it("render prints one distribution's config, and writes every one with --all --out (the layout of preseeds/)", async () => {
+    const env = home();
+    const one = await runMsf(["preseed", "render", "fedora-41"], env);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^### fedora-41\/ks\.cfg\n# msf: kickstart/);
+    const out = join(temp?.path as string, "out");
+    const all = await runMsf(["preseed", "render", "--all", "--out", out, "--json"], env);
+    expect(all.code).toBe(0);
+    const repo = join(import.meta.dirname, "../../../preseeds");
+    for (const dir of readdirSync(repo)) {
+      for (const file of readdirSync(join(repo, dir))) expect(readFileSync(join(out, dir, file), "utf8")).toBe(readFileSync(join(repo, dir, file), "utf8"));
+    }
+  });
+
+  it("render --key puts that key in the config", async () => {
+    const env = home();
+    const key = generateKeyPair("operator@host").publicKey;
+    writeFileSync(join(temp?.path as string, "id.pub"), `${key}\n`);
+    const run = await runMsf(["preseed", "render", "ubuntu-24.04", "--key", join(temp?.path as string, "id.pub"), "--json"], env);
+    const files = run.last?.files as Array<{ path: string; text: string }>;
+    expect(files.find((f) => f.path === "ubuntu-24.04/user-data")?.text).toContain(key);
+  });
+
+  it("bad input: an unknown distribution, a bootstrap-only one, a file that is no public key", async () => {
+    const env = home();
+    const unknown = await runMsf(["preseed", "render", "debian-99", "--json"], env);
+    expect(unknown.code).toBe(4);
+    expect(unknown.last).toMatchObject({ code: "ERR_MSF_NOT_FOUND", message: "no distribution debian-99 in the catalog" });
+    writeFileSync(join(temp?.path as string, "bad.pub"), "hello\n");
+    const badKey = await runMsf(["preseed", "render", "debian-12", "--key", join(temp?.path as string, "bad.pub"), "--json"], env);
+    expect(badKey.code).toBe(3);
+    expect(String(badKey.last?.message)).toContain("bad.pub does not hold an OpenSSH public key");
+    const install = await runMsf(["install", "debian-12", "--from", "floppy", "--json"], env);
+    expect(install.code).toBe(2);
+    expect(String(install.last?.message)).toContain("--from must be iso or netboot");
+  });
+
+  it("validate passes preseeds/ and fails (exit 3) on a broken file, naming the validator and the problem", async () => {
+    const env = home();
+    const repo = join(import.meta.dirname, "../../../preseeds");
+    const good = await runMsf(["preseed", "validate", repo, "--json"], env);
+    expect(good.code).toBe(0);
+    expect(good.last).toMatchObject({ ok: true });
+    const broken = join(temp?.path as string, "broken.preseed");
+    writeFileSync(broken, `${readFileSync(join(repo, "debian-12/preseed.cfg"), "utf8")}not an answer\n`);
+    const bad = await runMsf(["preseed", "validate", broken], env);
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/broken\.preseed\s+debconf-set-selections\s+fail: warning: Unknown type answer, skipping line \d+/);
+  });
+});
