@@ -203,6 +203,12 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/install.ts"),
   },
   {
+    path: ["config", "show"],
+    summary: "the effective run configuration: msf.config.yaml (validated) over the built-in defaults",
+    options: [{ flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" }],
+    load: () => import("./commands/config-show.ts"),
+  },
+  {
     path: ["ps"],
     summary: "supervised processes: name, pid, state, elapsed, cpu, memory, timeout left",
     load: () => import("./commands/ps.ts"),

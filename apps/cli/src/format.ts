@@ -1,3 +1,4 @@
+import { MsfError, parseDuration as parseDurationOrUndefined } from "@msf/core";
 export function seconds(ms: number | undefined): string {
   return ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -26,10 +27,9 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** "4h", "90m", "30s", "1500ms" or plain milliseconds to ms. */
+/** A duration option ("90s", "30m", "4h") to ms, or a usage error naming it. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`not a duration: ${text} (use e.g. 90s, 30m, 4h)`);
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "ms") as "ms" | "s" | "m" | "h"];
-  return Math.round(Number(match[1]) * factor);
+  const ms = parseDurationOrUndefined(text);
+  if (ms === undefined) throw new MsfError("ERR_MSF_USAGE", `not a duration: ${text} (use e.g. 90s, 30m, 4h)`);
+  return ms;
 }

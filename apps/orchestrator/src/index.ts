@@ -2,7 +2,7 @@ export { type ContextOptions, createContext, type MsfContext } from "./context.t
 export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
 export type { BootCheck } from "./install/boot-check.ts";
 export { type InstallEvent, type InstallOptions, type InstallResult, install } from "./install/install.ts";
-export { type PreseedRenderOptions, preseedRender, type RenderedFile } from "./install/render.ts";
+export { type PreseedRenderOptions, preseedRender, preseedValidate, type RenderedFile } from "./install/render.ts";
 export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
 export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
 export { mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
@@ -22,6 +22,9 @@ export {
   mediaVerify,
 } from "./media/media.ts";
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
+export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./run/config.ts";
+export { type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
+export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./run/scheduler.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./vm/exec.ts";
 export { type VmListEntry, vmList } from "./vm/list.ts";

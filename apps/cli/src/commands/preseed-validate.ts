@@ -1,11 +1,11 @@
-import { validateConfigs } from "@msf/preseed";
+import { preseedValidate } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
 import { table } from "../format.ts";
 
 export async function run({ reporter, args }: CommandEnv): Promise<number> {
   const paths = (args[0] as string[]).length ? (args[0] as string[]) : ["preseeds"];
-  const results = await validateConfigs(paths);
+  const results = await preseedValidate(paths);
   const failed = results.filter((result) => result.status === "fail");
   const human = [
     table(

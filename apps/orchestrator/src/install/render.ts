@@ -53,3 +53,6 @@ async function profileFor(keyFile: string | undefined): Promise<InstallProfile> 
   if (!parsed.success) throw new MsfError("ERR_MSF_CONFIG", `${keyFile} does not hold an OpenSSH public key line (ssh-ed25519 AAAA…)`);
   return parsed.data;
 }
+
+/** Validates installer configs (files or directories): structure, then the real validators. */
+export { validateConfigs as preseedValidate } from "@msf/preseed";

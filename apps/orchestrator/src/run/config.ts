@@ -1,0 +1,86 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { catalog } from "@msf/catalog";
+import { MsfError, parseDuration } from "@msf/core";
+import { DEFAULT_SETUP, MailSetupSchema } from "@msf/mailtest";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+export const PHASES = ["media", "install", "archive", "boot", "deploy", "test", "collect"] as const;
+export type Phase = (typeof PHASES)[number];
+
+const duration = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === "number" ? value * 1000 : parseDuration(value);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: "custom", message: `expected a duration such as 90s, 15m or 2h, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const DEFAULT_TIMEOUTS: Record<Phase, string> = { media: "60m", install: "30m", archive: "10m", boot: "5m", deploy: "20m", test: "10m", collect: "5m" };
+
+/** msf.config.yaml: every key optional, the defaults built in. */
+export const RunConfigSchema = z
+  .object({
+    /** "default" (Debian 11, 12, 13 from the archive), "seed" (the original 12 from media), or catalog ids. */
+    matrix: z.union([z.enum(["default", "seed"]), z.array(z.string()).min(1)]).default("default"),
+    resources: z
+      .object({ memoryMiB: z.number().int().min(512).optional(), cpus: z.number().int().min(1).optional() })
+      .strict()
+      .default({}),
+    timeouts: z
+      .object(Object.fromEntries(PHASES.map((phase) => [phase, duration.optional()])) as Record<Phase, z.ZodOptional<typeof duration>>)
+      .strict()
+      .default({}),
+    /** Multiplies every phase timeout; without KVM msf multiplies by 3 on top. */
+    timeoutScale: z.number().positive().default(1),
+    mirror: z.url().optional(),
+    mail: MailSetupSchema.default(MailSetupSchema.parse(DEFAULT_SETUP)),
+    logLevel: z.enum(["error", "warn", "info", "debug", "trace"]).default("info"),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** Pure: the effective configuration, or a config error naming each bad key and what it expects. */
+export function parseRunConfig(raw: unknown, source = "msf.config.yaml"): RunConfig {
+  const parsed = RunConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new MsfError("ERR_MSF_CONFIG", `${source} is not valid:\n  ${problems.join("\n  ")}`, { hint: "msf config show prints the effective configuration" });
+  }
+  const unknown = (Array.isArray(parsed.data.matrix) ? parsed.data.matrix : []).filter((id) => !catalog.some((d) => d.id === id));
+  if (unknown.length) {
+    throw new MsfError("ERR_MSF_CONFIG", `${source}: matrix: no distribution ${unknown.join(", ")} in the catalog`, {
+      hint: `known: ${catalog.map((d) => d.id).join(", ")}`,
+    });
+  }
+  return parsed.data;
+}
+
+/** Phase timeouts in ms, defaults filled in. */
+export function phaseTimeouts(config: RunConfig): Record<Phase, number> {
+  return Object.fromEntries(PHASES.map((phase) => [phase, config.timeouts[phase] ?? (parseDuration(DEFAULT_TIMEOUTS[phase]) as number)])) as Record<
+    Phase,
+    number
+  >;
+}
+
+/** Reads msf.config.yaml from the directory (or the given file); absent: the defaults. */
+export async function loadRunConfig(options: { cwd: string; file?: string }): Promise<{ config: RunConfig; source: string | undefined }> {
+  const path = options.file ?? join(options.cwd, "msf.config.yaml");
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" && !options.file) return undefined;
+    throw new MsfError("ERR_MSF_CONFIG", `cannot read ${path}: ${error.message}`);
+  });
+  if (text === undefined) return { config: parseRunConfig({}, "the built-in defaults"), source: undefined };
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new MsfError("ERR_MSF_CONFIG", `${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  return { config: parseRunConfig(raw, path), source: path };
+}
