@@ -1,0 +1,60 @@
+import { checkCounts, type DistributionResult, type Report, seconds, verdictOf } from "./model.ts";
+
+const esc = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+// Light and dark follow the system; the toggle overrides it (remembered in localStorage).
+const STYLE = `
+:root { color-scheme: light dark; --bg: #fff; --fg: #1b1f24; --muted: #59636e; --line: #d1d9e0; --pass: #1a7f37; --fail: #cf222e; --idle: #9a6700; --code: #f6f8fa; }
+@media (prefers-color-scheme: dark) { :root:not([data-theme="light"]) { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --pass: #3fb950; --fail: #f85149; --idle: #d29922; --code: #161b22; } }
+:root[data-theme="dark"] { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --pass: #3fb950; --fail: #f85149; --idle: #d29922; --code: #161b22; }
+body { font: 14px/1.5 system-ui, sans-serif; background: var(--bg); color: var(--fg); margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; }
+.passed, .pass, .done { color: var(--pass); } .failed, .fail, .error, .timed-out, .interrupted { color: var(--fail); } .not-run, .skipped, .skip { color: var(--idle); }
+.muted { color: var(--muted); } pre { background: var(--code); padding: .6rem; overflow: auto; max-height: 24rem; }
+button { float: right; }`;
+const TOGGLE = `document.documentElement.dataset.theme = localStorage.getItem("msf-theme") || "";
+function toggleTheme() { const dark = matchMedia("(prefers-color-scheme: dark)").matches; const now = document.documentElement.dataset.theme || (dark ? "dark" : "light");
+  const next = now === "dark" ? "light" : "dark"; document.documentElement.dataset.theme = next; localStorage.setItem("msf-theme", next); }`;
+
+/** Pure: index.html, self-contained (no external files): matrix, timings, checks with transcripts, links to logs. */
+export function renderHtml(report: Report): string {
+  const phases = [...new Set(report.distributions.flatMap((d) => d.phases.map((p) => p.phase)))];
+  const rows = report.distributions.map((d) => {
+    const verdict = verdictOf(d);
+    const counts = checkCounts(d);
+    const cells = phases.map((phase) => {
+      const p = d.phases.find((r) => r.phase === phase);
+      if (!p) return "<td></td>";
+      const text = p.status === "done" ? seconds(p.durationMs) : p.status;
+      return `<td class="${p.status}">${p.evidence ? `<a href="${esc(p.evidence)}">${esc(text)}</a>` : esc(text)}</td>`;
+    });
+    return `<tr><td><a href="#${esc(d.id)}">${esc(d.name)}</a></td><td class="${verdict}">${verdict}</td>${cells.join("")}<td>${counts.total ? `${counts.passed}/${counts.total}` : "-"}</td></tr>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>msf run ${esc(report.runId)}</title><style>${STYLE}</style><script>${TOGGLE}</script></head>
+<body><button type="button" onclick="toggleTheme()">light / dark</button>
+<h1>msf run ${esc(report.runId)}</h1>
+<p class="muted">${esc(report.status)} · started ${esc(report.startedAt)}${report.finishedAt ? ` · finished ${esc(report.finishedAt)}` : ""}${report.host ? ` · ${report.host.accel}, ${report.host.cpus} CPUs, ${report.host.memoryMiB} MiB` : ""}</p>
+<table><thead><tr><th>distribution</th><th>verdict</th>${phases.map((p) => `<th>${p}</th>`).join("")}<th>checks</th></tr></thead>
+<tbody>${rows.join("\n")}</tbody></table>
+${report.distributions.map(details).join("\n")}
+</body></html>
+`;
+}
+
+function details(d: DistributionResult): string {
+  const phases = d.phases
+    .map(
+      (p) =>
+        `<li class="${p.status}">${p.phase}: ${p.status}${p.durationMs === undefined ? "" : ` in ${seconds(p.durationMs)}`}${p.message ? ` — ${esc(p.message)}` : ""}</li>`,
+    )
+    .join("");
+  const checks = d.checks
+    .map(
+      (c) =>
+        `<details><summary><span class="${c.status}">${c.status}</span> <code>${esc(c.id)}</code> <span class="muted">${esc(c.component)} · ${seconds(c.durationMs)}</span> ${esc(c.message)}</summary><pre>${esc(c.evidence || "(no transcript)")}</pre></details>`,
+    )
+    .join("\n");
+  return `<section id="${esc(d.id)}"><h2>${esc(d.name)} <span class="${verdictOf(d)}">${verdictOf(d)}</span></h2><ul>${phases}</ul>${checks}${d.diagnostics ? `<p><a href="${esc(d.diagnostics)}">diagnostics</a></p>` : ""}</section>`;
+}

@@ -1,0 +1,30 @@
+export { type Comparison, compareReports } from "./compare.ts";
+export { renderHtml } from "./html.ts";
+export { renderJunit } from "./junit.ts";
+export { renderMarkdown } from "./markdown.ts";
+export {
+  type CheckResult,
+  CheckResultSchema,
+  checkCounts,
+  type DistributionResult,
+  DistributionResultSchema,
+  type PhaseResult,
+  PhaseResultSchema,
+  type Report,
+  type ReportInput,
+  ReportSchema,
+  type Verdict,
+  verdictOf,
+} from "./model.ts";
+
+import { type Report, type ReportInput, ReportSchema } from "./model.ts";
+
+/** Pure: report.json text (validated against the versioned schema). */
+export function renderJson(report: ReportInput): string {
+  return `${JSON.stringify(ReportSchema.parse(report), null, 2)}\n`;
+}
+
+/** Parses report.json text; a file of another schema version or shape is an error naming the field. */
+export function parseReport(text: string): Report {
+  return ReportSchema.parse(JSON.parse(text));
+}

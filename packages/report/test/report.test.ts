@@ -1,0 +1,73 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compareReports, parseReport, ReportSchema, renderHtml, renderJson, renderJunit, renderMarkdown, verdictOf } from "@msf/report";
+import { run } from "@msf/supervisor";
+import { makeTempDir } from "@msf/test-utils";
+import { describe, expect, it } from "vitest";
+import { RUN } from "./fixture.ts";
+
+const report = ReportSchema.parse(RUN);
+
+describe("the results model", () => {
+  it("passes a distribution only with every phase done and its checks passed; nothing ran is not run, never passed", () => {
+    expect(report.distributions.map(verdictOf)).toEqual(["passed", "failed", "not-run"]);
+    const noChecks = { ...report.distributions[0], checks: [] } as (typeof report.distributions)[0];
+    expect(verdictOf(noChecks)).toBe("failed");
+  });
+
+  it("round-trips report.json and refuses another schema version, naming the field", () => {
+    expect(parseReport(renderJson(RUN))).toEqual(report);
+    expect(() => parseReport(JSON.stringify({ ...RUN, schemaVersion: 2 }))).toThrow(/schemaVersion/);
+  });
+});
+
+describe("renderers (golden)", () => {
+  it("report.md", async () => {
+    await expect(renderMarkdown(report)).toMatchFileSnapshot("golden/report.md");
+  });
+
+  it("junit.xml: one suite per distribution, a case per phase and check, well-formed (xmllint)", async () => {
+    const xml = renderJunit(report);
+    await expect(xml).toMatchFileSnapshot("golden/junit.xml");
+    expect(xml.match(/<testsuite /g)).toHaveLength(3);
+    expect(xml).toContain('<testsuite name="debian-13" tests="6" failures="1" skipped="1"');
+    const temp = makeTempDir();
+    try {
+      const file = join(temp.path, "junit.xml");
+      writeFileSync(file, xml);
+      const lint = await run({ name: "xmllint", command: "xmllint", args: ["--noout", file], timeoutMs: 30_000 });
+      expect(lint.stderr).toBe("");
+      expect(lint.exitCode).toBe(0);
+    } finally {
+      temp.remove();
+    }
+  });
+
+  it("index.html: self-contained, light and dark with a toggle, transcripts escaped, links to evidence", async () => {
+    const html = renderHtml(report);
+    await expect(html).toMatchFileSnapshot("golden/index.html");
+    expect(html).toContain("prefers-color-scheme: dark");
+    expect(html).toContain("toggleTheme()");
+    expect(html).not.toMatch(/<(link|script) [^>]*(src|href)=/);
+    expect(html).toContain("&lt;&amp; last: apt-get&gt;");
+    expect(html).toContain('<a href="vms/debian-12/serial.log">');
+    expect(html).toContain('<td class="not-run">not-run</td>');
+  });
+});
+
+describe("compare", () => {
+  it("lists newly failing, newly passing and >20% slower", () => {
+    const before = ReportSchema.parse(RUN);
+    const after = structuredClone(before);
+    const [d12, d13] = after.distributions;
+    if (!d12 || !d13) throw new Error("fixture changed");
+    (d12.checks[0] as { status: string }).status = "fail";
+    (d12.phases[3] as { durationMs: number }).durationMs = 150_000; // deploy 114 s -> 150 s
+    d13.phases = d13.phases.map((p) => ({ ...p, status: "done" as const, durationMs: p.durationMs ?? 1000 }));
+    d13.checks = [{ id: "smtp-starttls", component: "postfix", status: "pass", durationMs: 800, message: "ok", evidence: "" }];
+    const diff = compareReports(before, after);
+    expect(diff.newlyFailing).toEqual(["debian-12", "debian-12:smtp-starttls"]);
+    expect(diff.newlyPassing).toEqual(["debian-13"]);
+    expect(diff.slower).toContainEqual({ what: "debian-12:deploy", beforeMs: 114_000, afterMs: 150_000 });
+  });
+});
