@@ -6,7 +6,7 @@ const xml = (value: string) =>
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters; transcripts may hold them
+    // XML 1.0 forbids these control characters; transcripts may hold them.
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
