@@ -203,6 +203,42 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/install.ts"),
   },
   {
+    path: ["run"],
+    summary: "the matrix: images, VMs, mail stack, checks, per distribution in parallel within the budget; journal, resume, report",
+    options: [
+      { flags: "--distro <ids>", description: "only these distributions (comma-separated)" },
+      { flags: "--phase <phase>", description: "stop after this phase (media, install, archive, boot, deploy, test, collect); earlier ones are reused" },
+      { flags: "--matrix <matrix>", description: "default (Debian 11, 12, 13 from the archive), seed (the original matrix, from media) or ids" },
+      { flags: "--mirror <url>", description: "Debian mirror or media mirror" },
+      { flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" },
+      { flags: "--resume", description: "continue the latest unfinished run (the same command again does it too)" },
+      { flags: "--dry-run", description: "print the plan: tasks, order, resources, timeouts, actions; change nothing" },
+    ],
+    load: () => import("./commands/run.ts"),
+  },
+  {
+    path: ["runs"],
+    summary: "the runs of this state directory: status, matrix, tasks done",
+    load: () => import("./commands/runs.ts"),
+  },
+  {
+    path: ["status"],
+    summary: "a run's tasks (state, time, note) and the supervised processes; --watch redraws on every journal event",
+    args: ["[run-id]"],
+    options: [{ flags: "--watch", description: "keep the view up to date until the run ends" }],
+    load: () => import("./commands/status.ts"),
+  },
+  {
+    path: ["report"],
+    summary: "a run's report (the newest by default): where it is, or printed in --format md,json,junit,html; --compare A B",
+    args: ["[run-id]"],
+    options: [
+      { flags: "--format <formats>", description: "print these renderings: md, json, junit, html (comma-separated)" },
+      { flags: "--compare <run-id>", description: "compare this run with the one named after it: newly failing, newly passing, >20% slower" },
+    ],
+    load: () => import("./commands/report.ts"),
+  },
+  {
     path: ["config", "show"],
     summary: "the effective run configuration: msf.config.yaml (validated) over the built-in defaults",
     options: [{ flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" }],

@@ -1,0 +1,54 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { MsfError } from "@msf/core";
+import { parseReport, type Report } from "@msf/report";
+import type { MsfContext } from "../context.ts";
+import { type RunStatus, readJournal, replayJournal } from "./journal.ts";
+
+export interface RunSummary {
+  runId: string;
+  dir: string;
+  status: RunStatus["status"];
+  matrix: string[];
+  done: number;
+  total: number;
+  reportDir: string;
+}
+
+/** Every run of this state directory, newest first, from its journal. */
+export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
+  const ids = (await readdir(ctx.paths.runs).catch(() => [] as string[]))
+    .filter((id) => !id.startsWith("."))
+    .sort()
+    .reverse();
+  const runs: RunSummary[] = [];
+  for (const runId of ids) {
+    const dir = join(ctx.paths.runs, runId);
+    const events = await readJournal(join(dir, "journal.ndjson")).catch(() => undefined);
+    if (!events?.length) continue;
+    const status = replayJournal(events);
+    const started = events.find((e) => e.type === "run-started");
+    const tasks = Object.values(status.tasks);
+    runs.push({
+      runId,
+      dir,
+      status: status.status,
+      matrix: started?.type === "run-started" ? started.matrix : [],
+      done: tasks.filter((t) => t.state === "done").length,
+      total: tasks.length,
+      reportDir: join(dir, "report"),
+    });
+  }
+  return runs;
+}
+
+/** A run's report.json (the newest run's when no id is given), validated. */
+export async function loadRunReport(ctx: MsfContext, runId?: string): Promise<{ run: RunSummary; report: Report }> {
+  const runs = await listRuns(ctx);
+  const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
+  if (!run) throw new MsfError("ERR_MSF_NOT_FOUND", runId ? `no run ${runId}` : "no runs yet", { hint: "msf runs lists them" });
+  const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
+    throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`, { hint: `msf status ${run.runId}` });
+  });
+  return { run, report: parseReport(text) };
+}

@@ -1,0 +1,93 @@
+import { cp, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { findDistribution } from "@msf/catalog";
+import { MsfError } from "@msf/core";
+import { ensureBootstrapImage } from "@msf/preseed";
+import { findImage } from "@msf/qemu";
+import type { MsfContext } from "../context.ts";
+import { install } from "../install/install.ts";
+import { mailDeploy } from "../mail/deploy.ts";
+import { mailTest } from "../mail/test.ts";
+import { mediaIso } from "../media/media.ts";
+import { vmDown } from "../vm/down.ts";
+import { imageRecipeFor } from "../vm/recipe.ts";
+import { readVmState } from "../vm/state.ts";
+import { vmUp } from "../vm/up.ts";
+import type { RunConfig } from "./config.ts";
+import type { PlannedTask } from "./plan.ts";
+
+export interface TaskEnv {
+  ctx: MsfContext;
+  config: RunConfig;
+  runDir: string;
+  /** Outputs of the distribution's earlier tasks. */
+  earlier: Record<string, unknown>;
+  onLine?: (line: string) => void;
+}
+
+/** The VM a run uses for a distribution (apart from the user's own `msf vm up` VMs). */
+export const runVmName = (distro: string) => `run-${distro}`;
+
+/** Runs one planned task; resolves with the plain-data outputs the journal records. */
+export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<string, unknown>> {
+  const { ctx } = env;
+  const distribution = task.distro ? findDistribution(task.distro) : undefined;
+  if (!distribution) throw new Error(`task ${task.id} has no catalog distribution`);
+  const name = runVmName(distribution.id);
+  const vmRunDir = join(env.runDir, "vms", distribution.id);
+  switch (task.phase) {
+    case "media":
+      return { iso: await mediaIso(ctx, { id: distribution.id, mirror: env.config.mirror }) };
+    case "install": {
+      if (task.deps.length === 0) {
+        const { image, built } = await ensureBootstrapImage({
+          recipe: imageRecipeFor(distribution),
+          imagesDir: ctx.paths.images,
+          supervisor: ctx.supervisor,
+          timeoutScale: ctx.timeoutScale,
+          onEvent: (event) => event.type === "build-step" && env.onLine?.(`${event.step} ${event.status}`),
+        });
+        return { imageDir: image.dir, key: image.manifest.key, built };
+      }
+      const result = await install(ctx, { distro: distribution.id, from: "iso", iso: env.earlier.iso as string | undefined, mirror: env.config.mirror });
+      return { imageDir: result.image.dir, key: result.image.key, built: true };
+    }
+    case "archive": {
+      const image = await findImage(ctx.paths.images, distribution.id, env.earlier.key as string, { verify: true });
+      if (!image) throw new MsfError("ERR_MSF_IMAGE_CORRUPT", `the golden image ${distribution.id}/${env.earlier.key} is not in the cache`);
+      return { sha256: image.manifest.disk.sha256, sizeBytes: image.manifest.disk.sizeBytes };
+    }
+    case "boot": {
+      if (!(env.earlier.imageDir as string | undefined)?.length) throw new MsfError("ERR_MSF_VM_BOOT", "no golden image to boot");
+      const result = await vmUp(ctx, { distro: distribution.id, name, lifetimeMs: 4 * 3_600_000 });
+      return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
+    }
+    case "deploy": {
+      const deployment = await mailDeploy(ctx, { name, onOutput: env.onLine });
+      return { vm: name, deployedAt: deployment.deployedAt };
+    }
+    case "test": {
+      const report = await mailTest(ctx, { name });
+      await mkdir(vmRunDir, { recursive: true });
+      await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(report.checks, null, 2)}\n`);
+      if (report.failed)
+        throw new MsfError("ERR_MSF_CHECKS_FAILED", `${report.failed} of ${report.checks.length} checks failed`, { details: { checks: "checks.json" } });
+      return { passed: report.passed, failed: report.failed, checks: `vms/${distribution.id}/checks.json` };
+    }
+    case "collect":
+      return collect(ctx, name, vmRunDir);
+    default:
+      throw new Error(`no runner for ${task.phase}`);
+  }
+}
+
+/** Powers the VM off (which removes its keys, secrets and overlay), then copies its console, logs and check results into the run directory. */
+export async function collect(ctx: MsfContext, name: string, vmRunDir: string): Promise<Record<string, unknown>> {
+  const state = await readVmState(ctx.paths.vms, name);
+  if (!state) return { collected: false };
+  if (state.status !== "stopped") await vmDown(ctx, { name, graceMs: 30_000 });
+  await mkdir(vmRunDir, { recursive: true });
+  // A second guard: nothing secret is copied even if a VM directory still holds it.
+  await cp(state.dir, vmRunDir, { recursive: true, filter: (source) => !/(\.qcow2|id_ed25519|_key|secrets\.json|\.sock)$/.test(source) });
+  return { collected: true, dir: vmRunDir };
+}
