@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,4 +87,19 @@ describe("msf run on Debian 12", () => {
     expect(events.filter((e) => e.type === "task-started" && e.task === "debian-12:deploy")).toHaveLength(2);
     expect(qemuLeft()).toEqual([]);
   }, 1_500_000);
+
+  it("a phase timeout fails that distribution with its diagnostics collected, and ends its VM", async () => {
+    const config = join(home.home, "short-deploy.yaml");
+    writeFileSync(config, "timeouts:\n  deploy: 15s\n");
+    const run = await runMsf(["run", "--distro", "debian-12", "--config", config, "--json"], home.env, 900_000);
+    expect(run.code).toBe(12);
+    expect(run.last).toMatchObject({ type: "result", status: "failed" });
+    const runId = run.last?.runId as string;
+    const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
+    const phases = Object.fromEntries(report.distributions[0].phases.map((p: { phase: string; status: string; message?: string }) => [p.phase, p]));
+    expect(phases.deploy).toMatchObject({ status: "timed-out", message: expect.stringContaining("debian-12:deploy did not finish within") });
+    expect(phases.test.status).toBe("skipped");
+    expect(existsSync(join(home.home, "runs", runId, "vms/debian-12/serial.log"))).toBe(true);
+    expect(qemuLeft()).toEqual([]);
+  }, 900_000);
 });
