@@ -124,7 +124,12 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
           const interrupted = ctx.signal?.aborted;
           states.set(task.id, "failed");
           await finish(interrupted ? "interrupted" : timedOut ? "timed-out" : "failed", (error as Error).message);
-          if (!interrupted) for (const id of skipAfterFailure(plan, states, task)) states.set(id, "skipped");
+          if (!interrupted) {
+            for (const id of skipAfterFailure(plan, states, task)) {
+              states.set(id, "skipped");
+              await record({ type: "task-finished", at: Date.now(), task: id, status: "skipped", durationMs: 0, message: `${task.id} did not succeed` });
+            }
+          }
           if (!interrupted && task.distro && ["boot", "deploy", "test"].includes(task.phase)) await cleanupVm(ctx, task.distro, dir);
         }
       })();
