@@ -81,15 +81,18 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
       await endOrphans(ctx);
       await restore(ctx, plan, previous.status, states, outputs);
     }
-    await journal.append({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed });
     await writeJsonAtomic(join(dir, "plan.json"), plan);
     emit({ type: "run-planned", runId, dir, resumed, tasks: plan.tasks.length, matrix: plan.matrix });
 
-    const record = async (event: Parameters<Journal["append"]>[0]) => {
-      const appended = await journal.append(event);
-      await writeJsonAtomic(join(dir, "status.json"), replayJournal(await readJournal(journal.path)));
-      return appended;
-    };
+    // Parallel tasks journal one event at a time; status.json is the replay of every event so far.
+    const events = await readJournal(journal.path);
+    let chain: Promise<unknown> = Promise.resolve();
+    const record = (event: Parameters<Journal["append"]>[0]) =>
+      (chain = chain.then(async () => {
+        events.push(await journal.append(event));
+        await writeJsonAtomic(join(dir, "status.json"), replayJournal(events));
+      }));
+    await record({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed });
     const paths = remainingPaths(plan);
     const running = new Map<string, Promise<void>>();
     const start = (task: PlannedTask) => {
@@ -106,7 +109,7 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
         try {
           const out =
             task.phase === "report"
-              ? await writeRunReport({ plan, dir, runId, status: replayJournal(await readJournal(journal.path)), host })
+              ? await writeRunReport({ plan, dir, runId, status: replayJournal(events), host })
               : await withTimeout(task, ctx, (taskCtx) =>
                   runTask(task, {
                     ctx: taskCtx,
@@ -146,7 +149,7 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
     }
     const interrupted = Boolean(ctx.signal?.aborted);
     if (interrupted) for (const distro of plan.matrix) await cleanupVm(ctx, distro, dir);
-    const final = replayJournal(await readJournal(journal.path));
+    const final = replayJournal(events);
     const failed = Object.values(final.tasks).some((t) => t.state !== "done");
     const status = interrupted ? "interrupted" : failed ? "failed" : "passed";
     await record({ type: "run-finished", at: Date.now(), status });
