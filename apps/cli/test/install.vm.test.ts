@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { createContext, install, mediaStore } from "@msf/orchestrator";
 import { findImage, removeImage } from "@msf/qemu";
-import { runMsf, vmTestHome } from "@msf/test-utils";
+import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildFixtureIso, type FixtureIso } from "./support/fixture-installer.ts";
 
@@ -15,20 +15,7 @@ const debian12 = findDistribution("debian-12");
 if (!debian12?.bootstrap) throw new Error("debian-12 missing from the catalog");
 let fixture: FixtureIso;
 
-/** QEMU processes started for this test home: there must be none once an install ended. */
-function qemuLeft(): number[] {
-  return readdirSync("/proc")
-    .filter((pid) => /^\d+$/.test(pid))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        return cmdline.startsWith("qemu-system") && cmdline.includes(home.home);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const qemuLeft = () => qemuProcessesUnder(home.home);
 
 beforeAll(async () => {
   const ctx = createContext({ env: home.env });

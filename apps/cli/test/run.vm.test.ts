@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runMsf, vmTestHome } from "@msf/test-utils";
+import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
 // `msf run` for real on Debian 12 (its golden image comes from the run's global setup): the whole
@@ -10,19 +10,7 @@ const home = vmTestHome();
 const MSF_BIN = join(import.meta.dirname, "../bin/msf.js");
 afterAll(() => home.remove());
 
-function qemuLeft(): number[] {
-  return readdirSync("/proc")
-    .filter((pid) => /^\d+$/.test(pid))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-        return cmdline.startsWith("qemu-system") && cmdline.includes(home.home);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const qemuLeft = () => qemuProcessesUnder(home.home);
 
 const journalOf = (runId: string) =>
   readFileSync(join(home.home, "runs", runId, "journal.ndjson"), "utf8")

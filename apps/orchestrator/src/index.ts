@@ -23,10 +23,10 @@ export {
 } from "./media/media.ts";
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./run/config.ts";
-export { hostBudget, narrowPlan, type RunEvent, type RunOptions, type RunResult, runMatrix } from "./run/execute.ts";
-export { listRuns, loadRunReport, type RunSummary } from "./run/history.ts";
+export { hostBudget, type RunEvent, type RunOptions, type RunResult, runMatrix } from "./run/execute.ts";
+export { findRun, listRuns, loadRunReport, type RunSummary } from "./run/history.ts";
 export { interruptedTasks, Journal, type JournalEvent, JournalEventSchema, type RunStatus, readJournal, replayJournal } from "./run/journal.ts";
-export { type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
+export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./run/scheduler.ts";
 export { runVmName } from "./run/tasks.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";

@@ -6,7 +6,7 @@ export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startC
 export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } from "./install/installer-console.ts";
 export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptions, watchInstall } from "./install/watch-install.ts";
 export { autoyast } from "./installers/autoyast.ts";
-export { renderCatalogConfigs } from "./installers/catalog-configs.ts";
+export { renderCatalogConfigs, renderDistributionConfigs } from "./installers/catalog-configs.ts";
 export { buildSeedIso, cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
 export { debianPreseed, keySetupScript } from "./installers/debian.ts";
 export { kickstart } from "./installers/kickstart.ts";

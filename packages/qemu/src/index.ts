@@ -13,7 +13,7 @@ export {
   removeImage,
   type StoredImage,
 } from "./image-store.ts";
-export { type LaunchedMachine, type LaunchOptions, launchMachine } from "./launch.ts";
+export { endMachine, type LaunchedMachine, type LaunchOptions, launchMachine } from "./launch.ts";
 export { type MachineProbeInputs, machineProbes } from "./probes.ts";
 export { QmpClient, type QmpConnectOptions, QmpError, type QmpEvent } from "./qmp.ts";
 export * from "./readiness.ts";

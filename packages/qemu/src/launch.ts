@@ -75,6 +75,14 @@ export async function launchMachine(options: LaunchOptions): Promise<LaunchedMac
   }
 }
 
+/** Ends a launched machine at once (its whole process group) and releases its QMP connection and console tap. */
+export async function endMachine(machine: LaunchedMachine): Promise<void> {
+  machine.process.kill();
+  await machine.exited;
+  machine.qmp.close();
+  await machine.tap.stop();
+}
+
 function startFailure(name: string, result: RunResult): MsfError {
   const why = lastLines(result.stderr, 5).join("\n  ") || `exit code ${result.exitCode}`;
   return new MsfError("ERR_MSF_VM_BOOT", `QEMU could not start ${name}:\n  ${why}`, {

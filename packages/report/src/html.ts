@@ -1,6 +1,7 @@
+import { escapeMarkup } from "./escape.ts";
 import { checkCounts, type DistributionResult, type Report, seconds, verdictOf } from "./model.ts";
 
-const esc = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = escapeMarkup;
 
 // Light and dark follow the system; the toggle overrides it (remembered in localStorage).
 const STYLE = `

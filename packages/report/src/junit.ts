@@ -1,13 +1,8 @@
+import { escapeMarkup } from "./escape.ts";
 import type { Report } from "./model.ts";
 
-const xml = (value: string) =>
-  value
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    // XML 1.0 forbids these control characters; transcripts may hold them.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+// XML 1.0 forbids these control characters; transcripts may hold them.
+const xml = (value: string) => escapeMarkup(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 const secs = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
 
 /** Pure: junit.xml, one testsuite per distribution, one testcase per phase and per check. */

@@ -22,13 +22,13 @@ export async function run({ reporter, ctx, options }: CommandEnv): Promise<numbe
     onEvent: (event) => reporter.event(event, describe(event, reporter)),
   });
   const summary = await readFile(join(result.reportDir, "report.md"), "utf8").catch(() => "");
-  const table = summary
+  const matrix = summary
     .split("\n")
     .filter((line) => line.startsWith("|"))
     .join("\n");
   reporter.result(
     result,
-    `${table}\n\nrun ${result.runId}: ${result.status}\nreport: ${join(result.reportDir, "index.html")} (also report.md, report.json, junit.xml)`,
+    `${matrix}\n\nrun ${result.runId}: ${result.status}\nreport: ${join(result.reportDir, "index.html")} (also report.md, report.json, junit.xml)`,
   );
   return result.status === "passed" ? 0 : result.status === "interrupted" ? 130 : 12;
 }

@@ -1,14 +1,11 @@
 import { watch } from "node:fs";
 import { join } from "node:path";
-import { MsfError } from "@msf/core";
-import { listProcesses, listRuns, type RunStatus, readJournal, replayJournal } from "@msf/orchestrator";
+import { findRun, listProcesses, type RunStatus, readJournal, replayJournal } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { seconds, table } from "../format.ts";
 
 export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  const runs = await listRuns(ctx);
-  const summary = args[0] ? runs.find((r) => r.runId === args[0]) : runs[0];
-  if (!summary) throw new MsfError("ERR_MSF_NOT_FOUND", args[0] ? `no run ${args[0]}` : "no runs yet", { hint: "msf runs lists them; msf run starts one" });
+  const summary = await findRun(ctx, args[0] as string | undefined);
   const journal = join(summary.dir, "journal.ndjson");
   const show = async () => {
     const status = replayJournal(await readJournal(journal));

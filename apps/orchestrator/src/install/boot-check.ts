@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { type Accelerator, diskTools, launchMachine } from "@msf/qemu";
+import { type Accelerator, diskTools, endMachine, launchMachine } from "@msf/qemu";
 import type { MsfContext } from "../context.ts";
 import { qmpSocketPath } from "../vm/credentials.ts";
 
@@ -50,9 +50,6 @@ export async function bootCheck(
     ]);
     return { matched, ms: Date.now() - machine.startedAt };
   } finally {
-    machine.process.kill();
-    await machine.exited;
-    machine.qmp.close();
-    await machine.tap.stop();
+    await endMachine(machine);
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { catalog, findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import {
   type ConfigRequest,
@@ -13,8 +12,9 @@ import {
   startConfigServer,
   watchInstall,
 } from "@msf/preseed";
-import { detectAccelerator, diskTools, type LaunchedMachine, launchMachine, publishImage, type StoredImage } from "@msf/qemu";
+import { detectAccelerator, diskTools, endMachine, type LaunchedMachine, launchMachine, publishImage, type StoredImage } from "@msf/qemu";
 import type { MsfContext } from "../context.ts";
+import { requireDistribution } from "../distribution.ts";
 import { makeVmCredentials, qmpSocketPath } from "../vm/credentials.ts";
 import { type BootCheck, bootCheck } from "./boot-check.ts";
 import { installerBoot } from "./boot-files.ts";
@@ -54,9 +54,7 @@ export interface InstallResult {
 
 /** Installs a distribution with its own installer, unattended, and archives the disk as a golden image. */
 export async function install(ctx: MsfContext, options: InstallOptions): Promise<InstallResult> {
-  const distribution = findDistribution(options.distro);
-  if (!distribution)
-    throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${options.distro} in the catalog`, { hint: `known: ${catalog.map((d) => d.id).join(", ")}` });
+  const distribution = requireDistribution(options.distro);
   const emit = options.onEvent ?? (() => {});
   const step = (name: string, detail: string) => emit({ type: "install-step", step: name, detail });
   const dir = join(ctx.paths.state, "installs", distribution.id);
@@ -139,12 +137,7 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
     };
   } finally {
     await server.close();
-    if (machine) {
-      machine.process.kill();
-      await machine.exited;
-      machine.qmp.close();
-      await machine.tap.stop();
-    }
+    if (machine) await endMachine(machine);
   }
 }
 

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { catalog, findDistribution } from "@msf/catalog";
+import { catalog } from "@msf/catalog";
 import { MsfError, writeFileAtomic } from "@msf/core";
-import { type InstallProfile, InstallProfileSchema, placeholderProfile, renderCatalogConfigs, renderInstallConfig } from "@msf/preseed";
+import { type InstallProfile, InstallProfileSchema, placeholderProfile, renderCatalogConfigs, renderDistributionConfigs } from "@msf/preseed";
+import { requireDistribution } from "../distribution.ts";
 
 export interface PreseedRenderOptions {
   /** Catalog ids; empty with `all`. */
@@ -30,14 +31,7 @@ export async function preseedRender(options: PreseedRenderOptions): Promise<Rend
 
 function renderSome(ids: string[], profile: InstallProfile): Record<string, string> {
   if (!ids.length) throw new MsfError("ERR_MSF_USAGE", "name a distribution, or --all", { hint: "msf iso list shows the ids" });
-  const files: Record<string, string> = {};
-  for (const id of ids) {
-    const distribution = findDistribution(id);
-    if (!distribution)
-      throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${id} in the catalog`, { hint: `known: ${catalog.map((d) => d.id).join(", ")}` });
-    for (const [name, text] of Object.entries(renderInstallConfig(distribution, profile).files)) files[`${id}/${name}`] = text;
-  }
-  return files;
+  return renderDistributionConfigs(ids.map(requireDistribution), profile);
 }
 
 async function profileFor(keyFile: string | undefined): Promise<InstallProfile> {
@@ -49,7 +43,8 @@ async function profileFor(keyFile: string | undefined): Promise<InstallProfile> 
       });
     })
   ).trim();
-  const parsed = InstallProfileSchema.safeParse({ ...placeholderProfile(), user: { ...placeholderProfile().user, sshPublicKey: key } });
+  const placeholder = placeholderProfile();
+  const parsed = InstallProfileSchema.safeParse({ ...placeholder, user: { ...placeholder.user, sshPublicKey: key } });
   if (!parsed.success) throw new MsfError("ERR_MSF_CONFIG", `${keyFile} does not hold an OpenSSH public key line (ssh-ed25519 AAAA…)`);
   return parsed.data;
 }

@@ -20,6 +20,7 @@ import {
   verifySignature,
 } from "@msf/iso";
 import type { MsfContext } from "../context.ts";
+import { requireDistribution } from "../distribution.ts";
 
 export interface MediaRow {
   id: string;
@@ -88,11 +89,7 @@ export async function mediaFetch(ctx: MsfContext, options: MediaFetchOptions): P
     return [{ distro, file, path: fetched.path, sha256: fetched.entry.sha256, size: fetched.entry.size, fromCache: fetched.fromCache }];
   }
   if (options.ids.length === 0) throw new MsfError("ERR_MSF_USAGE", "name the distributions to fetch (msf iso list shows them), or give --url");
-  const distributions = options.ids.map((id) => {
-    const d = findDistribution(id);
-    if (!d) throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${id} in the catalog`, { hint: "msf iso list" });
-    return d;
-  });
+  const distributions = options.ids.map(requireDistribution);
   const queue = [...distributions];
   const results: FetchedMedia[] = [];
   const worker = async () => {

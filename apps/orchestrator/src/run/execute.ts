@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readdir } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { acquireLock, formatMs, isProcessAlive, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
@@ -7,9 +6,10 @@ import type { MsfContext } from "../context.ts";
 import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";
 import { readVmState } from "../vm/state.ts";
-import { PHASES, type Phase, type RunConfig } from "./config.ts";
+import type { Phase, RunConfig } from "./config.ts";
+import { readRuns } from "./history.ts";
 import { Journal, type JournalEvent, type RunStatus, readJournal, replayJournal } from "./journal.ts";
-import { type PlannedTask, planRun, type RunPlan } from "./plan.ts";
+import { narrowPlan, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
 import { remainingPaths, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
 import { collect, runTask, runVmName } from "./tasks.ts";
@@ -40,20 +40,6 @@ export interface RunResult {
   status: "passed" | "failed" | "interrupted";
   reportDir: string;
   tasks: RunStatus["tasks"];
-}
-
-/** Pure: the plan narrowed to some distributions and up to a phase (the report stays). */
-export function narrowPlan(plan: RunPlan, distros?: string[], phase?: Phase): RunPlan {
-  const last = phase ? PHASES.indexOf(phase) : PHASES.length - 1;
-  const keep = plan.tasks.filter(
-    (t) => t.phase === "report" || ((!distros?.length || distros.includes(t.distro ?? "")) && PHASES.indexOf(t.phase as Phase) <= last),
-  );
-  const ids = new Set(keep.map((t) => t.id));
-  return {
-    ...plan,
-    matrix: plan.matrix.filter((d) => !distros?.length || distros.includes(d)),
-    tasks: keep.map((t) => ({ ...t, deps: t.deps.filter((d) => ids.has(d)) })),
-  };
 }
 
 /** The whole matrix: plan, schedule within the budget, journal every step, report. One run per state directory. */
@@ -201,17 +187,10 @@ async function endOrphans(ctx: MsfContext): Promise<void> {
 }
 
 async function latestUnfinished(ctx: MsfContext, plan: RunPlan): Promise<{ runId: string; status: RunStatus; sameMatrix: boolean } | undefined> {
-  const ids = (await readdir(ctx.paths.runs).catch(() => [] as string[])).filter((id) => !id.startsWith(".")).sort();
-  const runId = ids.at(-1);
-  if (!runId) return undefined;
-  const events = await readJournal(join(ctx.paths.runs, runId, "journal.ndjson")).catch(() => undefined);
-  if (!events?.length) return undefined;
-  const status = replayJournal(events);
-  if (status.status === "passed" || status.status === "failed") return undefined;
-  const started = events.find((e) => e.type === "run-started");
-  const sameMatrix =
-    started?.type === "run-started" && started.matrix.join() === plan.matrix.join() && started.tasks.join() === plan.tasks.map((t) => t.id).join();
-  return { runId, status, sameMatrix };
+  const [latest] = await readRuns(ctx);
+  if (!latest || latest.status.status === "passed" || latest.status.status === "failed") return undefined;
+  const sameMatrix = latest.summary.matrix.join() === plan.matrix.join() && latest.taskIds.join() === plan.tasks.map((t) => t.id).join();
+  return { runId: latest.summary.runId, status: latest.status, sameMatrix };
 }
 
 /**

@@ -15,13 +15,21 @@ export interface RunSummary {
   reportDir: string;
 }
 
-/** Every run of this state directory, newest first, from its journal. */
-export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
+/** A run as its journal tells it. */
+export interface RunRecord {
+  summary: RunSummary;
+  status: RunStatus;
+  /** The task ids the run was started with. */
+  taskIds: string[];
+}
+
+/** Every run of this state directory with a journal, newest first. */
+export async function readRuns(ctx: MsfContext): Promise<RunRecord[]> {
   const ids = (await readdir(ctx.paths.runs).catch(() => [] as string[]))
     .filter((id) => !id.startsWith("."))
     .sort()
     .reverse();
-  const runs: RunSummary[] = [];
+  const runs: RunRecord[] = [];
   for (const runId of ids) {
     const dir = join(ctx.paths.runs, runId);
     const events = await readJournal(join(dir, "journal.ndjson")).catch(() => undefined);
@@ -29,7 +37,7 @@ export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
     const status = replayJournal(events);
     const started = events.find((e) => e.type === "run-started");
     const tasks = Object.values(status.tasks);
-    runs.push({
+    const summary: RunSummary = {
       runId,
       dir,
       status: status.status,
@@ -37,16 +45,28 @@ export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
       done: tasks.filter((t) => t.state === "done").length,
       total: tasks.length,
       reportDir: join(dir, "report"),
-    });
+    };
+    runs.push({ summary, status, taskIds: started?.type === "run-started" ? started.tasks : [] });
   }
   return runs;
 }
 
-/** A run's report.json (the newest run's when no id is given), validated. */
-export async function loadRunReport(ctx: MsfContext, runId?: string): Promise<{ run: RunSummary; report: Report }> {
+/** Every run of this state directory, newest first, from its journal. */
+export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
+  return (await readRuns(ctx)).map((run) => run.summary);
+}
+
+/** One run (the newest when no id is given), or a not-found error saying how to find one. */
+export async function findRun(ctx: MsfContext, runId?: string): Promise<RunSummary> {
   const runs = await listRuns(ctx);
   const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
-  if (!run) throw new MsfError("ERR_MSF_NOT_FOUND", runId ? `no run ${runId}` : "no runs yet", { hint: "msf runs lists them" });
+  if (!run) throw new MsfError("ERR_MSF_NOT_FOUND", runId ? `no run ${runId}` : "no runs yet", { hint: "msf runs lists them; msf run starts one" });
+  return run;
+}
+
+/** A run's report.json (the newest run's when no id is given), validated. */
+export async function loadRunReport(ctx: MsfContext, runId?: string): Promise<{ run: RunSummary; report: Report }> {
+  const run = await findRun(ctx, runId);
   const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
     throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`, { hint: `msf status ${run.runId}` });
   });

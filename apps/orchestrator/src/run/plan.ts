@@ -1,11 +1,13 @@
 import { type Distribution, findDistribution, seedMatrix } from "@msf/catalog";
-import { type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
+import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
 
 export interface PlannedTask {
   /** `<distro>:<phase>`, or `report` for the run-level task. */
   id: string;
   distro?: string;
   phase: Phase | "report";
+  /** The distribution is built from its archive (mmdebstrap), not installed from media. */
+  bootstrap: boolean;
   deps: string[];
   resources: { memoryMiB: number; cpus: number };
   /** The distribution's VM is up while this runs (boot through collect hold its memory). */
@@ -63,6 +65,7 @@ export function planRun(inputs: PlanInputs): RunPlan {
         id,
         distro: distribution.id,
         phase,
+        bootstrap,
         deps: index === 0 ? [] : [`${distribution.id}:${phases[index - 1]}`],
         resources: needsVm || installsInVm ? { memoryMiB: vmMemory, cpus: 1 } : { memoryMiB: 512, cpus: phase === "media" ? 0 : 1 },
         needsVm,
@@ -75,6 +78,7 @@ export function planRun(inputs: PlanInputs): RunPlan {
   tasks.push({
     id: "report",
     phase: "report",
+    bootstrap: false,
     deps: tasks.filter((task) => task.phase === "collect").map((task) => task.id),
     resources: { memoryMiB: 256, cpus: 1 },
     needsVm: false,
@@ -114,4 +118,18 @@ function describe(distribution: Distribution, phase: Phase, bootstrap: boolean):
     case "collect":
       return "logs and diagnostics into the run directory, then power off";
   }
+}
+
+/** Pure: the plan narrowed to some distributions and up to a phase (the report stays). */
+export function narrowPlan(plan: RunPlan, distros?: string[], phase?: Phase): RunPlan {
+  const last = phase ? PHASES.indexOf(phase) : PHASES.length - 1;
+  const keep = plan.tasks.filter(
+    (t) => t.phase === "report" || ((!distros?.length || distros.includes(t.distro ?? "")) && PHASES.indexOf(t.phase as Phase) <= last),
+  );
+  const ids = new Set(keep.map((t) => t.id));
+  return {
+    ...plan,
+    matrix: plan.matrix.filter((d) => !distros?.length || distros.includes(d)),
+    tasks: keep.map((t) => ({ ...t, deps: t.deps.filter((d) => ids.has(d)) })),
+  };
 }

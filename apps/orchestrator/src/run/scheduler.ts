@@ -18,24 +18,22 @@ export function remainingPaths(plan: RunPlan): Map<string, number> {
   return memo;
 }
 
+const ENDED: TaskState[] = ["done", "failed", "skipped"];
+
 /** Memory and CPUs in use: running tasks, plus the VM of every distribution booted and not yet collected. */
 function inUse(plan: RunPlan, states: Map<string, TaskState>): { memoryMiB: number; cpus: number } {
+  const state = (task: PlannedTask) => states.get(task.id) ?? "pending";
   let memoryMiB = 0;
   let cpus = 0;
-  const vmsUp = new Set<string>();
-  for (const task of plan.tasks) {
-    const state = states.get(task.id);
-    if (state === "running") cpus += task.resources.cpus;
-    if (state === "running" && !task.needsVm) memoryMiB += task.resources.memoryMiB;
-    if (task.needsVm && task.distro && !vmsUp.has(task.distro)) {
-      const vmTasks = plan.tasks.filter((t) => t.distro === task.distro && t.needsVm);
-      const started = vmTasks.some((t) => (states.get(t.id) ?? "pending") !== "pending");
-      const finished = vmTasks.every((t) => ["done", "failed", "skipped"].includes(states.get(t.id) ?? "pending"));
-      if (started && !finished) {
-        vmsUp.add(task.distro);
-        memoryMiB += task.resources.memoryMiB;
-      }
-    }
+  for (const task of plan.tasks.filter((t) => state(t) === "running")) {
+    cpus += task.resources.cpus;
+    if (!task.needsVm) memoryMiB += task.resources.memoryMiB;
+  }
+  const vmTasks = new Map<string | undefined, PlannedTask[]>();
+  for (const task of plan.tasks.filter((t) => t.needsVm)) vmTasks.set(task.distro, [...(vmTasks.get(task.distro) ?? []), task]);
+  for (const tasks of vmTasks.values()) {
+    const up = tasks.some((t) => state(t) !== "pending") && !tasks.every((t) => ENDED.includes(state(t)));
+    if (up) memoryMiB += tasks[0]?.resources.memoryMiB ?? 0;
   }
   return { memoryMiB, cpus };
 }
@@ -46,7 +44,7 @@ function inUse(plan: RunPlan, states: Map<string, TaskState>): { memoryMiB: numb
  * runs. A task bigger than the whole budget still starts when nothing else runs, so nothing starves.
  */
 export function tasksToStart(plan: RunPlan, states: Map<string, TaskState>, paths = remainingPaths(plan)): PlannedTask[] {
-  const ended = (id: string) => ["done", "failed", "skipped"].includes(states.get(id) ?? "pending");
+  const ended = (id: string) => ENDED.includes(states.get(id) ?? "pending");
   const ready = plan.tasks
     .filter((task) => (states.get(task.id) ?? "pending") === "pending")
     .filter((task) => (task.phase === "report" ? task.deps.every(ended) : task.deps.every((dep) => states.get(dep) === "done")))

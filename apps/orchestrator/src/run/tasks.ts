@@ -39,7 +39,7 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
     case "media":
       return { iso: await mediaIso(ctx, { id: distribution.id, mirror: env.config.mirror }) };
     case "install": {
-      if (task.deps.length === 0) {
+      if (task.bootstrap) {
         const { image, built } = await ensureBootstrapImage({
           recipe: imageRecipeFor(distribution),
           imagesDir: ctx.paths.images,
@@ -58,8 +58,10 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       return { sha256: image.manifest.disk.sha256, sizeBytes: image.manifest.disk.sizeBytes };
     }
     case "boot": {
-      if (!(env.earlier.imageDir as string | undefined)?.length) throw new MsfError("ERR_MSF_VM_BOOT", "no golden image to boot");
-      const result = await vmUp(ctx, { distro: distribution.id, name, lifetimeMs: 4 * 3_600_000 });
+      // The archive task has just re-hashed it: a size check is enough here.
+      const image = await findImage(ctx.paths.images, distribution.id, env.earlier.key as string);
+      if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${env.earlier.key} to boot`);
+      const result = await vmUp(ctx, { distro: distribution.id, name, image, lifetimeMs: 4 * 3_600_000 });
       return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
     }
     case "deploy": {

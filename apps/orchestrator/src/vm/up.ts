@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { catalog, findDistribution } from "@msf/catalog";
+import type { Distribution } from "@msf/catalog";
 import { acquireLock, isProcessAlive, MsfError } from "@msf/core";
 import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
 import {
@@ -13,11 +13,13 @@ import {
   machineProbes,
   type ReadinessEvent,
   type ReadinessPhase,
+  type StoredImage,
   stopMachine,
   waitForReadiness,
 } from "@msf/qemu";
 import { connectSsh, type SshSession } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
+import { requireDistribution } from "../distribution.ts";
 import { makeVmCredentials, qmpSocketPath, writeKnownHosts } from "./credentials.ts";
 import { imageRecipeFor } from "./recipe.ts";
 import { vmMachineSpec } from "./spec.ts";
@@ -42,6 +44,8 @@ export interface VmUpOptions {
   keepOnFailure?: boolean;
   /** Probe the accelerator again instead of using the remembered verdict. */
   reprobe?: boolean;
+  /** Boot this golden image (already verified by the caller) instead of finding or building the distribution's. */
+  image?: StoredImage;
   onEvent?: (event: VmUpEvent) => void;
 }
 
@@ -67,10 +71,7 @@ const DEFAULT_LIFETIME_MS = 4 * 3_600_000;
 
 /** Builds (or reuses) the distribution's golden image and boots a VM of it to `system`. */
 export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpResult> {
-  const distribution = findDistribution(options.distro);
-  if (!distribution) {
-    throw new MsfError("ERR_MSF_NOT_FOUND", `no distribution ${options.distro} in the catalog`, { hint: `known: ${catalog.map((d) => d.id).join(", ")}` });
-  }
+  const distribution = requireDistribution(options.distro);
   const name = options.name ?? distribution.id;
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new MsfError("ERR_MSF_USAGE", `VM name ${name} must be lowercase letters, digits, dots and dashes`);
   await mkdir(ctx.paths.vms, { recursive: true });
@@ -84,21 +85,18 @@ export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpR
   }
 }
 
-async function bootNew(
-  ctx: MsfContext,
-  options: VmUpOptions,
-  name: string,
-  distribution: NonNullable<ReturnType<typeof findDistribution>>,
-): Promise<VmUpResult> {
+async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, distribution: Distribution): Promise<VmUpResult> {
   const emit = options.onEvent ?? (() => {});
   const imageStarted = Date.now();
-  const { image, built } = await ensureBootstrapImage({
-    recipe: imageRecipeFor(distribution),
-    imagesDir: ctx.paths.images,
-    supervisor: ctx.supervisor,
-    onEvent: emit,
-    timeoutScale: ctx.timeoutScale,
-  });
+  const { image, built } = options.image
+    ? { image: options.image, built: false }
+    : await ensureBootstrapImage({
+        recipe: imageRecipeFor(distribution),
+        imagesDir: ctx.paths.images,
+        supervisor: ctx.supervisor,
+        onEvent: emit,
+        timeoutScale: ctx.timeoutScale,
+      });
   emit({ type: "image", distro: distribution.id, key: image.manifest.key, dir: image.dir, built, ms: Date.now() - imageStarted });
 
   const verdict = await detectAccelerator({

@@ -60,15 +60,17 @@ export async function startConfigServer(options: ConfigServerOptions): Promise<C
     server.listen(0, options.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
   return {
     port,
     guestUrl: `http://${options.guestHost ?? "10.0.2.2"}:${port}/${token}/`,
     requests,
     onRequest: (listener) => listeners.push(listener),
+    /** Idempotent: the install closes it when the guest powers off, and again on the way out. */
     close: () =>
-      new Promise((resolve) => {
+      (closed ??= new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      })),
   };
 }
