@@ -53,7 +53,7 @@ export async function endTree(pgid: number, graceMs: number, onSignal?: (signal:
 }
 
 /** A bounded wait on /proc for processes we cannot get an exit event from. */
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (done()) return true;

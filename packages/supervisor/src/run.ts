@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { readProcStat } from "@msf/core";
 import { backstopArgv } from "./backstop.ts";
-import { signalTree, treeAlive } from "./kill.ts";
+import { signalTree, treeAlive, waitUntil } from "./kill.ts";
 import { OutputCollector } from "./output.ts";
 import type { ProcessRegistry } from "./registry.ts";
 import type { KillReason, ProcessRecord, RunResult, SupervisorEvent } from "./types.ts";
@@ -167,6 +167,8 @@ function watch(child: ChildProcess, record: ProcessRecord, options: StartOptions
       child.stdout?.destroy();
       child.stderr?.destroy();
       await drained;
+      // Settle only once the group is gone (SIGKILL follows after the grace period).
+      await waitUntil(() => !treeAlive(pid, false), graceMs + 5_000);
       clearTimeout(killTimer);
       active.delete(supervised);
       await options.registry?.remove(record).catch(() => {});

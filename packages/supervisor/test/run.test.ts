@@ -79,6 +79,14 @@ describe("run", () => {
     expect(isProcessAlive(Number(result.stdout.trim()))).toBe(false);
   });
 
+  it("kills a grandchild that ignores SIGTERM after the leader exited normally", async () => {
+    const script = "(trap '' TERM; exec sleep 300) >/dev/null 2>&1 & echo $!";
+    const result = await run({ name: "stubborn", command: "sh", args: ["-c", script], timeoutMs: 10_000, graceMs: 300 });
+    expect(result.exitCode).toBe(0);
+    expect(isProcessAlive(Number(result.stdout.trim()))).toBe(false);
+    expect(processGroupMembers(result.pid)).toEqual([]);
+  });
+
   it("does not hang on a daemon that left the group and kept the output pipe", async () => {
     const result = await run({ name: "escapee", command: "sh", args: ["-c", "setsid sleep 300 & echo $!"], timeoutMs: 10_000, graceMs: 200 });
     expect(result.exitCode).toBe(0);
