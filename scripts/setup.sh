@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command:package pairs; msf doctor checks the runtime ones (gpg and curl serve the tests and benchmarks).
+# command:package pairs; msf doctor checks the runtime ones (gpg, curl and extlinux serve the tests and benchmarks).
 HOST_TOOLS=(
   qemu-system-x86_64:qemu-system-x86
   qemu-img:qemu-utils
@@ -22,6 +22,7 @@ HOST_TOOLS=(
   debconf-set-selections:debconf
   cloud-init:cloud-init
   xmllint:libxml2-utils
+  extlinux:extlinux
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do

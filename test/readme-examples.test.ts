@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseRunConfig } from "@msf/orchestrator";
 import { run } from "@msf/supervisor";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { COMMANDS } from "../apps/cli/src/commands.ts";
 
 // Every package README opens with a runnable example (its first ```ts block): run each for real.
@@ -21,6 +23,12 @@ describe("README examples", () => {
   it("the CLI README lists every command of the command table", () => {
     const readme = readFileSync(join(root, "apps/cli/README.md"), "utf8");
     for (const spec of COMMANDS) expect(readme).toContain(`\`msf ${spec.path.join(" ")}`);
+  });
+
+  it("the CLI README's msf.config.yaml is a valid configuration", () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readFileSync(join(root, "apps/cli/README.md"), "utf8"))?.[1];
+    expect(yaml).toBeDefined();
+    expect(parseRunConfig(parseYaml(yaml as string))).toMatchObject({ distributions: { "debian-13": { timeouts: { deploy: 1_800_000 } } } });
   });
 
   for (const { dir, example } of examples) {

@@ -1,15 +1,20 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
-// `msf run` for real on Debian 12 (its golden image comes from the run's global setup): the whole
-// pipeline with its journal and reports, then a SIGKILL of the orchestrator during deploy and a resume.
+// `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
+// run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
+// resume, and a phase timeout that fails one distribution while another passes.
 const home = vmTestHome();
 const MSF_BIN = join(import.meta.dirname, "../bin/msf.js");
 afterAll(() => home.remove());
 
+const DEFAULT_MATRIX = ["debian-11", "debian-12", "debian-13"];
+const PHASES = ["install", "archive", "boot", "deploy", "test", "collect"];
 const qemuLeft = () => qemuProcessesUnder(home.home);
 
 const journalOf = (runId: string) =>
@@ -18,49 +23,63 @@ const journalOf = (runId: string) =>
     .split("\n")
     .map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; resumed?: boolean });
 
-describe("msf run on Debian 12", () => {
-  it("boots, deploys, tests, collects and reports, with a journal of every step", async () => {
-    const run = await runMsf(["run", "--distro", "debian-12", "--json"], home.env, 1_200_000);
+describe("msf run", () => {
+  it("the default matrix: Debian 11, 12 and 13 in real VMs pass every check, with four report formats, a journal and a log", async () => {
+    // Debug logging, and one mailbox password chosen here (per run) so the test can look for it.
+    const alicePassword = randomBytes(12).toString("base64url");
+    const config = join(home.home, "debug-log.yaml");
+    const accounts = [
+      { address: "postmaster@msf.test", role: "postmaster" },
+      { address: "alice@msf.test", aliases: ["info@msf.test"], password: alicePassword },
+      { address: "bob@msf.test" },
+    ];
+    writeFileSync(config, JSON.stringify({ logLevel: "debug", mail: { domain: "msf.test", hostname: "mail.msf.test", accounts } }));
+    const run = await runMsf(["run", "--config", config, "--json"], home.env, 2_400_000);
     expect(run.last).toMatchObject({ type: "result", status: "passed" });
     const runId = run.last?.runId as string;
+    const runDir = join(home.home, "runs", runId);
     const reportDir = run.last?.reportDir as string;
     for (const file of ["report.json", "report.md", "junit.xml", "index.html"]) expect(existsSync(join(reportDir, file)), file).toBe(true);
     const report = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8"));
-    expect(report.distributions.map((d: { id: string }) => d.id)).toEqual(["debian-12"]);
-    expect(report.distributions[0].checks.length).toBeGreaterThanOrEqual(20);
-    expect(report.distributions[0].phases.every((p: { status: string }) => p.status === "done")).toBe(true);
+    expect(report.distributions.map((d: { id: string }) => d.id)).toEqual(DEFAULT_MATRIX);
+    for (const distribution of report.distributions) {
+      expect(distribution.checks.length, distribution.id).toBeGreaterThanOrEqual(20);
+      expect(
+        distribution.checks.filter((c: { status: string }) => c.status !== "pass"),
+        distribution.id,
+      ).toEqual([]);
+      expect(
+        distribution.phases.every((p: { status: string }) => p.status === "done"),
+        distribution.id,
+      ).toBe(true);
+    }
+    expect(readFileSync(join(reportDir, "junit.xml"), "utf8").match(/<testsuite /g)).toHaveLength(3);
     const finished = journalOf(runId).filter((e) => e.type === "task-finished");
-    expect(finished.map((e) => e.task)).toEqual([
-      "debian-12:install",
-      "debian-12:archive",
-      "debian-12:boot",
-      "debian-12:deploy",
-      "debian-12:test",
-      "debian-12:collect",
-      "report",
-    ]);
-    expect(existsSync(join(home.home, "runs", runId, "vms/debian-12/serial.log"))).toBe(true);
-    expect(readdirSync(join(home.home, "runs", runId, "vms/debian-12")).some((f) => /id_ed25519$|secrets/.test(f))).toBe(false);
+    for (const distro of DEFAULT_MATRIX) {
+      expect(finished.filter((e) => e.task?.startsWith(`${distro}:`)).map((e) => e.task?.split(":")[1])).toEqual(PHASES);
+      expect(existsSync(join(runDir, "vms", distro, "serial.log")), distro).toBe(true);
+      expect(readdirSync(join(runDir, "vms", distro)).some((f) => /id_ed25519$|secrets/.test(f))).toBe(false);
+    }
+    expect(finished.at(-1)?.task).toBe("report");
+
+    // The run's own log: every command msf started, with its argv and exit code, and no secret.
+    const log = readFileSync(join(runDir, "msf.log"), "utf8");
+    const records = log
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { component: string; msg: string; command?: string[]; exitCode?: number });
+    expect(records.some((r) => r.component === "process" && r.msg === "started" && Array.isArray(r.command))).toBe(true);
+    expect(records.some((r) => r.component === "process" && r.msg === "exited" && r.exitCode === 0)).toBe(true);
+    expect(records.filter((r) => r.msg === "task finished")).toHaveLength(finished.length);
+    expect(log).not.toContain(alicePassword);
+    for (const file of ["report.json", "report.md", "junit.xml", "index.html"])
+      expect(readFileSync(join(reportDir, file), "utf8")).not.toContain(alicePassword);
     expect(qemuLeft()).toEqual([]);
     expect(run.code).toBe(0);
-  }, 1_200_000);
+  }, 2_400_000);
 
   it("resumes after a SIGKILL during deploy: boot is not redone, nothing is done twice, no qemu is left", async () => {
-    const child = spawn(process.execPath, [MSF_BIN, "run", "--distro", "debian-12", "--json"], { env: home.env, stdio: ["ignore", "pipe", "pipe"] });
-    let runId = "";
-    await new Promise<void>((resolve, reject) => {
-      let buffer = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString();
-        for (const line of buffer.split("\n").slice(0, -1)) {
-          const event = JSON.parse(line) as { type: string; runId?: string; task?: string };
-          if (event.type === "run-planned") runId = event.runId as string;
-          if (event.type === "task-started" && event.task === "debian-12:deploy") setTimeout(resolve, 5_000); // mid-deploy
-        }
-        buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-      });
-      child.once("exit", () => reject(new Error("msf run ended before deploy")));
-    });
+    const { child, runId } = await runUntil("debian-12:deploy");
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     expect(journalOf(runId).some((e) => e.type === "run-finished")).toBe(false);
@@ -76,18 +95,53 @@ describe("msf run on Debian 12", () => {
     expect(qemuLeft()).toEqual([]);
   }, 1_500_000);
 
-  it("a phase timeout fails that distribution with its diagnostics collected, and ends its VM", async () => {
+  it("Ctrl-C during boot ends every child and leaves a journal that says interrupted", async () => {
+    const { child, runId } = await runUntil("debian-12:boot");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    const events = journalOf(runId);
+    expect(events.at(-1)).toMatchObject({ type: "run-finished", status: "interrupted" });
+    expect(events.find((e) => e.type === "task-finished" && e.task === "debian-12:boot")).toMatchObject({ status: "interrupted" });
+    expect(qemuLeft()).toEqual([]);
+  }, 600_000);
+
+  it("a phase timeout fails that distribution with its diagnostics collected and its VM ended, while the other passes", async () => {
     const config = join(home.home, "short-deploy.yaml");
-    writeFileSync(config, "timeouts:\n  deploy: 15s\n");
-    const run = await runMsf(["run", "--distro", "debian-12", "--config", config, "--json"], home.env, 900_000);
+    writeFileSync(config, "distributions:\n  debian-13:\n    timeouts:\n      deploy: 15s\n");
+    const run = await runMsf(["run", "--distro", "debian-12,debian-13", "--phase", "deploy", "--config", config, "--json"], home.env, 900_000);
+    await runMsf(["vm", "down", "run-debian-12", "--json"], home.env, 120_000); // --phase deploy leaves the passing VM up
     expect(run.code).toBe(12);
     expect(run.last).toMatchObject({ type: "result", status: "failed" });
     const runId = run.last?.runId as string;
     const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
-    const phases = Object.fromEntries(report.distributions[0].phases.map((p: { phase: string; status: string; message?: string }) => [p.phase, p]));
-    expect(phases.deploy).toMatchObject({ status: "timed-out", message: expect.stringContaining("debian-12:deploy did not finish within") });
-    expect(phases.test.status).toBe("skipped");
-    expect(existsSync(join(home.home, "runs", runId, "vms/debian-12/serial.log"))).toBe(true);
+    const phasesOf = (id: string) =>
+      Object.fromEntries(
+        report.distributions.find((d: { id: string }) => d.id === id).phases.map((p: { phase: string; status: string; message?: string }) => [p.phase, p]),
+      );
+    expect(phasesOf("debian-13").deploy).toMatchObject({ status: "timed-out", message: expect.stringContaining("debian-13:deploy did not finish within") });
+    expect(phasesOf("debian-12").deploy).toMatchObject({ status: "done" });
+    expect(existsSync(join(home.home, "runs", runId, "vms/debian-13/serial.log"))).toBe(true);
     expect(qemuLeft()).toEqual([]);
   }, 900_000);
 });
+
+/** Starts `msf run --distro debian-12` and resolves 5 s after the given task started. */
+async function runUntil(task: string): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; runId: string }> {
+  const child = spawn(process.execPath, [MSF_BIN, "run", "--distro", "debian-12", "--json"], { env: home.env, stdio: ["ignore", "pipe", "pipe"] });
+  let runId = "";
+  await new Promise<void>((resolve, reject) => {
+    let buffer = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      for (const line of buffer.split("\n").slice(0, -1)) {
+        const event = JSON.parse(line) as { type: string; runId?: string; task?: string };
+        if (event.type === "run-planned") runId = event.runId as string;
+        if (event.type === "task-started" && event.task === task) setTimeout(resolve, 5_000);
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+    });
+    child.once("exit", () => reject(new Error(`msf run ended before ${task}`)));
+  });
+  return { child, runId };
+}

@@ -29,6 +29,7 @@ export { interruptedTasks, Journal, type JournalEvent, JournalEventSchema, type 
 export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./run/scheduler.ts";
 export { runVmName } from "./run/tasks.ts";
+export { type DistributionView, type RunStatusSnapshot, type RunView, runStatusSnapshot, runView } from "./run/view.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./vm/down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./vm/exec.ts";
 export { type VmListEntry, vmList } from "./vm/list.ts";

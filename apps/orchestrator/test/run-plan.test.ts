@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   loadRunConfig,
   makespanLowerBound,
+  narrowPlan,
   parseRunConfig,
   planRun,
   type RunPlan,
@@ -28,6 +29,10 @@ describe("run configuration (msf.config.yaml)", () => {
     expect(attempt).toThrow(/resources\.cpus: /);
     expect(attempt).toThrow(/colour/);
     expect(() => parseRunConfig({ matrix: ["debian-12", "plan9"] })).toThrow(/matrix: no distribution plan9 in the catalog/);
+    expect(() => parseRunConfig({ distributions: { plan9: { timeouts: { deploy: "1m" } } } })).toThrow(/distributions: no distribution plan9 in the catalog/);
+    expect(() => parseRunConfig({ distributions: { "debian-12": { timeouts: { deploy: "later" } } } })).toThrow(
+      /distributions\.debian-12\.timeouts\.deploy: expected a duration/,
+    );
   });
 
   it("reads YAML from the working directory, and says where YAML is broken", async () => {
@@ -69,6 +74,20 @@ describe("the run plan", () => {
     expect(plan.tasks.find((t) => t.id === "fedora-41:media")?.deps).toEqual([]);
     expect(plan.tasks.find((t) => t.id === "fedora-41:deploy")).toMatchObject({ timeoutMs: 20 * 60_000 * 2 * 3, expectedMs: 123_000 });
     expect(planRun({ config, host: { ...host, accel: "kvm" } }).tasks.find((t) => t.id === "fedora-41:deploy")?.timeoutMs).toBe(20 * 60_000 * 2);
+  });
+
+  it("narrows to some distributions and a last phase; the report still comes after them", () => {
+    const plan = narrowPlan(planRun({ config: parseRunConfig({}), host }), ["debian-12", "debian-13"], "deploy");
+    expect(plan.matrix).toEqual(["debian-12", "debian-13"]);
+    expect(plan.tasks.map((t) => t.id)).not.toContain("debian-12:test");
+    expect(plan.tasks.find((t) => t.id === "report")?.deps).toEqual(["debian-12:deploy", "debian-13:deploy"]);
+  });
+
+  it("gives a distribution its own phase timeouts when the config says so", () => {
+    const config = parseRunConfig({ timeouts: { deploy: "20m" }, distributions: { "debian-13": { timeouts: { deploy: "15s" } } } });
+    const deploy = (distro: string) => planRun({ config, host: { ...host, accel: "kvm" } }).tasks.find((t) => t.id === `${distro}:deploy`)?.timeoutMs;
+    expect(deploy("debian-13")).toBe(15_000);
+    expect(deploy("debian-12")).toBe(20 * 60_000);
   });
 });
 

@@ -4,8 +4,10 @@ import { findDistribution } from "@msf/catalog";
 import { ImageManifestSchema } from "@msf/qemu";
 import { makeTempDir } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { createContext } from "../src/context.ts";
 import { makeVmCredentials, qmpSocketPath } from "../src/vm/credentials.ts";
 import { vmMachineSpec } from "../src/vm/spec.ts";
+import { vmUp } from "../src/vm/up.ts";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
 afterEach(() => temp?.remove());
@@ -35,6 +37,36 @@ describe("vmMachineSpec", () => {
       credentials: { keyPath: "/vm/id", publicKey: "ssh-ed25519 A", hostKeyPath: "/vm/hk", hostPublicKey: "ssh-ed25519 B", authorizedKeysPath: "/vm/ak" },
     });
     await expect(`${JSON.stringify(spec, null, 2)}\n`).toMatchFileSnapshot("golden/debian-12-spec.json");
+  });
+
+  it("boots an installer-made image (no kernel of its own) through its boot loader, with the same keys and ports", () => {
+    const distribution = findDistribution("fedora-41");
+    if (!distribution) throw new Error("no fedora-41");
+    const credentials = { keyPath: "/vm/id", publicKey: "ssh-ed25519 A", hostKeyPath: "/vm/hk", hostPublicKey: "ssh-ed25519 B", authorizedKeysPath: "/vm/ak" };
+    const spec = vmMachineSpec({
+      name: "fedora-41",
+      distribution,
+      image: { dir: "/img", manifest: { ...manifest, distro: "fedora-41", append: "" }, disk: "/img/disk.qcow2" },
+      overlay: "/vm/overlay.qcow2",
+      serialLog: "/vm/serial.log",
+      qmpSocket: "/vm/qmp.sock",
+      credentials,
+    });
+    expect(spec.boot).toEqual({ kind: "firmware", order: "c" });
+    expect(spec.fwCfg?.map((entry) => entry.file)).toEqual(["/vm/ak", "/vm/hk"]);
+    expect(spec.forwards?.map((forward) => forward.guestPort)).toContain(22);
+  });
+});
+
+describe("vm up of a distribution installed from media", () => {
+  it("says to install it first when no installed image is cached", async () => {
+    temp = makeTempDir();
+    const ctx = createContext({ env: { MSF_HOME: temp.path } });
+    await expect(vmUp(ctx, { distro: "fedora-41" })).rejects.toMatchObject({
+      code: "ERR_MSF_NOT_FOUND",
+      message: "there is no installed image of fedora-41",
+      hint: "install it first: msf install fedora-41 --from iso",
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 export { type BuildEvent, type BuildStep, type EnsureImageOptions, ensureBootstrapImage } from "./bootstrap/build.ts";
-export { BOOTSTRAP_APPEND, customizeFiles, ENABLED_UNITS, FW_CFG, type GuestFile, setupFiles } from "./bootstrap/guest-files.ts";
+export { BOOTSTRAP_APPEND, credentialsFiles, customizeFiles, ENABLED_UNITS, FW_CFG, type GuestFile, setupFiles } from "./bootstrap/guest-files.ts";
 export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap } from "./bootstrap/plan.ts";
 export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor } from "./bootstrap/recipe.ts";
 export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";
@@ -8,7 +8,7 @@ export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptio
 export { autoyast } from "./installers/autoyast.ts";
 export { renderCatalogConfigs, renderDistributionConfigs } from "./installers/catalog-configs.ts";
 export { buildSeedIso, cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
-export { debianPreseed, keySetupScript } from "./installers/debian.ts";
+export { debianPostInstallScript, debianPreseed } from "./installers/debian.ts";
 export { kickstart } from "./installers/kickstart.ts";
 export { type InstallProfile, type InstallProfileInput, InstallProfileSchema, PLACEHOLDER_KEY, placeholderProfile } from "./installers/profile.ts";
 export { type InstallConfig, type InstallKind, installerKernelArgs, renderInstallConfig } from "./installers/render.ts";

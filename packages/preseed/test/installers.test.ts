@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { catalog, findDistribution } from "@msf/catalog";
 import {
   buildSeedIso,
+  credentialsFiles,
   installerKernelArgs,
   PLACEHOLDER_KEY,
   placeholderProfile,
@@ -150,6 +151,17 @@ describe("install profiles", () => {
     const strict = renderInstallConfig(fedora, placeholderProfile({ selinux: "permissive", firewall: "enabled" })).files["ks.cfg"] as string;
     expect(strict).toMatch(/^selinux --permissive$/m);
     expect(strict).toMatch(/^firewall --enabled --ssh$/m);
+  });
+
+  it("leaves every installed system ready for msf's VMs: the fw_cfg credentials unit enabled, the kernel on the serial console", () => {
+    const unit = Buffer.from(credentialsFiles()[1]?.content ?? "").toString("base64");
+    for (const [path, text] of Object.entries(renderCatalogConfigs(catalog, placeholderProfile()))) {
+      if (path.startsWith("cloud-init/") || path.endsWith("meta-data")) continue;
+      expect(text, path).toContain(unit);
+      expect(text, path).toContain("systemctl enable msf-credentials.service");
+      expect(text, path).toMatch(/console=ttyS0,115200|90-msf-console\.cfg/);
+    }
+    expect(() => placeholderProfile({ console: "serial please" })).toThrow(/console/);
   });
 
   it("rejects a bad profile naming the field", () => {

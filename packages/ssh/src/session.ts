@@ -91,8 +91,10 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
       username: target.username,
       privateKey: target.privateKey,
       readyTimeout: options.timeoutMs,
+      // Only a dead peer is detected this way (every command has its own deadline): an emulated
+      // guest on a loaded host can go quiet for tens of seconds and must not be dropped for it.
       keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
+      keepaliveCountMax: 9,
       hostVerifier: (key: Buffer) => {
         if (!expected) return true;
         hostKeyRefused = !key.equals(expected);
@@ -176,5 +178,6 @@ function execOn(client: ssh2.Client, command: string | readonly string[], option
 export function describeExec(result: SshExecResult): string {
   if (result.timedOut) return `\`${result.command}\` timed out after ${formatMs(result.durationMs)}`;
   if (result.signal) return `\`${result.command}\` was killed by ${result.signal}`;
+  if (result.exitCode === null) return `\`${result.command}\` ended without an exit status (the SSH connection was lost)`;
   return `\`${result.command}\` exited with code ${result.exitCode}`;
 }

@@ -1,49 +1,53 @@
 import { watch } from "node:fs";
 import { join } from "node:path";
-import { findRun, listProcesses, type RunStatus, readJournal, replayJournal } from "@msf/orchestrator";
+import { findRun, type RunStatusSnapshot, runStatusSnapshot } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { seconds, table } from "../format.ts";
 
 export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
   const summary = await findRun(ctx, args[0] as string | undefined);
-  const journal = join(summary.dir, "journal.ndjson");
   const show = async () => {
-    const status = replayJournal(await readJournal(journal));
-    const { processes } = await listProcesses(ctx);
-    reporter.result({ runId: summary.runId, ...status, processes }, render(summary.runId, status, processes));
-    return status;
+    const snapshot = await runStatusSnapshot(ctx, summary);
+    reporter.result(snapshot, render(snapshot));
+    return snapshot;
   };
   const first = await show();
   if (!options.watch || first.status !== "running") return 0;
   // Redraw on every journal event (the orchestrator appends one per step): no fixed polling.
   await new Promise<void>((resolve) => {
-    const watcher = watch(journal, async () => {
-      if (!reporter.json) process.stdout.write("\x1b[2J\x1b[H");
-      if ((await show()).status !== "running") {
-        watcher.close();
-        resolve();
-      }
-    });
-    ctx.signal?.addEventListener("abort", () => {
+    let drawing = Promise.resolve();
+    const redraw = () => {
+      drawing = drawing.then(async () => {
+        if (!reporter.json) process.stdout.write("\x1b[2J\x1b[H");
+        if ((await show()).status !== "running") stop();
+      });
+    };
+    const watcher = watch(join(summary.dir, "journal.ndjson"), redraw);
+    const stop = () => {
       watcher.close();
       resolve();
-    });
+    };
+    ctx.signal?.addEventListener("abort", stop);
+    redraw(); // the run may have ended before the watch began
   });
   return 0;
 }
 
-function render(runId: string, status: RunStatus, processes: Array<{ name: string; pid: number; cpuSeconds: number; rssBytes: number }>): string {
-  const now = Date.now();
-  const rows = Object.entries(status.tasks).map(([id, t]) => [
-    id,
-    t.state,
-    t.state === "running" && t.startedAt ? seconds(now - t.startedAt) : seconds(t.durationMs),
-    (t.message ?? "").split("\n")[0] ?? "",
+function render(snapshot: RunStatusSnapshot): string {
+  const distributions = snapshot.distributions.map((d) => [
+    d.distro,
+    d.phase,
+    d.state,
+    seconds(d.elapsedMs),
+    d.timeoutLeftMs === undefined ? "-" : seconds(d.timeoutLeftMs),
+    d.vm ? `${d.vm.status}${d.vm.lastReadinessPhase ? ` (${d.vm.lastReadinessPhase}${d.vm.readyMs ? ` in ${seconds(d.vm.readyMs)}` : ""})` : ""}` : "-",
+    d.checks ? `${d.checks.passed} passed, ${d.checks.failed} failed` : "-",
   ]);
-  const procs = processes.map((p) => [p.name, String(p.pid), `${p.cpuSeconds.toFixed(1)} s`, `${Math.round(p.rssBytes / 1_048_576)} MiB`]);
+  const procs = snapshot.processes.map((p) => [p.name, String(p.pid), `${p.cpuSeconds.toFixed(1)} s`, `${Math.round(p.rssBytes / 1_048_576)} MiB`]);
   return [
-    `run ${runId}: ${status.status}`,
-    table(["task", "state", "time", "note"], rows),
+    `run ${snapshot.runId}: ${snapshot.status}`,
+    table(["distribution", "phase", "state", "elapsed", "timeout left", "vm", "checks"], distributions),
     procs.length ? table(["process", "pid", "cpu", "memory"], procs) : "no supervised processes",
+    `media cache: ${snapshot.media.files} files, ${(snapshot.media.bytes / 1_073_741_824).toFixed(2)} GiB`,
   ].join("\n\n");
 }

@@ -18,6 +18,10 @@ const duration = z.union([z.number().positive(), z.string()]).transform((value, 
   return ms;
 });
 
+const phaseTimeoutsSchema = z
+  .object(Object.fromEntries(PHASES.map((phase) => [phase, duration.optional()])) as Record<Phase, z.ZodOptional<typeof duration>>)
+  .strict();
+
 const DEFAULT_TIMEOUTS: Record<Phase, string> = { media: "60m", install: "30m", archive: "10m", boot: "5m", deploy: "20m", test: "10m", collect: "5m" };
 
 /** msf.config.yaml: every key optional, the defaults built in. */
@@ -29,10 +33,9 @@ export const RunConfigSchema = z
       .object({ memoryMiB: z.number().int().min(512).optional(), cpus: z.number().int().min(1).optional() })
       .strict()
       .default({}),
-    timeouts: z
-      .object(Object.fromEntries(PHASES.map((phase) => [phase, duration.optional()])) as Record<Phase, z.ZodOptional<typeof duration>>)
-      .strict()
-      .default({}),
+    timeouts: phaseTimeoutsSchema.default({}),
+    /** Per-distribution overrides, e.g. `distributions: { debian-13: { timeouts: { deploy: 30m } } }`. */
+    distributions: z.record(z.string(), z.object({ timeouts: phaseTimeoutsSchema.default({}) }).strict()).default({}),
     /** Multiplies every phase timeout; without KVM msf multiplies by 3 on top. */
     timeoutScale: z.number().positive().default(1),
     mirror: z.url().optional(),
@@ -51,21 +54,23 @@ export function parseRunConfig(raw: unknown, source = "msf.config.yaml"): RunCon
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(top level)"}: ${issue.message}`);
     throw new MsfError("ERR_MSF_CONFIG", `${source} is not valid:\n  ${problems.join("\n  ")}`, { hint: "msf config show prints the effective configuration" });
   }
-  const unknown = (Array.isArray(parsed.data.matrix) ? parsed.data.matrix : []).filter((id) => !catalog.some((d) => d.id === id));
-  if (unknown.length) {
-    throw new MsfError("ERR_MSF_CONFIG", `${source}: matrix: no distribution ${unknown.join(", ")} in the catalog`, {
-      hint: `known: ${catalog.map((d) => d.id).join(", ")}`,
-    });
+  const named = { matrix: Array.isArray(parsed.data.matrix) ? parsed.data.matrix : [], distributions: Object.keys(parsed.data.distributions) };
+  for (const [key, ids] of Object.entries(named)) {
+    const unknown = ids.filter((id) => !catalog.some((d) => d.id === id));
+    if (unknown.length) {
+      throw new MsfError("ERR_MSF_CONFIG", `${source}: ${key}: no distribution ${unknown.join(", ")} in the catalog`, {
+        hint: `known: ${catalog.map((d) => d.id).join(", ")}`,
+      });
+    }
   }
   return parsed.data;
 }
 
-/** Phase timeouts in ms, defaults filled in. */
-export function phaseTimeouts(config: RunConfig): Record<Phase, number> {
-  return Object.fromEntries(PHASES.map((phase) => [phase, config.timeouts[phase] ?? (parseDuration(DEFAULT_TIMEOUTS[phase]) as number)])) as Record<
-    Phase,
-    number
-  >;
+/** Phase timeouts in ms for a distribution: its own override, else the run's, else the default. */
+export function phaseTimeouts(config: RunConfig, distro?: string): Record<Phase, number> {
+  const own = (distro && config.distributions[distro]?.timeouts) || {};
+  const timeout = (phase: Phase) => own[phase] ?? config.timeouts[phase] ?? (parseDuration(DEFAULT_TIMEOUTS[phase]) as number);
+  return Object.fromEntries(PHASES.map((phase) => [phase, timeout(phase)])) as Record<Phase, number>;
 }
 
 /** Reads msf.config.yaml from the directory (or the given file); absent: the defaults. */

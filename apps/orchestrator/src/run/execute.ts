@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { acquireLock, formatMs, isProcessAlive, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
-import type { MsfContext } from "../context.ts";
+import { type MsfContext, withLogFile } from "../context.ts";
 import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";
 import { readVmState } from "../vm/state.ts";
@@ -43,24 +43,27 @@ export interface RunResult {
 }
 
 /** The whole matrix: plan, schedule within the budget, journal every step, report. One run per state directory. */
-export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<RunResult> {
+export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promise<RunResult> {
   const emit = options.onEvent ?? (() => {});
-  const lock = await acquireLock(join(ctx.paths.runs, ".run.lock"), { timeoutMs: 1_000 }).catch((error: unknown) => {
+  const lock = await acquireLock(join(hostCtx.paths.runs, ".run.lock"), { timeoutMs: 1_000 }).catch((error: unknown) => {
     throw new MsfError("ERR_MSF_LOCKED", "another msf run is using this state directory", {
       hint: "msf status shows it; wait for it or end it (Ctrl-C)",
       cause: error,
     });
   });
   try {
-    const host = await hostBudget(ctx);
+    const host = await hostBudget(hostCtx);
     const plan = narrowPlan(planRun({ config: options.config, host }), options.distros, options.phase);
-    const previous = await latestUnfinished(ctx, plan);
+    const previous = await latestUnfinished(hostCtx, plan);
     const resumed = Boolean(previous && (options.resume || previous.sameMatrix));
     if (options.resume && !previous) throw new MsfError("ERR_MSF_NOT_FOUND", "there is no unfinished run to resume", { hint: "msf runs lists the runs" });
     const runId =
       resumed && previous ? previous.runId : `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(2).toString("hex")}`;
-    const dir = join(ctx.paths.runs, runId);
+    const dir = join(hostCtx.paths.runs, runId);
     const journal = await Journal.open(join(dir, "journal.ndjson"));
+    // One log per run (appended to on resume), and each process's output beside it.
+    const ctx = withLogFile(hostCtx, { path: join(dir, "msf.log"), level: options.config.logLevel, logDir: join(dir, "logs") });
+    ctx.logger.info("run started", { runId, resumed, matrix: plan.matrix });
     const states = new Map<string, TaskState>();
     const outputs = new Map<string, Record<string, unknown>>();
     if (resumed && previous) {
@@ -86,9 +89,11 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
       emit({ type: "task-started", task: task.id, timeoutMs: task.timeoutMs });
       const work = (async () => {
         await record({ type: "task-started", at: Date.now(), task: task.id });
+        ctx.logger.info("task started", { task: task.id, timeoutMs: task.timeoutMs });
         const started = Date.now();
         const finish = async (status: FinishedStatus, message?: string, out: Record<string, unknown> = {}) => {
           await record({ type: "task-finished", at: Date.now(), task: task.id, status, durationMs: Date.now() - started, message, outputs: out });
+          ctx.logger[status === "done" ? "info" : "warn"]("task finished", { task: task.id, status, durationMs: Date.now() - started, message });
           emit({ type: "task-finished", task: task.id, status, durationMs: Date.now() - started, message });
         };
         const earlier = Object.assign({}, ...plan.tasks.filter((t) => t.distro === task.distro).map((t) => outputs.get(t.id) ?? {}));
@@ -139,6 +144,7 @@ export async function runMatrix(ctx: MsfContext, options: RunOptions): Promise<R
     const failed = Object.values(final.tasks).some((t) => t.state !== "done");
     const status = interrupted ? "interrupted" : failed ? "failed" : "passed";
     await record({ type: "run-finished", at: Date.now(), status });
+    ctx.logger.info("run finished", { runId, status });
     await journal.close();
     const reportDir = join(dir, "report");
     emit({ type: "run-finished", runId, status, reportDir });

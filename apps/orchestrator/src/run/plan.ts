@@ -49,13 +49,13 @@ export function planRun(inputs: PlanInputs): RunPlan {
   const { config, host } = inputs;
   const distributions = matrixOf(config);
   const scale = config.timeoutScale * (host.accel === "kvm" ? 1 : 3);
-  const timeouts = phaseTimeouts(config);
   const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: config.resources.cpus ?? host.cpus };
   const tasks: PlannedTask[] = [];
   for (const { distribution, bootstrap } of distributions) {
     const phases: Phase[] = bootstrap
       ? ["install", "archive", "boot", "deploy", "test", "collect"]
       : ["media", "install", "archive", "boot", "deploy", "test", "collect"];
+    const timeouts = phaseTimeouts(config, distribution.id);
     phases.forEach((phase, index) => {
       const id = `${distribution.id}:${phase}`;
       const vmMemory = Math.min(distribution.resources.memoryMiB, budget.memoryMiB);
@@ -127,9 +127,12 @@ export function narrowPlan(plan: RunPlan, distros?: string[], phase?: Phase): Ru
     (t) => t.phase === "report" || ((!distros?.length || distros.includes(t.distro ?? "")) && PHASES.indexOf(t.phase as Phase) <= last),
   );
   const ids = new Set(keep.map((t) => t.id));
+  const matrix = plan.matrix.filter((d) => !distros?.length || distros.includes(d));
+  // The report waits for each distribution's last remaining task.
+  const lastTasks = matrix.map((distro) => keep.filter((t) => t.distro === distro).at(-1)?.id).filter((id): id is string => Boolean(id));
   return {
     ...plan,
-    matrix: plan.matrix.filter((d) => !distros?.length || distros.includes(d)),
-    tasks: keep.map((t) => ({ ...t, deps: t.deps.filter((d) => ids.has(d)) })),
+    matrix,
+    tasks: keep.map((t) => ({ ...t, deps: t.phase === "report" ? lastTasks : t.deps.filter((d) => ids.has(d)) })),
   };
 }

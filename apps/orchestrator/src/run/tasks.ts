@@ -65,7 +65,7 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
     }
     case "deploy": {
-      const deployment = await mailDeploy(ctx, { name, onOutput: env.onLine });
+      const deployment = await mailDeploy(ctx, { name, setup: env.config.mail, onOutput: env.onLine });
       return { vm: name, deployedAt: deployment.deployedAt };
     }
     case "test": {

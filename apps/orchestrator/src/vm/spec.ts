@@ -16,16 +16,20 @@ export interface VmSpecInput {
   cpus?: number;
 }
 
-/** Pure: a VM of a golden image, booted from an overlay with its kernel, SSH forwarded, keys via fw_cfg. */
+/**
+ * Pure: a VM of a golden image, booted from an overlay, SSH forwarded, keys via fw_cfg. Bootstrap
+ * images carry their kernel (direct boot); installer-made ones boot through their own boot loader.
+ */
 export function vmMachineSpec(input: VmSpecInput): MachineSpecInput {
   const { image } = input;
-  if (!image.kernel) throw new Error(`image ${image.dir} has no kernel for direct boot`);
   return {
     name: input.name,
     memoryMiB: input.memoryMiB ?? input.distribution.resources.memoryMiB,
     cpus: input.cpus ?? input.distribution.resources.cpus,
     disks: [{ path: input.overlay, format: "qcow2" }],
-    boot: { kind: "kernel", kernel: image.kernel, initrd: image.initrd, append: `${image.manifest.append} console=ttyS0,115200 panic=1` },
+    boot: image.kernel
+      ? { kind: "kernel", kernel: image.kernel, initrd: image.initrd, append: `${image.manifest.append} console=ttyS0,115200 panic=1` }
+      : { kind: "firmware", order: "c" },
     forwards: Object.entries(GUEST_PORTS).map(([name, guestPort]) => ({ name, guestPort })),
     serialLog: input.serialLog,
     qmpSocket: input.qmpSocket,

@@ -10,6 +10,7 @@ import {
   diskTools,
   type LaunchedMachine,
   launchMachine,
+  listImages,
   machineProbes,
   type ReadinessEvent,
   type ReadinessPhase,
@@ -90,13 +91,15 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
   const imageStarted = Date.now();
   const { image, built } = options.image
     ? { image: options.image, built: false }
-    : await ensureBootstrapImage({
-        recipe: imageRecipeFor(distribution),
-        imagesDir: ctx.paths.images,
-        supervisor: ctx.supervisor,
-        onEvent: emit,
-        timeoutScale: ctx.timeoutScale,
-      });
+    : distribution.bootstrap
+      ? await ensureBootstrapImage({
+          recipe: imageRecipeFor(distribution),
+          imagesDir: ctx.paths.images,
+          supervisor: ctx.supervisor,
+          onEvent: emit,
+          timeoutScale: ctx.timeoutScale,
+        })
+      : { image: await installedImage(ctx, distribution.id), built: false };
   emit({ type: "image", distro: distribution.id, key: image.manifest.key, dir: image.dir, built, ms: Date.now() - imageStarted });
 
   const verdict = await detectAccelerator({
@@ -185,6 +188,15 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
     machine.qmp.close();
     await machine.tap.stop();
   }
+}
+
+/** Distributions without a bootstrap build boot the newest image their installer made (msf install). */
+async function installedImage(ctx: MsfContext, distro: string): Promise<StoredImage> {
+  const [newest] = (await listImages(ctx.paths.images)).filter((image) => image.manifest.distro === distro);
+  if (!newest) {
+    throw new MsfError("ERR_MSF_NOT_FOUND", `there is no installed image of ${distro}`, { hint: `install it first: msf install ${distro} --from iso` });
+  }
+  return newest;
 }
 
 async function killMachine(machine: LaunchedMachine): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SshExecResult, SshSession } from "@msf/ssh";
+import { describeExec, type SshExecResult, type SshSession } from "@msf/ssh";
 import type { ManagedFile } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
 import { tarArchive } from "./tar.ts";
@@ -29,8 +29,7 @@ export class Remote {
     const result = await this.session.exec(command, { timeoutMs: options.timeoutMs ?? 120_000, input: options.input, signal: this.signal });
     this.onCommand?.(step, result.command, result);
     if (!options.allowFail && (result.exitCode !== 0 || result.timedOut)) {
-      const how = result.timedOut ? "timed out" : `exited with ${result.exitCode ?? result.signal}`;
-      throw new DeployStepError(step, `\`${result.command.slice(0, 200)}\` ${how}`, `${result.stdout}\n${result.stderr}`);
+      throw new DeployStepError(step, describeExec({ ...result, command: result.command.slice(0, 200) }), `${result.stdout}\n${result.stderr}`);
     }
     return result;
   }

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { acquireLock, isMsfError, MsfError } from "@msf/core";
 import { diskTools, findImage, imageDir, publishImage, removeImage, type StoredImage } from "@msf/qemu";
 import type { Supervisor } from "@msf/supervisor";
+import { removeBuildDir } from "./build-dir.ts";
 import type { GuestFile } from "./guest-files.ts";
 import { bootstrapKey, MMDEBSTRAP, planBootstrap } from "./plan.ts";
 import type { BootstrapRecipe } from "./recipe.ts";
@@ -69,7 +70,7 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
   }
   const scale = options.timeoutScale ?? 1;
   const distroDir = join(imagesDir, recipe.distro);
-  await removeStaleBuilds(distroDir, key); // we hold the key's lock: any build dir of this key is dead
+  await removeStaleBuilds(distroDir, key, supervisor); // we hold the key's lock: any build dir of this key is dead
   const work = join(distroDir, `.build-${key}-${randomBytes(4).toString("hex")}`);
   const dirs = { setupDir: join(work, "setup"), customizeDir: join(work, "customize"), rootDir: join(work, "root") };
   const plan = planBootstrap(recipe, dirs);
@@ -130,7 +131,7 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
       }),
     );
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await removeBuildDir(work, supervisor);
   }
 }
 
@@ -159,8 +160,8 @@ async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: str
   return { kernel: join(rootDir, "boot", kernel), initrd: join(rootDir, "boot", initrd) };
 }
 
-async function removeStaleBuilds(distroDir: string, key: string): Promise<void> {
+async function removeStaleBuilds(distroDir: string, key: string, supervisor: Supervisor): Promise<void> {
   for (const name of await readdir(distroDir)) {
-    if (name.startsWith(`.build-${key}-`) || name.startsWith(`.stage-${key}-`)) await rm(join(distroDir, name), { recursive: true, force: true });
+    if (name.startsWith(`.build-${key}-`) || name.startsWith(`.stage-${key}-`)) await removeBuildDir(join(distroDir, name), supervisor);
   }
 }

@@ -42,7 +42,7 @@ fi
 
 const CREDENTIALS_UNIT = `[Unit]
 Description=msf per-VM SSH credentials from fw_cfg
-Before=ssh.service
+Before=ssh.service sshd.service
 After=systemd-modules-load.service
 
 [Service]
@@ -68,6 +68,13 @@ export function customizeFiles(recipe: BootstrapRecipe): GuestFile[] {
       content: "HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
       mode: 0o644,
     },
+    ...credentialsFiles(),
+  ];
+}
+
+/** The credentials script and unit, for installed systems (written by an installer's post-install hook). */
+export function credentialsFiles(): GuestFile[] {
+  return [
     { path: "/usr/local/sbin/msf-credentials", content: CREDENTIALS_SCRIPT, mode: 0o755 },
     { path: "/etc/systemd/system/msf-credentials.service", content: CREDENTIALS_UNIT, mode: 0o644 },
   ];

@@ -1,3 +1,4 @@
+import { postInstallLines } from "./post-install.ts";
 import type { InstallProfile } from "./profile.ts";
 
 const xmlEscape = (value: string) => value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -72,6 +73,22 @@ ${users.join("\n")}
       </enable>
     </services>
   </services-manager>
+  <bootloader>
+    <global>
+      <append>console=tty0 console=${xmlEscape(profile.console)}</append>
+    </global>
+  </bootloader>
+  <scripts>
+    <chroot-scripts config:type="list">
+      <script>
+        <filename>msf-post-install.sh</filename>
+        <chrooted config:type="boolean">true</chrooted>
+        <source><![CDATA[set -e
+${postInstallLines().join("\n")}
+]]></source>
+      </script>
+    </chroot-scripts>
+  </scripts>
 ${firewall}</profile>
 `;
 }

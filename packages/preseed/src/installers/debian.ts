@@ -1,7 +1,11 @@
+import { grubConsoleFile, postInstallLines } from "./post-install.ts";
 import type { InstallProfile } from "./profile.ts";
 
-/** Shell lines run in the installed system: the SSH keys for the user (and root), key-only login. */
-export function keySetupScript(profile: InstallProfile): string {
+/**
+ * Shell lines run in the installed system: the SSH keys for the user (and root), key-only login,
+ * the per-VM credentials unit and the serial console.
+ */
+export function debianPostInstallScript(profile: InstallProfile): string {
   const { name, sshPublicKey } = profile.user;
   const lines = [
     `install -d -m 700 -o ${name} -g ${name} /home/${name}/.ssh`,
@@ -10,6 +14,7 @@ export function keySetupScript(profile: InstallProfile): string {
   ];
   if (profile.rootLogin === "key") lines.push("install -d -m 700 /root/.ssh", `echo '${sshPublicKey}' > /root/.ssh/authorized_keys`);
   if (!profile.user.passwordHash) lines.push("mkdir -p /etc/ssh/sshd_config.d", "echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/10-msf.conf");
+  lines.push(...postInstallLines([grubConsoleFile(profile)]), "update-grub");
   return lines.join(" && ");
 }
 
@@ -61,7 +66,7 @@ d-i pkgsel/upgrade select none
 popularity-contest popularity-contest/participate boolean false
 d-i grub-installer/only_debian boolean true
 d-i grub-installer/bootdev string ${profile.disk.device}
-d-i preseed/late_command string in-target sh -c "${keySetupScript(profile)}"
+d-i preseed/late_command string in-target sh -c "${debianPostInstallScript(profile)}"
 d-i finish-install/reboot_in_progress note
 d-i debian-installer/exit/poweroff boolean true
 `;

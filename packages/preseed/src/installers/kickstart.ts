@@ -1,3 +1,4 @@
+import { postInstallLines } from "./post-install.ts";
 import type { InstallProfile } from "./profile.ts";
 
 /** Pure: a kickstart for Fedora, RHEL, AlmaLinux and Rocky Linux (installing from the DVD). */
@@ -23,7 +24,7 @@ export function kickstart(profile: InstallProfile): string {
     `clearpart --all --initlabel --drives=${disk}`,
     `ignoredisk --only-use=${disk}`,
     `autopart --type=${profile.disk.layout === "lvm" ? "lvm" : "plain"}`,
-    `bootloader --location=mbr --boot-drive=${disk}`,
+    `bootloader --location=mbr --boot-drive=${disk} --append="console=tty0 console=${profile.console}"`,
     ...(profile.selinux === "default" ? [] : [`selinux --${profile.selinux}`]),
     ...(profile.firewall === "default" ? [] : [profile.firewall === "enabled" ? "firewall --enabled --ssh" : "firewall --disabled"]),
     "skipx",
@@ -35,9 +36,11 @@ export function kickstart(profile: InstallProfile): string {
     ...new Set([...profile.packages, ...(profile.docker ? ["moby-engine"] : [])]),
     "%end",
     "",
-    ...(user.passwordHash
-      ? []
-      : ["%post", "mkdir -p /etc/ssh/sshd_config.d", "echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/10-msf.conf", "%end", ""]),
+    "%post",
+    ...(user.passwordHash ? [] : ["mkdir -p /etc/ssh/sshd_config.d", "echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/10-msf.conf"]),
+    ...postInstallLines(),
+    "%end",
+    "",
     "poweroff",
     "",
   ];

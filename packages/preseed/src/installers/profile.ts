@@ -30,6 +30,11 @@ export const InstallProfileSchema = z.object({
   firewall: z.enum(["default", "enabled", "disabled"]).default("default"),
   /** Docker is never installed unless asked. */
   docker: z.boolean().default(false),
+  /** The installed system's serial console: msf reads the boot from it. */
+  console: z
+    .string()
+    .regex(/^tty[A-Za-z0-9]+(,\d+)?$/, "a kernel console such as ttyS0,115200")
+    .default("ttyS0,115200"),
   /** What happens when the install is done: msf waits for QEMU to exit. */
   finish: z.literal("poweroff").default("poweroff"),
 });

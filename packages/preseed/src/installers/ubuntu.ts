@@ -1,4 +1,4 @@
-import { keySetupScript } from "./debian.ts";
+import { debianPostInstallScript } from "./debian.ts";
 import type { InstallProfile } from "./profile.ts";
 
 const yamlString = (value: string) => JSON.stringify(value);
@@ -30,7 +30,7 @@ autoinstall:
 ${profile.mirror.url ? `  apt:\n    primary:\n      - arches: [default]\n        uri: ${profile.mirror.url}\n` : ""}${profile.mirror.proxy ? `  proxy: ${profile.mirror.proxy}\n` : ""}  packages:
 ${packages.map((p) => `    - ${p}`).join("\n")}
   late-commands:
-    - ${yamlString(`curtin in-target -- sh -c ${JSON.stringify(keySetupScript(profile))}`)}
+    - ${yamlString(`curtin in-target -- sh -c ${JSON.stringify(debianPostInstallScript(profile))}`)}
   shutdown: poweroff
 `;
   return { "user-data": userData, "meta-data": `instance-id: ${profile.hostname}\nlocal-hostname: ${profile.hostname}\n` };
