@@ -193,7 +193,7 @@ async function endOrphans(ctx: MsfContext): Promise<void> {
 }
 
 async function latestUnfinished(ctx: MsfContext, plan: RunPlan): Promise<{ runId: string; status: RunStatus; sameMatrix: boolean } | undefined> {
-  const [latest] = await readRuns(ctx);
+  const [latest] = await readRuns(ctx, 1);
   if (!latest || latest.status.status === "passed" || latest.status.status === "failed") return undefined;
   const sameMatrix = latest.summary.matrix.join() === plan.matrix.join() && latest.taskIds.join() === plan.tasks.map((t) => t.id).join();
   return { runId: latest.summary.runId, status: latest.status, sameMatrix };

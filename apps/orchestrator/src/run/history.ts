@@ -23,32 +23,39 @@ export interface RunRecord {
   taskIds: string[];
 }
 
-/** Every run of this state directory with a journal, newest first. */
-export async function readRuns(ctx: MsfContext): Promise<RunRecord[]> {
+/** Runs of this state directory with a journal, newest first (only the newest `limit` of them when given). */
+export async function readRuns(ctx: MsfContext, limit = Number.POSITIVE_INFINITY): Promise<RunRecord[]> {
   const ids = (await readdir(ctx.paths.runs).catch(() => [] as string[]))
     .filter((id) => !id.startsWith("."))
     .sort()
     .reverse();
   const runs: RunRecord[] = [];
   for (const runId of ids) {
-    const dir = join(ctx.paths.runs, runId);
-    const events = await readJournal(join(dir, "journal.ndjson")).catch(() => undefined);
-    if (!events?.length) continue;
-    const status = replayJournal(events);
-    const started = events.find((e) => e.type === "run-started");
-    const tasks = Object.values(status.tasks);
-    const summary: RunSummary = {
-      runId,
-      dir,
-      status: status.status,
-      matrix: started?.type === "run-started" ? started.matrix : [],
-      done: tasks.filter((t) => t.state === "done").length,
-      total: tasks.length,
-      reportDir: join(dir, "report"),
-    };
-    runs.push({ summary, status, taskIds: started?.type === "run-started" ? started.tasks : [] });
+    if (runs.length >= limit) break;
+    const run = await readRun(ctx, runId);
+    if (run) runs.push(run);
   }
   return runs;
+}
+
+/** One run as its journal tells it; undefined without a journal. */
+async function readRun(ctx: MsfContext, runId: string): Promise<RunRecord | undefined> {
+  const dir = join(ctx.paths.runs, runId);
+  const events = await readJournal(join(dir, "journal.ndjson")).catch(() => undefined);
+  if (!events?.length) return undefined;
+  const status = replayJournal(events);
+  const started = events.find((e) => e.type === "run-started");
+  const tasks = Object.values(status.tasks);
+  const summary: RunSummary = {
+    runId,
+    dir,
+    status: status.status,
+    matrix: started?.type === "run-started" ? started.matrix : [],
+    done: tasks.filter((t) => t.state === "done").length,
+    total: tasks.length,
+    reportDir: join(dir, "report"),
+  };
+  return { summary, status, taskIds: started?.type === "run-started" ? started.tasks : [] };
 }
 
 /** Every run of this state directory, newest first, from its journal. */
@@ -58,8 +65,9 @@ export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
 
 /** One run (the newest when no id is given), or a not-found error saying how to find one. */
 export async function findRun(ctx: MsfContext, runId?: string): Promise<RunSummary> {
-  const runs = await listRuns(ctx);
-  const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
+  // A run id names one directory under runs/: read that journal alone, not the whole history.
+  const named = async (id: string) => (/^[^./][^/]*$/.test(id) ? await readRun(ctx, id) : undefined);
+  const run = (runId ? await named(runId) : (await readRuns(ctx, 1))[0])?.summary;
   if (!run) throw new MsfError("ERR_MSF_NOT_FOUND", runId ? `no run ${runId}` : "no runs yet", { hint: "msf runs lists them; msf run starts one" });
   return run;
 }
