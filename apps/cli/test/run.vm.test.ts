@@ -1,16 +1,14 @@
-import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
+import { setTimeout as sleep } from "node:timers/promises";
+import { qemuProcessesUnder, runMsf, type StartedMsf, startMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
 // run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
 // resume, and a phase timeout that fails one distribution while another passes.
 const home = vmTestHome();
-const MSF_BIN = join(import.meta.dirname, "../bin/msf.js");
 afterAll(() => home.remove());
 
 const DEFAULT_MATRIX = ["debian-11", "debian-12", "debian-13"];
@@ -79,9 +77,9 @@ describe("msf run", () => {
   }, 2_400_000);
 
   it("resumes after a SIGKILL during deploy: boot is not redone, nothing is done twice, no qemu is left", async () => {
-    const { child, runId } = await runUntil("debian-12:deploy");
+    const { child, runId, exited } = await runUntil("debian-12:deploy");
     child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await exited;
     expect(journalOf(runId).some((e) => e.type === "run-finished")).toBe(false);
 
     const resumed = await runMsf(["run", "--distro", "debian-12", "--json"], home.env, 1_200_000);
@@ -96,8 +94,7 @@ describe("msf run", () => {
   }, 1_500_000);
 
   it("Ctrl-C during boot ends every child and leaves a journal that says interrupted", async () => {
-    const { child, runId } = await runUntil("debian-12:boot");
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const { child, runId, exited } = await runUntil("debian-12:boot");
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     const events = journalOf(runId);
@@ -127,21 +124,10 @@ describe("msf run", () => {
 });
 
 /** Starts `msf run --distro debian-12` and resolves 5 s after the given task started. */
-async function runUntil(task: string): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; runId: string }> {
-  const child = spawn(process.execPath, [MSF_BIN, "run", "--distro", "debian-12", "--json"], { env: home.env, stdio: ["ignore", "pipe", "pipe"] });
-  let runId = "";
-  await new Promise<void>((resolve, reject) => {
-    let buffer = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split("\n").slice(0, -1)) {
-        const event = JSON.parse(line) as { type: string; runId?: string; task?: string };
-        if (event.type === "run-planned") runId = event.runId as string;
-        if (event.type === "task-started" && event.task === task) setTimeout(resolve, 5_000);
-      }
-      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-    });
-    child.once("exit", () => reject(new Error(`msf run ended before ${task}`)));
-  });
-  return { child, runId };
+async function runUntil(task: string): Promise<StartedMsf & { runId: string }> {
+  const run = startMsf(["run", "--distro", "debian-12", "--json"], home.env);
+  const planned = await run.waitFor((line) => line.type === "run-planned");
+  await run.waitFor((line) => line.type === "task-started" && line.task === task);
+  await sleep(5_000);
+  return { ...run, runId: planned.runId as string };
 }

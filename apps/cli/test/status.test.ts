@@ -1,14 +1,12 @@
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Journal, parseRunConfig, planRun } from "@msf/orchestrator";
-import { makeTempDir, runMsf } from "@msf/test-utils";
+import { makeTempDir, runMsf, startMsf } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 
 // A run in progress written the way the orchestrator writes it (plan.json, journal.ndjson): Debian 12
 // has passed its checks, Debian 13 is booting.
-const MSF_BIN = join(import.meta.dirname, "../bin/msf.js");
 let temp: ReturnType<typeof makeTempDir> | undefined;
 afterEach(() => temp?.remove());
 
@@ -50,31 +48,19 @@ describe("msf status", () => {
 
   it("--watch redraws on each journal event and ends when the run does", async () => {
     const { env, journal } = await runInProgress();
-    const child = spawn(process.execPath, [MSF_BIN, "status", "--watch", "--json"], { env, stdio: ["ignore", "pipe", "inherit"] });
-    const frames: Array<{ status: string; distributions: Array<{ state: string }> }> = [];
-    let buffer = "";
-    let firstFrame: () => void = () => {};
-    const shown = new Promise<void>((resolve) => {
-      firstFrame = resolve;
-    });
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split("\n").slice(0, -1)) frames.push(JSON.parse(line));
-      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-      if (frames.length) firstFrame();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const watching = startMsf(["status", "--watch", "--json"], env);
+    const frames = watching.lines as Array<{ status: string; distributions: Array<{ state: string }> }>;
     try {
-      await shown;
+      await watching.waitFor(() => true);
       expect(frames[0]?.status).toBe("running");
       await journal.append({ type: "task-finished", at: Date.now(), task: "debian-13:boot", status: "done", durationMs: 6_000 });
       await sleep(500);
       await journal.append({ type: "run-finished", at: Date.now(), status: "failed" });
-      expect(await exited).toBe(0);
+      expect(await watching.exited).toBe(0);
       expect(frames.some((frame) => frame.distributions[1]?.state === "done")).toBe(true);
       expect(frames.at(-1)?.status).toBe("failed");
     } finally {
-      child.kill("SIGKILL");
+      watching.child.kill("SIGKILL");
       await journal.close();
     }
   }, 60_000);

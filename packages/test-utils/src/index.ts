@@ -1,6 +1,6 @@
 export { type Fault, type RequestLog, type Served, serve, startHttpServer, type TestHttpServer } from "./http-server.ts";
 export { startNodeScript, waitForExit } from "./node-script.ts";
 export { qemuProcessesUnder } from "./processes.ts";
-export { type MsfRun, runMsf } from "./run-msf.ts";
+export { type MsfRun, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { makeTempDir } from "./temp.ts";
 export { vmTestHome } from "./vm-home.ts";

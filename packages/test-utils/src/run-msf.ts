@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 const MSF_BIN = fileURLToPath(new URL("../../../apps/cli/bin/msf.js", import.meta.url));
@@ -40,4 +41,40 @@ export function runMsf(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 600_0
       resolve({ code, stdout, stderr, lines, last: lines.at(-1) });
     });
   });
+}
+
+export interface StartedMsf {
+  child: ChildProcessByStdio<null, Readable, null>;
+  /** Every JSON line printed so far. */
+  lines: Array<Record<string, unknown>>;
+  /** Resolves with the first line (already printed or still to come) that matches; rejects if msf ends first. */
+  waitFor(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real `msf` with --json output and follows its JSON lines while it runs (stderr passes through). */
+export function startMsf(args: string[], env: NodeJS.ProcessEnv): StartedMsf {
+  const child = spawn(process.execPath, [MSF_BIN, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buffer = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (const line of buffer.split("\n").slice(0, -1)) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+    buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  // "close": the exit code once all output has been read.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const waitFor = (match: (line: Record<string, unknown>) => boolean) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find(match);
+        if (found) return resolve(found);
+        waiters.push(check);
+      };
+      check();
+      void exited.then(() => reject(new Error(`msf ${args.join(" ")} ended before the awaited line`)));
+    });
+  return { child, lines, waitFor, exited };
 }
