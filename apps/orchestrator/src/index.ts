@@ -24,7 +24,7 @@ export {
 export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./run/config.ts";
 export { hostBudget, type RunEvent, type RunOptions, type RunResult, runMatrix } from "./run/execute.ts";
-export { findRun, listRuns, loadRunReport, type RunSummary } from "./run/history.ts";
+export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./run/history.ts";
 export { interruptedTasks, Journal, type JournalEvent, JournalEventSchema, type RunStatus, readJournal, replayJournal } from "./run/journal.ts";
 export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./run/scheduler.ts";

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { interruptedTasks, Journal, readJournal, replayJournal } from "@msf/orchestrator";
+import { createContext, expectedDurations, interruptedTasks, Journal, medianDurations, readJournal, replayJournal } from "@msf/orchestrator";
 import { makeTempDir } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -42,5 +42,43 @@ describe("the run journal", () => {
     expect(await readJournal(path)).toHaveLength(1);
     appendFileSync(path, `\n${started}\n`);
     await expect(readJournal(path)).rejects.toThrow(/journal\.ndjson:2 is not a journal event/);
+  });
+});
+
+describe("expected durations from the run history", () => {
+  const finished = (runId: string, durations: Record<string, number | "failed">) =>
+    replayJournal([
+      { type: "run-started", at: 1, runId, matrix: ["debian-12"], tasks: Object.keys(durations), resumed: false },
+      ...Object.entries(durations).map(([task, ms]) =>
+        ms === "failed"
+          ? { type: "task-finished" as const, at: 2, task, status: "failed" as const, durationMs: 5, outputs: {} }
+          : { type: "task-finished" as const, at: 2, task, status: "done" as const, durationMs: ms, outputs: {} },
+      ),
+    ]);
+
+  it("takes each task's median over the runs where it finished, ignoring failures", () => {
+    const runs = [
+      finished("a", { "debian-12:deploy": 40, "debian-12:test": 30 }),
+      finished("b", { "debian-12:deploy": 90, "debian-12:test": "failed" }),
+      finished("c", { "debian-12:deploy": 50, "debian-12:test": 34 }),
+    ];
+    expect(medianDurations(runs)).toEqual({ "debian-12:deploy": 50, "debian-12:test": 32 });
+    expect(medianDurations([])).toEqual({});
+  });
+
+  it("reads them from this state directory's journals", async () => {
+    temp = makeTempDir();
+    const ctx = createContext({ env: { MSF_HOME: temp.path } });
+    expect(await expectedDurations(ctx)).toEqual({});
+    for (const [runId, ms] of [
+      ["20261101T000000-aaaa", 100],
+      ["20261102T000000-bbbb", 300],
+    ] as const) {
+      const journal = await Journal.open(join(temp.path, "runs", runId, "journal.ndjson"));
+      await journal.append({ type: "run-started", at: 1, runId, matrix: ["debian-12"], tasks: ["debian-12:boot"], resumed: false });
+      await journal.append({ type: "task-finished", at: 2, task: "debian-12:boot", status: "done", durationMs: ms, outputs: {} });
+      await journal.close();
+    }
+    expect(await expectedDurations(ctx)).toEqual({ "debian-12:boot": 200 });
   });
 });

@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalog, DistributionSchema, findDistribution, seedMatrix } from "@msf/catalog";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const keysDir = join(import.meta.dirname, "..", "keys");
 const home = mkdtempSync(join(tmpdir(), "msf-gnupg-")); // gpg wants a home of its own, even to list keys
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe("catalog", () => {
   it("has unique ids and every entry passes the schema", () => {

@@ -41,10 +41,14 @@ describe("Mail Server Factory JSON", () => {
   });
 
   it("names a missing include", async () => {
-    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
     const dir = mkdtempSync("/tmp/msf-json-");
-    writeFileSync(join(dir, "x.json"), JSON.stringify({ includes: ["Includes/Missing.json"] }));
-    await expect(loadMsfJson(join(dir, "x.json"))).rejects.toThrow(/includes: Includes\/Missing\.json was not found/);
+    try {
+      writeFileSync(join(dir, "x.json"), JSON.stringify({ includes: ["Includes/Missing.json"] }));
+      await expect(loadMsfJson(join(dir, "x.json"))).rejects.toThrow(/includes: Includes\/Missing\.json was not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps non-string values of whole references and concatenates arrays when merging", () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type Server } from "node:tls";
@@ -36,7 +36,9 @@ function certificate() {
     ],
     { stdio: "ignore" },
   );
-  return { key: readFileSync(join(dir, "k"), "utf8"), cert: readFileSync(join(dir, "c"), "utf8") };
+  const pair = { key: readFileSync(join(dir, "k"), "utf8"), cert: readFileSync(join(dir, "c"), "utf8") };
+  rmSync(dir, { recursive: true, force: true });
+  return pair;
 }
 
 function listen(options: Parameters<typeof createTlsServer>[0]): Promise<number> {

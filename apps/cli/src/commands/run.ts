@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { hostBudget, loadRunConfig, narrowPlan, PHASES, type Phase, planRun, type RunEvent, runMatrix, simulate } from "@msf/orchestrator";
+import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, type Phase, planRun, type RunEvent, runMatrix, simulate } from "@msf/orchestrator";
 import type { CommandEnv } from "../commands.ts";
 import { seconds, table } from "../format.ts";
 import type { Reporter } from "../reporter.ts";
@@ -13,7 +13,10 @@ export async function run({ reporter, ctx, options }: CommandEnv): Promise<numbe
   const distros = options.distro ? String(options.distro).split(",") : undefined;
   const phase = options.phase as Phase | undefined;
   if (phase && !PHASES.includes(phase)) throw new MsfError("ERR_MSF_USAGE", `--phase must be one of ${PHASES.join(", ")}, not ${phase}`);
-  if (options.dryRun) return dryRun(reporter, narrowPlan(planRun({ config, host: await hostBudget(ctx) }), distros, phase), source);
+  if (options.dryRun) {
+    const plan = planRun({ config, host: await hostBudget(ctx), history: await expectedDurations(ctx) });
+    return dryRun(reporter, narrowPlan(plan, distros, phase), source);
+  }
   const result = await runMatrix(ctx, {
     config,
     distros,

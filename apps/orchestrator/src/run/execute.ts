@@ -7,7 +7,7 @@ import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";
 import { readVmState } from "../vm/state.ts";
 import type { Phase, RunConfig } from "./config.ts";
-import { readRuns } from "./history.ts";
+import { expectedDurations, readRuns } from "./history.ts";
 import { Journal, type JournalEvent, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
@@ -53,7 +53,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
   });
   try {
     const host = await hostBudget(hostCtx);
-    const plan = narrowPlan(planRun({ config: options.config, host }), options.distros, options.phase);
+    const plan = narrowPlan(planRun({ config: options.config, host, history: await expectedDurations(hostCtx) }), options.distros, options.phase);
     const previous = await latestUnfinished(hostCtx, plan);
     const resumed = Boolean(previous && (options.resume || previous.sameMatrix));
     if (options.resume && !previous) throw new MsfError("ERR_MSF_NOT_FOUND", "there is no unfinished run to resume", { hint: "msf runs lists the runs" });

@@ -58,6 +58,31 @@ async function readRun(ctx: MsfContext, runId: string): Promise<RunRecord | unde
   return { summary, status, taskIds: started?.type === "run-started" ? started.tasks : [] };
 }
 
+/** How many of the newest runs the planner learns task durations from. */
+const DURATION_RUNS = 10;
+
+/** Each task's median duration over the newest runs where it finished (the planner's "longest first" order). */
+export async function expectedDurations(ctx: MsfContext): Promise<Record<string, number>> {
+  return medianDurations((await readRuns(ctx, DURATION_RUNS)).map((run) => run.status));
+}
+
+/** Pure: the median duration of every task id that finished `done` in these runs. */
+export function medianDurations(runs: readonly RunStatus[]): Record<string, number> {
+  const samples = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const [id, task] of Object.entries(run.tasks)) {
+      if (task.state === "done" && task.durationMs !== undefined) samples.set(id, [...(samples.get(id) ?? []), task.durationMs]);
+    }
+  }
+  return Object.fromEntries(
+    [...samples].map(([id, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      const middle = Math.floor(sorted.length / 2);
+      return [id, sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2];
+    }),
+  );
+}
+
 /** Every run of this state directory, newest first, from its journal. */
 export async function listRuns(ctx: MsfContext): Promise<RunSummary[]> {
   return (await readRuns(ctx)).map((run) => run.summary);

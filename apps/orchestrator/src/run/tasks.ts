@@ -65,11 +65,16 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
     }
     case "deploy": {
-      const deployment = await mailDeploy(ctx, { name, setup: env.config.mail, onOutput: env.onLine });
+      const deployment = await mailDeploy(ctx, {
+        name,
+        setup: env.config.mail,
+        onOutput: env.onLine,
+        onEvent: (event) => event.type === "deploy-step" && event.status === "done" && env.onLine?.(`${event.step} done in ${seconds(event.durationMs)}`),
+      });
       return { vm: name, deployedAt: deployment.deployedAt };
     }
     case "test": {
-      const report = await mailTest(ctx, { name });
+      const report = await mailTest(ctx, { name, onResult: (check) => env.onLine?.(`${check.id} ${check.status} in ${seconds(check.durationMs)}`) });
       await mkdir(vmRunDir, { recursive: true });
       await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(report.checks, null, 2)}\n`);
       if (report.failed)
@@ -82,6 +87,8 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       throw new Error(`no runner for ${task.phase}`);
   }
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Powers the VM off (which removes its keys, secrets and overlay), then copies its console, logs and check results into the run directory. */
 export async function collect(ctx: MsfContext, name: string, vmRunDir: string): Promise<Record<string, unknown>> {

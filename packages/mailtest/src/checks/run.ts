@@ -37,7 +37,7 @@ export async function runChecks(target: MailTarget, options: RunChecksOptions = 
     const wanted = (def: CheckDef) => !options.only || options.only.includes(def.id);
     const catalog = checkCatalog(() => serverClock).filter(wanted);
     const last = catalog.filter((def) => def.id === "clean-logs");
-    const queue = catalog.filter((def) => def.id !== "clean-logs");
+    const queue = catalog.filter((def) => def.id !== "clean-logs").sort((a, b) => Number(b.slow ?? false) - Number(a.slow ?? false));
     const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queue.length) }, async () => {
       for (let def = queue.shift(); def; def = queue.shift()) results.push(await runOne(def, target, tunnels, options));
     });

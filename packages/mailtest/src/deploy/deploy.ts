@@ -4,7 +4,7 @@ import { FAMILIES, type FamilyLayout, type PackageFamily } from "../recipe/famil
 import { DATABASE, type StackInputs } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
 import { Remote } from "./remote.ts";
-import { DEPLOY_STEPS } from "./steps.ts";
+import { DEPLOY_STAGES } from "./steps.ts";
 import type { TlsMaterial } from "./tls.ts";
 
 export type DeployEvent =
@@ -40,7 +40,7 @@ export interface DeployResult {
 
 export const DEFAULT_MESSAGE_SIZE_LIMIT = 10 * 1024 * 1024;
 
-/** The built-in recipe: packages, then each configuration step in order, over one SSH session. */
+/** The built-in recipe: packages, then the configuration steps stage by stage, over one SSH session. */
 export async function deployMailStack(options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
   const layout = FAMILIES[options.family];
@@ -77,7 +77,14 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     dkim: {} as Record<string, string>,
     roleCanLogIn: () => roleCanLogIn(options.session, inputs.dbPassword),
   };
-  for (const step of DEPLOY_STEPS) await track(step.name, () => step.run(ctx));
+  for (const stage of DEPLOY_STAGES) {
+    // Every step of a stage finishes (none is cut off half way) before the first failure is thrown.
+    const outcomes = await Promise.allSettled(stage.map((step) => track(step.name, () => step.run(ctx))));
+    const failed = outcomes.find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+  const order = ["packages", ...DEPLOY_STAGES.flat().map((step) => step.name)];
+  steps.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { steps, changed: steps.some((s) => s.changed.length > 0), dovecot: inputs.dovecot, dkim: ctx.dkim, durationMs: Date.now() - started };
 }
 

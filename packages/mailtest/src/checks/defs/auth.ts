@@ -11,24 +11,33 @@ interface Attempts {
   pop3: string;
 }
 
+/** The three logins at once (each refusal waits out Dovecot's auth_failure_delay); transcripts in a fixed order. */
 async function tryLogins(ctx: CheckContext, account: MailAccount, password: string): Promise<{ codes: Attempts; ok: Record<keyof Attempts, boolean> }> {
-  const { client: submission } = await smtpSession(ctx, "submission", { starttls: true });
-  const auth = await smtp(submission, `AUTH PLAIN ${saslPlain(account.address, password)}`, "AUTH PLAIN ***");
-  ctx.record(submission);
-  submission.close();
-  const imapClient = await startTls(ctx, "imap");
-  const login = await imap(imapClient, `LOGIN "${account.address}" "${password.replaceAll('"', '\\"')}"`, `LOGIN "${account.address}" ***`);
-  ctx.record(imapClient);
-  imapClient.close();
-  const popClient = await startTls(ctx, "pop3");
-  await pop3(popClient, `USER ${account.address}`);
-  const pass = await pop3(popClient, `PASS ${password}`, { shown: "PASS ***" });
-  ctx.record(popClient);
-  popClient.close();
-  return {
-    codes: { smtp: `${auth.code} ${auth.text}`, imap: `${login.status} ${login.text}`, pop3: pass.status },
-    ok: { smtp: auth.code === 235, imap: login.status === "OK", pop3: pass.ok },
-  };
+  const connected = await Promise.allSettled([
+    smtpSession(ctx, "submission", { starttls: true }).then(({ client }) => client),
+    startTls(ctx, "imap"),
+    startTls(ctx, "pop3"),
+  ]);
+  const clients = connected.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+  const [submission, imapClient, popClient] = clients;
+  try {
+    const failed = connected.find((outcome) => outcome.status === "rejected");
+    if (failed || !submission || !imapClient || !popClient) throw failed?.reason;
+    const [auth, login, pass] = await Promise.all([
+      smtp(submission, `AUTH PLAIN ${saslPlain(account.address, password)}`, "AUTH PLAIN ***"),
+      imap(imapClient, `LOGIN "${account.address}" "${password.replaceAll('"', '\\"')}"`, `LOGIN "${account.address}" ***`),
+      pop3(popClient, `USER ${account.address}`).then(() => pop3(popClient, `PASS ${password}`, { shown: "PASS ***" })),
+    ]);
+    return {
+      codes: { smtp: `${auth.code} ${auth.text}`, imap: `${login.status} ${login.text}`, pop3: pass.status },
+      ok: { smtp: auth.code === 235, imap: login.status === "OK", pop3: pass.ok },
+    };
+  } finally {
+    for (const client of clients) {
+      ctx.record(client);
+      client.close();
+    }
+  }
 }
 
 export const goodCredentials = check({

@@ -11,6 +11,7 @@ const DELIVERY_TIMEOUT_MS = 90_000;
 
 export const delivery = check({
   id: "delivery",
+  slow: true,
   component: "dovecot",
   title: "Mail submitted on 587 arrives intact, read back over IMAP (143 STARTTLS and 993) and POP3",
   async run(ctx) {
@@ -46,6 +47,7 @@ function decoded(source: string): string {
 
 export const aliasDelivery = check({
   id: "alias",
+  slow: true,
   component: "postgresql",
   title: "An alias from PostgreSQL delivers to its target",
   async run(ctx) {
@@ -92,6 +94,7 @@ async function absentFromInbox(ctx: CheckContext, messageId: string): Promise<vo
 
 export const spam = check({
   id: "spam-gtube",
+  slow: true,
   component: "rspamd",
   title: "GTUBE sent inbound on 25 is rejected at DATA by Rspamd and never reaches the INBOX",
   async run(ctx) {
