@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
+import { qemuProcessesUnder } from "./processes.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,5 +17,10 @@ declare module "vitest" {
 export function vmTestHome(): { home: string; env: NodeJS.ProcessEnv; remove: () => void } {
   const shared = inject("msfHome");
   const home = mkdtempSync(join(shared, "state-"));
-  return { home, env: { ...process.env, MSF_HOME: home, MSF_CACHE: join(shared, "cache") }, remove: () => rmSync(home, { recursive: true, force: true }) };
+  // A VM a failed test left up would slow every later test file: end it before its records go.
+  const remove = () => {
+    for (const pid of qemuProcessesUnder(home)) process.kill(pid, "SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { home, env: { ...process.env, MSF_HOME: home, MSF_CACHE: join(shared, "cache") }, remove };
 }
