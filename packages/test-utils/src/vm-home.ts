@@ -19,7 +19,13 @@ export function vmTestHome(): { home: string; env: NodeJS.ProcessEnv; remove: ()
   const home = mkdtempSync(join(shared, "state-"));
   // A VM a failed test left up would slow every later test file: end it before its records go.
   const remove = () => {
-    for (const pid of qemuProcessesUnder(home)) process.kill(pid, "SIGKILL");
+    for (const pid of qemuProcessesUnder(home)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // ended meanwhile
+      }
+    }
     rmSync(home, { recursive: true, force: true });
   };
   return { home, env: { ...process.env, MSF_HOME: home, MSF_CACHE: join(shared, "cache") }, remove };

@@ -7,7 +7,7 @@ import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";
 import { readVmState } from "../vm/state.ts";
 import type { Phase, RunConfig } from "./config.ts";
-import { expectedDurations, readRuns } from "./history.ts";
+import { DURATION_RUNS, medianDurations, type RunRecord, readRuns } from "./history.ts";
 import { Journal, type JournalEvent, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
@@ -53,8 +53,11 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
   });
   try {
     const host = await hostBudget(hostCtx);
-    const plan = narrowPlan(planRun({ config: options.config, host, history: await expectedDurations(hostCtx) }), options.distros, options.phase);
-    const previous = await latestUnfinished(hostCtx, plan);
+    // One read of the newest runs: their durations for the plan, the newest one for a resume.
+    const history = await readRuns(hostCtx, DURATION_RUNS);
+    const durations = medianDurations(history.map((run) => run.status));
+    const plan = narrowPlan(planRun({ config: options.config, host, history: durations }), options.distros, options.phase);
+    const previous = latestUnfinished(history[0], plan);
     const resumed = Boolean(previous && (options.resume || previous.sameMatrix));
     if (options.resume && !previous) throw new MsfError("ERR_MSF_NOT_FOUND", "there is no unfinished run to resume", { hint: "msf runs lists the runs" });
     const runId =
@@ -192,8 +195,7 @@ async function endOrphans(ctx: MsfContext): Promise<void> {
   for (const process of processes.filter((p) => p.state === "orphaned")) await killProcess(ctx, String(process.pid)).catch(() => undefined);
 }
 
-async function latestUnfinished(ctx: MsfContext, plan: RunPlan): Promise<{ runId: string; status: RunStatus; sameMatrix: boolean } | undefined> {
-  const [latest] = await readRuns(ctx, 1);
+function latestUnfinished(latest: RunRecord | undefined, plan: RunPlan): { runId: string; status: RunStatus; sameMatrix: boolean } | undefined {
   if (!latest || latest.status.status === "passed" || latest.status.status === "failed") return undefined;
   const sameMatrix = latest.summary.matrix.join() === plan.matrix.join() && latest.taskIds.join() === plan.tasks.map((t) => t.id).join();
   return { runId: latest.summary.runId, status: latest.status, sameMatrix };

@@ -59,7 +59,7 @@ async function readRun(ctx: MsfContext, runId: string): Promise<RunRecord | unde
 }
 
 /** How many of the newest runs the planner learns task durations from. */
-const DURATION_RUNS = 10;
+export const DURATION_RUNS = 10;
 
 /** Each task's median duration over the newest runs where it finished (the planner's "longest first" order). */
 export async function expectedDurations(ctx: MsfContext): Promise<Record<string, number>> {
@@ -71,7 +71,10 @@ export function medianDurations(runs: readonly RunStatus[]): Record<string, numb
   const samples = new Map<string, number[]>();
   for (const run of runs) {
     for (const [id, task] of Object.entries(run.tasks)) {
-      if (task.state === "done" && task.durationMs !== undefined) samples.set(id, [...(samples.get(id) ?? []), task.durationMs]);
+      if (task.state !== "done" || task.durationMs === undefined) continue;
+      const values = samples.get(id) ?? [];
+      values.push(task.durationMs);
+      samples.set(id, values);
     }
   }
   return Object.fromEntries(

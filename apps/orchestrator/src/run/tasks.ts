@@ -1,7 +1,7 @@
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
-import { MsfError } from "@msf/core";
+import { formatMs, MsfError } from "@msf/core";
 import { ensureBootstrapImage } from "@msf/preseed";
 import { findImage } from "@msf/qemu";
 import type { MsfContext } from "../context.ts";
@@ -69,12 +69,12 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
         name,
         setup: env.config.mail,
         onOutput: env.onLine,
-        onEvent: (event) => event.type === "deploy-step" && event.status === "done" && env.onLine?.(`${event.step} done in ${seconds(event.durationMs)}`),
+        onEvent: (event) => event.type === "deploy-step" && event.status === "done" && env.onLine?.(`${event.step} done in ${formatMs(event.durationMs)}`),
       });
       return { vm: name, deployedAt: deployment.deployedAt };
     }
     case "test": {
-      const report = await mailTest(ctx, { name, onResult: (check) => env.onLine?.(`${check.id} ${check.status} in ${seconds(check.durationMs)}`) });
+      const report = await mailTest(ctx, { name, onResult: (check) => env.onLine?.(`${check.id} ${check.status} in ${formatMs(check.durationMs)}`) });
       await mkdir(vmRunDir, { recursive: true });
       await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(report.checks, null, 2)}\n`);
       if (report.failed)
@@ -87,8 +87,6 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       throw new Error(`no runner for ${task.phase}`);
   }
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Powers the VM off (which removes its keys, secrets and overlay), then copies its console, logs and check results into the run directory. */
 export async function collect(ctx: MsfContext, name: string, vmRunDir: string): Promise<Record<string, unknown>> {

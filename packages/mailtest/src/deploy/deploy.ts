@@ -54,10 +54,10 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     options.onEvent?.({ type: "deploy-step", step: name, status: "started" });
     const t0 = Date.now();
     const changed = await work();
-    steps.push({ name, changed, durationMs: Date.now() - t0 });
     options.onEvent?.({ type: "deploy-step", step: name, status: "done", changed, durationMs: Date.now() - t0 });
+    return { name, changed, durationMs: Date.now() - t0 };
   };
-  await track("packages", () => ensurePackages(remote, layout));
+  steps.push(await track("packages", () => ensurePackages(remote, layout)));
   const inputs: StackInputs = {
     family: options.family,
     dovecot: await dovecotFormat(remote),
@@ -80,11 +80,11 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
   for (const stage of DEPLOY_STAGES) {
     // Every step of a stage finishes (none is cut off half way) before the first failure is thrown.
     const outcomes = await Promise.allSettled(stage.map((step) => track(step.name, () => step.run(ctx))));
-    const failed = outcomes.find((outcome) => outcome.status === "rejected");
-    if (failed) throw failed.reason;
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") throw outcome.reason;
+      steps.push(outcome.value);
+    }
   }
-  const order = ["packages", ...DEPLOY_STAGES.flat().map((step) => step.name)];
-  steps.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return { steps, changed: steps.some((s) => s.changed.length > 0), dovecot: inputs.dovecot, dkim: ctx.dkim, durationMs: Date.now() - started };
 }
 

@@ -1,5 +1,6 @@
 import type { CheckContext } from "../context.ts";
 import { expectThat, type MailAccount } from "../types.ts";
+import type { LineClient } from "../wire/line-client.ts";
 import { imap, pop3, saslPlain, smtp } from "../wire/protocols.ts";
 import { check } from "./define.ts";
 import { smtpSession } from "./smtp.ts";
@@ -19,10 +20,10 @@ async function tryLogins(ctx: CheckContext, account: MailAccount, password: stri
     startTls(ctx, "pop3"),
   ]);
   const clients = connected.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
-  const [submission, imapClient, popClient] = clients;
   try {
     const failed = connected.find((outcome) => outcome.status === "rejected");
-    if (failed || !submission || !imapClient || !popClient) throw failed?.reason;
+    if (failed) throw failed.reason;
+    const [submission, imapClient, popClient] = clients as [LineClient, LineClient, LineClient];
     const [auth, login, pass] = await Promise.all([
       smtp(submission, `AUTH PLAIN ${saslPlain(account.address, password)}`, "AUTH PLAIN ***"),
       imap(imapClient, `LOGIN "${account.address}" "${password.replaceAll('"', '\\"')}"`, `LOGIN "${account.address}" ***`),
