@@ -33,6 +33,9 @@ describe("msf run", () => {
     ];
     writeFileSync(config, JSON.stringify({ logLevel: "debug", mail: { domain: "msf.test", hostname: "mail.msf.test", accounts } }));
     const run = await runMsf(["run", "--config", config, "--json"], home.env, 2_400_000);
+    // A failure names the task and its message (the test home, and with it the run, is removed after).
+    const tasks = (run.last?.tasks ?? {}) as Record<string, { state: string; message?: string }>;
+    expect(Object.entries(tasks).filter(([, task]) => task.state !== "done")).toEqual([]);
     expect(run.last).toMatchObject({ type: "result", status: "passed" });
     const runId = run.last?.runId as string;
     const runDir = join(home.home, "runs", runId);

@@ -13,7 +13,7 @@ import {
   userTls,
 } from "@msf/mailtest";
 import { connectSsh } from "@msf/ssh";
-import type { MsfContext } from "../context.ts";
+import { guestTimeoutScale, type MsfContext } from "../context.ts";
 import { requireRunningVm } from "../vm/exec.ts";
 import { runExternalDeployer } from "./external.ts";
 import { type Deployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
@@ -82,6 +82,7 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
     await saveDeployment(dir, deployment);
     return deployment;
   }
+  const log = ctx.logger.child("deploy");
   const session = await connectSsh(
     { host: vm.ssh.host, port: vm.ssh.port, username: vm.ssh.user, privateKey: await readFile(vm.ssh.keyPath, "utf8"), hostKey: vm.ssh.hostKey },
     { timeoutMs: 30_000, signal: ctx.signal },
@@ -95,7 +96,13 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
       tls,
       freshclam: options.freshclam,
       emulated: vm.accel === "tcg",
-      onEvent: options.onEvent,
+      timeoutScale: guestTimeoutScale(ctx, vm.accel),
+      onEvent: (event) => {
+        // Every guest command at debug level, like the host's processes (secrets go on stdin, and the logger redacts).
+        if (event.type === "deploy-command")
+          log.debug("remote command", { step: event.step, command: event.command.slice(0, 400), exitCode: event.exitCode, durationMs: event.durationMs });
+        options.onEvent?.(event);
+      },
       signal: ctx.signal,
     });
     const deployment = record({

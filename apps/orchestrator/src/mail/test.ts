@@ -4,7 +4,7 @@ import { findDistribution } from "@msf/catalog";
 import { MsfError, writeJsonAtomic } from "@msf/core";
 import { type CheckResult, collectDiagnostics, FAMILIES, type MailTarget, runChecks } from "@msf/mailtest";
 import { connectSsh, type SshSession } from "@msf/ssh";
-import type { MsfContext } from "../context.ts";
+import { guestTimeoutScale, type MsfContext } from "../context.ts";
 import { requireRunningVm } from "../vm/exec.ts";
 import type { VmState } from "../vm/state.ts";
 import { loadDeployment, loadSecrets, mailDir } from "./state.ts";
@@ -64,7 +64,7 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
     },
   };
   const masked = [...Object.values(secrets.passwords), secrets.dbPassword];
-  return runAndRecord({ ...options, target, outDir: join(dir, "checks"), family, secrets: masked, ssh });
+  return runAndRecord({ ...options, target, outDir: join(dir, "checks"), family, secrets: masked, ssh, timeoutScale: guestTimeoutScale(ctx, vm.accel) });
 }
 
 interface RecordOptions extends MailTestOptions {
@@ -73,6 +73,8 @@ interface RecordOptions extends MailTestOptions {
   family: keyof typeof FAMILIES;
   secrets: string[];
   ssh?: SshSession;
+  /** For a VM under CPU emulation (see guestTimeoutScale); a real server needs none. */
+  timeoutScale?: number;
 }
 
 /** Runs the checks, writes results.json, and collects diagnostics on failure (or when asked). */
@@ -80,7 +82,12 @@ export async function runAndRecord(options: RecordOptions): Promise<MailTestRepo
   const startedAt = new Date();
   const dir = join(options.outDir, startedAt.toISOString().replace(/[:.]/g, "-"));
   try {
-    const checks = await runChecks(options.target, { only: options.only, onStart: options.onStart, onResult: options.onResult });
+    const checks = await runChecks(options.target, {
+      only: options.only,
+      onStart: options.onStart,
+      onResult: options.onResult,
+      timeoutScale: options.timeoutScale,
+    });
     const failed = checks.filter((c) => c.status === "fail" || c.status === "error").length;
     let diagnostics: string | undefined;
     if (options.ssh && (failed > 0 || options.diagnostics)) {

@@ -14,12 +14,15 @@ export class CheckContext {
   readonly evidence: string[] = [];
   readonly token = randomBytes(6).toString("hex");
   waitedMs = 0;
+  /** Every wait and timeout is multiplied by this (a server under CPU emulation is slower). */
+  readonly timeoutScale: number;
   private readonly tunnels: Map<number, Promise<Tunnel>>;
   private readonly secrets: string[];
 
-  constructor(target: MailTarget, tunnels: Map<number, Promise<Tunnel>>) {
+  constructor(target: MailTarget, tunnels: Map<number, Promise<Tunnel>>, timeoutScale = 1) {
     this.target = target;
     this.tunnels = tunnels;
+    this.timeoutScale = timeoutScale;
     this.secrets = target.accounts.flatMap((a) => [a.password, saslPlain(a.address, a.password), Buffer.from(a.password).toString("base64")]);
   }
 
@@ -46,7 +49,7 @@ export class CheckContext {
   /** A connection to a mail service; implicit TLS for 465, 993, 995. */
   async connect(service: MailService, timeoutMs = 30_000): Promise<LineClient> {
     const implicit = service === "smtps" || service === "imaps" || service === "pop3s";
-    return LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs });
+    return LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs: timeoutMs * this.timeoutScale });
   }
 
   /** Sender and recipient mailboxes for mail flow checks (the same one if there is only one). */
@@ -73,14 +76,15 @@ export class CheckContext {
   async remote(argv: readonly string[], timeoutMs = 60_000): Promise<SshExecResult> {
     const ssh = this.target.ssh;
     if (!ssh) throw new Error("no SSH access to the server");
-    const result = await ssh.exec(argv, { timeoutMs });
+    const result = await ssh.exec(argv, { timeoutMs: timeoutMs * this.timeoutScale });
     this.note(`$ ${result.command}  (exit ${result.exitCode})`);
     for (const line of `${result.stdout}${result.stderr}`.trimEnd().split("\n").slice(0, 40)) if (line) this.note(`  ${line}`);
     return result;
   }
 
   /** Retries `attempt` until it returns a value, throws a CheckFailure, or the deadline passes; the time counts as waiting. */
-  async waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+  async waitFor<T>(what: string, unscaledMs: number, attempt: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+    const timeoutMs = unscaledMs * this.timeoutScale;
     const started = Date.now();
     let last = "nothing yet";
     try {

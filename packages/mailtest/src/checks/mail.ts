@@ -55,7 +55,8 @@ export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messa
 }
 
 /** Waits (IMAP IDLE) until a message with this Message-ID is in the INBOX; returns its source. */
-export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", timeoutMs: number): Promise<string> {
+export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", unscaledMs: number): Promise<string> {
+  const timeoutMs = unscaledMs * ctx.timeoutScale;
   const endpoint = ctx.target.endpoints[service];
   const client = new ImapFlow({
     host: endpoint.host,

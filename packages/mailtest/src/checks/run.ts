@@ -15,6 +15,8 @@ export interface RunChecksOptions {
   concurrency?: number;
   /** Hard limit per check. */
   checkTimeoutMs?: number;
+  /** Multiplies every wait and timeout of the checks (and the limit): 3 for a server under CPU emulation. */
+  timeoutScale?: number;
   onStart?: (check: { id: string; title: string }) => void;
   onResult?: (result: CheckResult) => void;
 }
@@ -52,14 +54,14 @@ export async function runChecks(target: MailTarget, options: RunChecksOptions = 
 
 async function runOne(def: CheckDef, target: MailTarget, tunnels: Map<number, Promise<Tunnel>>, options: RunChecksOptions): Promise<CheckResult> {
   options.onStart?.({ id: def.id, title: def.title });
-  const ctx = new CheckContext(target, tunnels);
+  const ctx = new CheckContext(target, tunnels, options.timeoutScale);
   const started = Date.now();
   const base = { id: def.id, component: def.component, title: def.title };
   let result: CheckResult;
   if (def.needsSsh && !target.ssh) {
     result = { ...base, status: "skip", durationMs: 0, message: "needs shell access to the server (--target ssh://user@host)", evidence: [], waitedMs: 0 };
   } else {
-    const limit = options.checkTimeoutMs ?? 300_000;
+    const limit = (options.checkTimeoutMs ?? 300_000) * (options.timeoutScale ?? 1);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the check did not finish within ${limit / 1000} s`)), limit);

@@ -24,6 +24,8 @@ export interface DeployOptions {
   freshclam?: boolean;
   /** The server runs under CPU emulation (see StackInputs.emulated). */
   emulated?: boolean;
+  /** Multiplies every command's timeout: 3 for a server under CPU emulation. */
+  timeoutScale?: number;
   onEvent?: (event: DeployEvent) => void;
   signal?: AbortSignal;
 }
@@ -46,6 +48,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
   const layout = FAMILIES[options.family];
   const remote = new Remote(options.session, {
     signal: options.signal,
+    timeoutScale: options.timeoutScale,
     onCommand: (step, command, result) =>
       options.onEvent?.({ type: "deploy-command", step, command, exitCode: result.exitCode, durationMs: result.durationMs }),
   });

@@ -16,17 +16,26 @@ export interface RunOptions {
 export class Remote {
   readonly session: SshSession;
   private readonly signal: AbortSignal | undefined;
+  private readonly timeoutScale: number;
   private readonly onCommand: ((step: string, command: string, result: SshExecResult) => void) | undefined;
 
-  constructor(session: SshSession, options: { signal?: AbortSignal; onCommand?: (step: string, command: string, result: SshExecResult) => void } = {}) {
+  constructor(
+    session: SshSession,
+    options: { signal?: AbortSignal; timeoutScale?: number; onCommand?: (step: string, command: string, result: SshExecResult) => void } = {},
+  ) {
     this.session = session;
     this.signal = options.signal;
+    this.timeoutScale = options.timeoutScale ?? 1;
     this.onCommand = options.onCommand;
   }
 
-  /** argv (quoted for the remote shell) or a shell script. */
+  /** argv (quoted for the remote shell) or a shell script; its timeout is multiplied by the scale. */
   async run(step: string, command: readonly string[] | string, options: RunOptions = {}): Promise<SshExecResult> {
-    const result = await this.session.exec(command, { timeoutMs: options.timeoutMs ?? 120_000, input: options.input, signal: this.signal });
+    const result = await this.session.exec(command, {
+      timeoutMs: (options.timeoutMs ?? 120_000) * this.timeoutScale,
+      input: options.input,
+      signal: this.signal,
+    });
     this.onCommand?.(step, result.command, result);
     if (!options.allowFail && (result.exitCode !== 0 || result.timedOut)) {
       throw new DeployStepError(step, describeExec({ ...result, command: result.command.slice(0, 200) }), `${result.stdout}\n${result.stderr}`);

@@ -76,9 +76,8 @@ const postgresql: DeployStep = {
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
     const changed = await service(ctx, "postgresql", layout.services.postgresql, false);
-    const ready =
-      "for i in $(seq 1 120); do pg_isready -q -h 127.0.0.1 && exit 0; sleep 0.5; done; echo 'PostgreSQL is not accepting connections on 127.0.0.1:5432' >&2; exit 1";
-    await remote.run("postgresql", ready, { timeoutMs: 90_000 });
+    // Waits as long as the command's (scaled) timeout allows; a timeout names the command.
+    await remote.run("postgresql", "until pg_isready -q -h 127.0.0.1; do sleep 0.5; done", { timeoutMs: 90_000 });
     const psql = ["runuser", "-u", "postgres", "--", "psql", "-X", "-v", "ON_ERROR_STOP=1"];
     await remote.run("postgresql", [...psql, "-q"], { input: schemaSql() });
     if (!(await ctx.roleCanLogIn())) {

@@ -57,8 +57,11 @@ export const CONSOLE_DIALECTS: Record<InstallKind, ConsoleDialect> = {
   },
 };
 
-/** Screen's window bar and clock, repainted every minute even by a stuck installer, often on the same line as real output. */
-const STATUS_BAR = /\[[^\]]*\(\d\*\w+\)[^\]]*\]\[ \w{3} \d{1,2} \d\d:\d\d \]/g;
+/**
+ * Screen's window bar and clock, repainted every minute even by a stuck installer, often on the same
+ * line as real output. Before 10:00 the hour is space-padded ("[ Nov 26  4:45 ]").
+ */
+const STATUS_BAR = /\[[^\]]*\(\d\*\w+\)[^\]]*\]\[ \w{3} +\d{1,2} +\d{1,2}:\d\d \]/g;
 
 /** A console line without screen's status bar. */
 export function consoleText(line: string): string {

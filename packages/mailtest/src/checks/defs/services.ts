@@ -53,8 +53,8 @@ async function unitState(ctx: CheckContext, probe: string): Promise<string | und
   return result.stdout.trim();
 }
 
-/** Readiness deadline: Rspamd alone needs one to two minutes to load under TCG. */
-export const READINESS_TIMEOUT_MS = 240_000;
+/** Readiness deadline, times the context's scale: Rspamd alone needs one to two minutes to load under TCG (scale 3). */
+const READINESS_TIMEOUT_MS = 90_000;
 
 export const readiness = check({
   id: "readiness",
@@ -96,7 +96,7 @@ export const readiness = check({
       });
     } catch (error) {
       if (down.size) throw error;
-      throw new CheckFailure(`every service to answer within ${READINESS_TIMEOUT_MS / 1000} s`, `no answer from ${laggards()}`);
+      throw new CheckFailure(`every service to answer within ${(READINESS_TIMEOUT_MS * ctx.timeoutScale) / 1000} s`, `no answer from ${laggards()}`);
     }
     for (const [name, how] of answered) ctx.note(`${name}: ${how}`);
     return [...answered].map(([name, how]) => `${name} ${how}`).join("; ");
