@@ -40,7 +40,19 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
   it("deploys every step of the built-in recipe", () => {
     expect(firstDeploy.code, firstDeploy.stderr).toBe(0);
     const result = firstDeploy.last as unknown as Deployed;
-    expect(result.steps.map((s) => s.name)).toEqual(["packages", "vmail", "tls", "postgresql", "postfix", "redis", "clamav", "rspamd", "dovecot", "verify"]);
+    expect(result.steps.map((s) => s.name)).toEqual([
+      "packages",
+      "systemd",
+      "vmail",
+      "tls",
+      "postgresql",
+      "postfix",
+      "redis",
+      "clamav",
+      "rspamd",
+      "dovecot",
+      "verify",
+    ]);
     expect(result.steps.find((s) => s.name === "postfix")?.changed.length).toBeGreaterThan(0);
   });
 

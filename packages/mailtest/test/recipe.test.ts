@@ -8,6 +8,7 @@ import { sha512Crypt } from "../src/recipe/password.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../src/recipe/postfix.ts";
 import { dataSql, schemaSql, stableSalt } from "../src/recipe/postgres.ts";
 import { rspamdFiles } from "../src/recipe/rspamd.ts";
+import { systemdFiles } from "../src/recipe/systemd.ts";
 
 function inputs(family: PackageFamily, dovecot: "2.3" | "2.4"): StackInputs {
   return {
@@ -32,7 +33,7 @@ function inputs(family: PackageFamily, dovecot: "2.3" | "2.4"): StackInputs {
 
 /** Every file and setting the recipe renders, as one text (golden). */
 function rendered(stack: StackInputs): string {
-  const files = [...postfixMapFiles(stack), ...dovecotFiles(stack), ...clamavFiles(stack), ...rspamdFiles(stack)];
+  const files = [...systemdFiles(stack), ...postfixMapFiles(stack), ...dovecotFiles(stack), ...clamavFiles(stack), ...rspamdFiles(stack)];
   const parts = files.map((f) => `### ${f.path} (${f.mode.toString(8)} ${f.owner}:${f.group}${f.secret ? ", secret" : ""})\n${f.content}`);
   const settings = Object.entries(postfixSettings(stack)).map(([k, v]) => `${k} = ${v}`);
   return [...parts, "### postconf -e", ...settings, "### master.cf block", masterBlock(), "### schema.sql", schemaSql(), "### data.sql", dataSql(stack)].join(

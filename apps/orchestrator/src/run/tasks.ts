@@ -77,8 +77,13 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       const report = await mailTest(ctx, { name, onResult: (check) => env.onLine?.(`${check.id} ${check.status} in ${formatMs(check.durationMs)}`) });
       await mkdir(vmRunDir, { recursive: true });
       await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(report.checks, null, 2)}\n`);
-      if (report.failed)
-        throw new MsfError("ERR_MSF_CHECKS_FAILED", `${report.failed} of ${report.checks.length} checks failed`, { details: { checks: "checks.json" } });
+      if (report.failed) {
+        // Named in the message: the journal, status and report show it without opening checks.json.
+        const failed = report.checks.filter((c) => c.status === "fail" || c.status === "error").map((c) => `${c.id}: ${c.message.slice(0, 300)}`);
+        throw new MsfError("ERR_MSF_CHECKS_FAILED", `${report.failed} of ${report.checks.length} checks failed:\n  ${failed.join("\n  ")}`, {
+          details: { checks: "checks.json" },
+        });
+      }
       return { passed: report.passed, failed: report.failed, checks: `vms/${distribution.id}/checks.json` };
     }
     case "collect":

@@ -5,6 +5,7 @@ import { file, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
 import { dkimKeyPath, rspamdFiles, TLD_LIST, TLD_LIST_SCRIPT } from "../recipe/rspamd.ts";
+import { systemdFiles } from "../recipe/systemd.ts";
 import { DeployStepError } from "./errors.ts";
 import type { Remote } from "./remote.ts";
 
@@ -61,6 +62,16 @@ echo $changed`;
       .split(/\s+/)
       .filter(Boolean)
       .map((what) => `created ${what}`);
+  },
+};
+
+const systemd: DeployStep = {
+  name: "systemd",
+  async run({ remote, inputs }) {
+    const changed = await remote.sync("systemd", systemdFiles(inputs));
+    // A daemon reload re-reads the manager's defaults (system.conf.d) too.
+    if (changed.length) await remote.run("systemd", ["systemctl", "daemon-reload"]);
+    return changed;
   },
 };
 
@@ -192,4 +203,4 @@ const verify: DeployStep = {
  * Dovecot comes after Postfix: its LMTP and auth sockets live in Postfix's spool, which Debian 13
  * creates when Postfix first starts. Each step is idempotent: a second run reports no changes.
  */
-export const DEPLOY_STAGES: readonly (readonly DeployStep[])[] = [[vmail, tls], [postgresql, postfix, redis, clamav, rspamd], [dovecot], [verify]];
+export const DEPLOY_STAGES: readonly (readonly DeployStep[])[] = [[systemd, vmail, tls], [postgresql, postfix, redis, clamav, rspamd], [dovecot], [verify]];
