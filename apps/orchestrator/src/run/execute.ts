@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { acquireLock, formatMs, isProcessAlive, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
@@ -202,8 +203,9 @@ function latestUnfinished(latest: RunRecord | undefined, plan: RunPlan): { runId
 }
 
 /**
- * On resume: finished tasks whose artifacts still hold are kept; interrupted ones rerun. A VM that
- * is gone takes its distribution back to boot (deploy and test need the running VM).
+ * On resume: finished tasks whose artifacts still hold are kept; interrupted ones rerun. A golden
+ * image that is gone takes its distribution back to install; a VM that is gone, back to boot
+ * (deploy and test need the running VM).
  */
 async function restore(ctx: MsfContext, plan: RunPlan, status: RunStatus, states: Map<string, TaskState>, outputs: Map<string, Record<string, unknown>>) {
   for (const task of plan.tasks) {
@@ -214,9 +216,12 @@ async function restore(ctx: MsfContext, plan: RunPlan, status: RunStatus, states
   }
   for (const distro of plan.matrix) {
     const collected = states.get(`${distro}:collect`) === "done";
+    if (collected) continue;
+    const imageDir = outputs.get(`${distro}:install`)?.imageDir;
+    const imageGone = typeof imageDir === "string" && !existsSync(join(imageDir, "manifest.json"));
     const vm = await readVmState(ctx.paths.vms, runVmName(distro));
     const vmUp = vm && vm.status !== "stopped" && isProcessAlive(vm.pid, vm.startTicks);
-    if (collected || vmUp) continue;
-    for (const phase of ["boot", "deploy", "test"]) states.delete(`${distro}:${phase}`);
+    if (vmUp && !imageGone) continue;
+    for (const phase of [...(imageGone ? ["install", "archive"] : []), "boot", "deploy", "test"]) states.delete(`${distro}:${phase}`);
   }
 }

@@ -41,8 +41,7 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     install: ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends"],
     // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     installedQuery: ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Abbrev}\\n"],
-    // postfix@-: the instance that runs Postfix; the `postfix` unit is a wrapper that stays active when it fails.
-    services: { postfix: "postfix@-", dovecot: "dovecot", postgresql: "postgresql", redis: "redis-server", rspamd: "rspamd", clamd: "clamav-daemon" },
+    services: { postfix: "postfix", dovecot: "dovecot", postgresql: "postgresql", redis: "redis-server", rspamd: "rspamd", clamd: "clamav-daemon" },
     clamd: { config: "/etc/clamav/clamd.conf", socket: "/run/clamav/clamd.ctl", database: "/var/lib/clamav", user: "clamav" },
     redisConfig: "/etc/redis/redis.conf",
     rspamdUser: "_rspamd",
