@@ -27,6 +27,7 @@ export { hostBudget, type RunEvent, type RunOptions, type RunResult, runMatrix }
 export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./run/history.ts";
 export { interruptedTasks, Journal, type JournalEvent, JournalEventSchema, type RunStatus, readJournal, replayJournal } from "./run/journal.ts";
 export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./run/plan.ts";
+export { restoreFinished } from "./run/resume.ts";
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./run/scheduler.ts";
 export { runVmName } from "./run/tasks.ts";
 export { type DistributionView, type RunStatusSnapshot, type RunView, runStatusSnapshot, runView } from "./run/view.ts";

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { acquireLock, formatMs, isProcessAlive, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
+import { acquireLock, formatMs, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import { type MsfContext, withLogFile } from "../context.ts";
 import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";
@@ -12,6 +11,7 @@ import { DURATION_RUNS, medianDurations, type RunRecord, readRuns } from "./hist
 import { Journal, type JournalEvent, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
+import { restoreFinished } from "./resume.ts";
 import { remainingPaths, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
 import { collect, runTask, runVmName } from "./tasks.ts";
 
@@ -72,7 +72,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     const outputs = new Map<string, Record<string, unknown>>();
     if (resumed && previous) {
       await endOrphans(ctx);
-      await restore(ctx, plan, previous.status, states, outputs);
+      await restoreFinished(ctx, plan, previous.status, states, outputs);
     }
     await writeJsonAtomic(join(dir, "plan.json"), plan);
     emit({ type: "run-planned", runId, dir, resumed, tasks: plan.tasks.length, matrix: plan.matrix });
@@ -200,28 +200,4 @@ function latestUnfinished(latest: RunRecord | undefined, plan: RunPlan): { runId
   if (!latest || latest.status.status === "passed" || latest.status.status === "failed") return undefined;
   const sameMatrix = latest.summary.matrix.join() === plan.matrix.join() && latest.taskIds.join() === plan.tasks.map((t) => t.id).join();
   return { runId: latest.summary.runId, status: latest.status, sameMatrix };
-}
-
-/**
- * On resume: finished tasks whose artifacts still hold are kept; interrupted ones rerun. A golden
- * image that is gone takes its distribution back to install; a VM that is gone, back to boot
- * (deploy and test need the running VM).
- */
-async function restore(ctx: MsfContext, plan: RunPlan, status: RunStatus, states: Map<string, TaskState>, outputs: Map<string, Record<string, unknown>>) {
-  for (const task of plan.tasks) {
-    const previous = status.tasks[task.id];
-    if (previous?.state !== "done" || task.phase === "report") continue;
-    states.set(task.id, "done");
-    outputs.set(task.id, previous.outputs ?? {});
-  }
-  for (const distro of plan.matrix) {
-    const collected = states.get(`${distro}:collect`) === "done";
-    if (collected) continue;
-    const imageDir = outputs.get(`${distro}:install`)?.imageDir;
-    const imageGone = typeof imageDir === "string" && !existsSync(join(imageDir, "manifest.json"));
-    const vm = await readVmState(ctx.paths.vms, runVmName(distro));
-    const vmUp = vm && vm.status !== "stopped" && isProcessAlive(vm.pid, vm.startTicks);
-    if (vmUp && !imageGone) continue;
-    for (const phase of [...(imageGone ? ["install", "archive"] : []), "boot", "deploy", "test"]) states.delete(`${distro}:${phase}`);
-  }
 }
