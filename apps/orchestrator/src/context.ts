@@ -23,11 +23,6 @@ export interface ContextOptions {
   signal?: AbortSignal;
 }
 
-/** The scale for waiting on a guest: the context's, times 3 under CPU emulation (as the planner's phase timeouts). */
-export function guestTimeoutScale(ctx: Pick<MsfContext, "timeoutScale">, accel: "kvm" | "tcg"): number {
-  return accel === "kvm" ? ctx.timeoutScale : ctx.timeoutScale * 3;
-}
-
 export function createContext(options: ContextOptions = {}): MsfContext {
   const env = options.env ?? process.env;
   const paths = resolveMsfPaths({ env, cwd: options.cwd });

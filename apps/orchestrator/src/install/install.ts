@@ -13,8 +13,9 @@ import {
   watchInstall,
 } from "@msf/preseed";
 import { detectAccelerator, diskTools, endMachine, type LaunchedMachine, launchMachine, publishImage, type StoredImage } from "@msf/qemu";
-import { guestTimeoutScale, type MsfContext } from "../context.ts";
+import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
+import { guestTimeoutScale } from "../timeouts.ts";
 import { makeVmCredentials, qmpSocketPath } from "../vm/credentials.ts";
 import { type BootCheck, bootCheck } from "./boot-check.ts";
 import { installerBoot } from "./boot-files.ts";
@@ -73,7 +74,7 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
   const accel = (await detectAccelerator({ supervisor: ctx.supervisor, kernel: boot.kernel, cacheFile: join(ctx.paths.cache, "accel.json") })).accel;
   const disk = join(dir, "disk.qcow2");
   await diskTools(ctx.supervisor).create(disk, `${distribution.resources.diskGiB}G`);
-  const scale = guestTimeoutScale(ctx, accel);
+  const scale = guestTimeoutScale(ctx.timeoutScale, accel);
   const timeoutMs = options.timeoutMs ?? distribution.resources.installTimeoutMinutes * 60_000 * scale;
   const serialLog = join(dir, "serial.log");
   const append = [...installerKernelArgs(distribution, profile, server.guestUrl, boot.volumeId), ...(options.append ?? [])].join(" ");

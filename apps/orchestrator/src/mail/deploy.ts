@@ -13,7 +13,8 @@ import {
   userTls,
 } from "@msf/mailtest";
 import { connectSsh } from "@msf/ssh";
-import { guestTimeoutScale, type MsfContext } from "../context.ts";
+import type { MsfContext } from "../context.ts";
+import { guestTimeoutScale } from "../timeouts.ts";
 import { requireRunningVm } from "../vm/exec.ts";
 import { runExternalDeployer } from "./external.ts";
 import { type Deployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
@@ -96,7 +97,7 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
       tls,
       freshclam: options.freshclam,
       emulated: vm.accel === "tcg",
-      timeoutScale: guestTimeoutScale(ctx, vm.accel),
+      timeoutScale: guestTimeoutScale(ctx.timeoutScale, vm.accel),
       onEvent: (event) => {
         // Every guest command at debug level, like the host's processes (secrets go on stdin, and the logger redacts).
         if (event.type === "deploy-command")

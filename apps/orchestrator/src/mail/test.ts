@@ -4,7 +4,8 @@ import { findDistribution } from "@msf/catalog";
 import { MsfError, writeJsonAtomic } from "@msf/core";
 import { type CheckResult, collectDiagnostics, FAMILIES, type MailTarget, runChecks } from "@msf/mailtest";
 import { connectSsh, type SshSession } from "@msf/ssh";
-import { guestTimeoutScale, type MsfContext } from "../context.ts";
+import type { MsfContext } from "../context.ts";
+import { guestTimeoutScale } from "../timeouts.ts";
 import { requireRunningVm } from "../vm/exec.ts";
 import type { VmState } from "../vm/state.ts";
 import { loadDeployment, loadSecrets, mailDir } from "./state.ts";
@@ -64,7 +65,15 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
     },
   };
   const masked = [...Object.values(secrets.passwords), secrets.dbPassword];
-  return runAndRecord({ ...options, target, outDir: join(dir, "checks"), family, secrets: masked, ssh, timeoutScale: guestTimeoutScale(ctx, vm.accel) });
+  return runAndRecord({
+    ...options,
+    target,
+    outDir: join(dir, "checks"),
+    family,
+    secrets: masked,
+    ssh,
+    timeoutScale: guestTimeoutScale(ctx.timeoutScale, vm.accel),
+  });
 }
 
 interface RecordOptions extends MailTestOptions {

@@ -1,4 +1,5 @@
 import { type Distribution, findDistribution, seedMatrix } from "@msf/catalog";
+import { guestTimeoutScale } from "../timeouts.ts";
 import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
 
 export interface PlannedTask {
@@ -48,7 +49,7 @@ const INSTALLER_EXPECTED_MS = 1_200_000;
 export function planRun(inputs: PlanInputs): RunPlan {
   const { config, host } = inputs;
   const distributions = matrixOf(config);
-  const scale = config.timeoutScale * (host.accel === "kvm" ? 1 : 3);
+  const scale = guestTimeoutScale(config.timeoutScale, host.accel);
   const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: config.resources.cpus ?? host.cpus };
   const tasks: PlannedTask[] = [];
   for (const { distribution, bootstrap } of distributions) {

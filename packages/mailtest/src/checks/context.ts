@@ -15,7 +15,7 @@ export class CheckContext {
   readonly token = randomBytes(6).toString("hex");
   waitedMs = 0;
   /** Every wait and timeout is multiplied by this (a server under CPU emulation is slower). */
-  readonly timeoutScale: number;
+  private readonly timeoutScale: number;
   private readonly tunnels: Map<number, Promise<Tunnel>>;
   private readonly secrets: string[];
 
@@ -46,10 +46,15 @@ export class CheckContext {
     return { servername: this.target.hostname, ca: this.target.caPem, ...overrides };
   }
 
+  /** A wait or timeout as this server needs it (the checks name their times for an accelerated one). */
+  scaled(ms: number): number {
+    return ms * this.timeoutScale;
+  }
+
   /** A connection to a mail service; implicit TLS for 465, 993, 995. */
   async connect(service: MailService, timeoutMs = 30_000): Promise<LineClient> {
     const implicit = service === "smtps" || service === "imaps" || service === "pop3s";
-    return LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs: timeoutMs * this.timeoutScale });
+    return LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs: this.scaled(timeoutMs) });
   }
 
   /** Sender and recipient mailboxes for mail flow checks (the same one if there is only one). */
@@ -76,7 +81,7 @@ export class CheckContext {
   async remote(argv: readonly string[], timeoutMs = 60_000): Promise<SshExecResult> {
     const ssh = this.target.ssh;
     if (!ssh) throw new Error("no SSH access to the server");
-    const result = await ssh.exec(argv, { timeoutMs: timeoutMs * this.timeoutScale });
+    const result = await ssh.exec(argv, { timeoutMs: this.scaled(timeoutMs) });
     this.note(`$ ${result.command}  (exit ${result.exitCode})`);
     for (const line of `${result.stdout}${result.stderr}`.trimEnd().split("\n").slice(0, 40)) if (line) this.note(`  ${line}`);
     return result;
@@ -84,7 +89,7 @@ export class CheckContext {
 
   /** Retries `attempt` until it returns a value, throws a CheckFailure, or the deadline passes; the time counts as waiting. */
   async waitFor<T>(what: string, unscaledMs: number, attempt: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
-    const timeoutMs = unscaledMs * this.timeoutScale;
+    const timeoutMs = this.scaled(unscaledMs);
     const started = Date.now();
     let last = "nothing yet";
     try {

@@ -56,7 +56,7 @@ export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messa
 
 /** Waits (IMAP IDLE) until a message with this Message-ID is in the INBOX; returns its source. */
 export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", unscaledMs: number): Promise<string> {
-  const timeoutMs = unscaledMs * ctx.timeoutScale;
+  const timeoutMs = ctx.scaled(unscaledMs);
   const endpoint = ctx.target.endpoints[service];
   const client = new ImapFlow({
     host: endpoint.host,

@@ -61,7 +61,7 @@ async function runOne(def: CheckDef, target: MailTarget, tunnels: Map<number, Pr
   if (def.needsSsh && !target.ssh) {
     result = { ...base, status: "skip", durationMs: 0, message: "needs shell access to the server (--target ssh://user@host)", evidence: [], waitedMs: 0 };
   } else {
-    const limit = (options.checkTimeoutMs ?? 300_000) * (options.timeoutScale ?? 1);
+    const limit = ctx.scaled(options.checkTimeoutMs ?? 300_000);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the check did not finish within ${limit / 1000} s`)), limit);

@@ -96,7 +96,7 @@ export const readiness = check({
       });
     } catch (error) {
       if (down.size) throw error;
-      throw new CheckFailure(`every service to answer within ${(READINESS_TIMEOUT_MS * ctx.timeoutScale) / 1000} s`, `no answer from ${laggards()}`);
+      throw new CheckFailure(`every service to answer within ${ctx.scaled(READINESS_TIMEOUT_MS) / 1000} s`, `no answer from ${laggards()}`);
     }
     for (const [name, how] of answered) ctx.note(`${name}: ${how}`);
     return [...answered].map(([name, how]) => `${name} ${how}`).join("; ");
