@@ -59,6 +59,8 @@ describe("msf run", () => {
     for (const distro of DEFAULT_MATRIX) {
       expect(finished.filter((e) => e.task?.startsWith(`${distro}:`)).map((e) => e.task?.split(":")[1])).toEqual(PHASES);
       expect(existsSync(join(runDir, "vms", distro, "serial.log")), distro).toBe(true);
+      // collect ends the throw-away VM with QMP quit: no clean shutdown to wait for.
+      expect(JSON.parse(readFileSync(join(runDir, "vms", distro, "vm.json"), "utf8")), distro).toMatchObject({ status: "stopped", stoppedBy: "quit" });
       expect(readdirSync(join(runDir, "vms", distro)).some((f) => /id_ed25519$|secrets/.test(f))).toBe(false);
     }
     expect(finished.at(-1)?.task).toBe("report");

@@ -5,7 +5,7 @@ export type StopOutcome = "powerdown" | "quit" | "killed" | "already-stopped";
 export interface StopOptions {
   /** A QMP connection to the machine; undefined when it cannot be reached (then only the kill is left). */
   qmp: QmpClient | undefined;
-  /** How long the guest may take to shut down cleanly after the ACPI power button. */
+  /** How long the guest may take to shut down cleanly after the ACPI power button; 0 skips the button (QMP quit at once). */
   graceMs: number;
   /** Ends the QEMU process tree (SIGTERM, then SIGKILL). */
   forceKill: () => Promise<void>;
@@ -16,8 +16,10 @@ export interface StopOptions {
 export async function stopMachine(options: StopOptions): Promise<StopOutcome> {
   const { qmp } = options;
   if (qmp?.isOpen) {
-    options.onStep?.("powerdown");
-    if (await endsWithin(qmp, options.graceMs, () => qmp.execute("system_powerdown"))) return "powerdown";
+    if (options.graceMs > 0) {
+      options.onStep?.("powerdown");
+      if (await endsWithin(qmp, options.graceMs, () => qmp.execute("system_powerdown"))) return "powerdown";
+    }
     options.onStep?.("quit");
     if (await endsWithin(qmp, 5_000, () => qmp.execute("quit"))) return "quit";
   } else if (qmp) {

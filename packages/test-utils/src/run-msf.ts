@@ -74,7 +74,10 @@ export function startMsf(args: string[], env: NodeJS.ProcessEnv): StartedMsf {
         waiters.push(check);
       };
       check();
-      void exited.then(() => reject(new Error(`msf ${args.join(" ")} ended before the awaited line`)));
+      void exited.then((code) => {
+        const tail = lines.slice(-8).map((line) => JSON.stringify(line).slice(0, 400));
+        reject(new Error(`msf ${args.join(" ")} ended (exit code ${code}) before the awaited line; its last lines:\n${tail.join("\n")}`));
+      });
     });
   return { child, lines, waitFor, exited };
 }

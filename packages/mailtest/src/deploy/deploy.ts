@@ -78,6 +78,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     layout,
     tls: options.tls,
     dkim: {} as Record<string, string>,
+    unitFilesChanged: [] as string[],
     roleCanLogIn: () => roleCanLogIn(options.session, inputs.dbPassword),
   };
   for (const stage of DEPLOY_STAGES) {

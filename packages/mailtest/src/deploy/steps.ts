@@ -1,3 +1,5 @@
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
 import { clamavFiles } from "../recipe/clamav.ts";
 import { dovecotFiles } from "../recipe/dovecot.ts";
 import type { FamilyLayout } from "../recipe/families.ts";
@@ -5,7 +7,7 @@ import { file, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
 import { dkimKeyPath, rspamdFiles, TLD_LIST, TLD_LIST_SCRIPT } from "../recipe/rspamd.ts";
-import { systemdFiles } from "../recipe/systemd.ts";
+import { CLAMD_DROP_IN, systemdFiles } from "../recipe/systemd.ts";
 import { DeployStepError } from "./errors.ts";
 import type { Remote } from "./remote.ts";
 
@@ -18,6 +20,8 @@ export interface StepContext {
   roleCanLogIn: () => Promise<boolean>;
   /** Filled by the rspamd step. */
   dkim: Record<string, string>;
+  /** The systemd files the systemd step changed (a changed drop-in restarts its service). */
+  unitFilesChanged: string[];
 }
 
 export interface DeployStep {
@@ -67,10 +71,11 @@ echo $changed`;
 
 const systemd: DeployStep = {
   name: "systemd",
-  async run({ remote, inputs }) {
-    const changed = await remote.sync("systemd", systemdFiles(inputs));
+  async run(ctx) {
+    const changed = await ctx.remote.sync("systemd", systemdFiles(ctx.inputs));
     // A daemon reload re-reads the manager's defaults (system.conf.d) too.
-    if (changed.length) await remote.run("systemd", ["systemctl", "daemon-reload"]);
+    if (changed.length) await ctx.remote.run("systemd", ["systemctl", "daemon-reload"]);
+    ctx.unitFilesChanged.push(...changed);
     return changed;
   },
 };
@@ -102,19 +107,24 @@ const postgresql: DeployStep = {
   },
 };
 
+const MASTER_CF_FOLLOWS = "#msf: master.cf follows#";
+
 const postfix: DeployStep = {
   name: "postfix",
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
-    const changed = await remote.sync("postfix", postfixMapFiles(inputs));
-    const current = parsePostconf((await remote.run("postfix", ["postconf", "-n"])).stdout);
-    const settings = postconfChanges(current, postfixSettings(inputs));
-    if (settings.length) {
-      await remote.run("postfix", ["postconf", "-e", ...settings]);
-      changed.push(...settings.map((s) => `main.cf ${s.split("=")[0]}`));
-    }
-    const master = (await remote.readFile("postfix", "/etc/postfix/master.cf")) ?? "";
-    changed.push(...(await remote.sync("postfix", [file("/etc/postfix/master.cf", withMasterBlock(master, masterBlock()))])));
+    // Independent commands go together: every round trip costs about a second on an emulated guest.
+    const [changed, current] = await Promise.all([
+      remote.sync("postfix", postfixMapFiles(inputs)),
+      remote.run("postfix", `postconf -n && echo '${MASTER_CF_FOLLOWS}' && cat /etc/postfix/master.cf`),
+    ]);
+    const [main = "", master = ""] = current.stdout.split(`${MASTER_CF_FOLLOWS}\n`);
+    const settings = postconfChanges(parsePostconf(main), postfixSettings(inputs));
+    const [, masterChanged] = await Promise.all([
+      settings.length ? remote.run("postfix", ["postconf", "-e", ...settings]) : undefined,
+      remote.sync("postfix", [file("/etc/postfix/master.cf", withMasterBlock(master, masterBlock()))]),
+    ]);
+    changed.push(...settings.map((s) => `main.cf ${s.split("=")[0]}`), ...masterChanged);
     // No separate `postfix check`: starting Postfix runs the same checks and refuses a broken configuration.
     changed.push(...(await service(ctx, "postfix", layout.services.postfix, changed.length > 0)));
     // Postfix itself says whether its master runs: on Debian 11 and 12 the `postfix` unit is a
@@ -148,7 +158,7 @@ const clamav: DeployStep = {
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
     const changed = await remote.sync("clamav", clamavFiles(inputs));
-    if (changed.some((path) => path.endsWith(".service.d/msf.conf"))) await remote.run("clamav", ["systemctl", "daemon-reload"]);
+    const dropInChanged = ctx.unitFilesChanged.includes(CLAMD_DROP_IN);
     if (inputs.freshclam) {
       await remote.run("clamav", ["freshclam", "--stdout"], { timeoutMs: 600_000 });
     } else {
@@ -159,7 +169,7 @@ const clamav: DeployStep = {
       );
       if (off.stdout.includes("off")) changed.push(`disabled ${layout.freshclamService} (no internet)`);
     }
-    return [...changed, ...(await service(ctx, "clamav", layout.services.clamd, changed.length > 0))];
+    return [...changed, ...(await service(ctx, "clamav", layout.services.clamd, dropInChanged || changed.length > 0))];
   },
 };
 
@@ -171,14 +181,15 @@ const rspamd: DeployStep = {
     if (inputs.emulated && (await remote.run("rspamd", TLD_LIST_SCRIPT)).stdout.includes("changed")) changed.push(TLD_LIST);
     const user = layout.rspamdUser;
     const key = dkimKeyPath(inputs.setup.domain, inputs.dkimSelector);
-    const keygen = `if [ ! -s ${key} ]; then
+    // A key made here (RSA 2048 takes the guest 10-15 s under emulation) goes over stdin and is
+    // kept only if the guest has none: a second deploy keeps the published key.
+    const install = `if [ ! -s ${key} ]; then
   install -d -o ${user} -g ${user} -m 0750 ${PATHS.dkimDir}
-  rspamadm dkim_keygen -b 2048 -s ${inputs.dkimSelector} -d ${inputs.setup.domain} -k ${key} >/dev/null
-  chown ${user}:${user} ${key}; chmod 0600 ${key}
+  (umask 077; cat > ${key}.new) && chown ${user}:${user} ${key}.new && mv ${key}.new ${key}
   echo created
-fi
+else cat >/dev/null; fi
 openssl rsa -in ${key} -pubout -outform DER 2>/dev/null | base64 -w0`;
-    const result = await remote.run("rspamd", keygen);
+    const result = await remote.run("rspamd", install, { input: await newDkimKey() });
     const [first, ...rest] = result.stdout.trim().split("\n");
     const publicKey = (rest.length ? rest.join("") : first) ?? "";
     if (!/^[A-Za-z0-9+/=]{100,}$/.test(publicKey)) throw new DeployStepError("rspamd", "no DKIM public key came back", result.stdout + result.stderr);
@@ -187,6 +198,12 @@ openssl rsa -in ${key} -pubout -outform DER 2>/dev/null | base64 -w0`;
     return [...changed, ...(await service(ctx, "rspamd", layout.services.rspamd, changed.length > 0))];
   },
 };
+
+/** A DKIM signing key as Rspamd reads it (PKCS#8 PEM). */
+async function newDkimKey(): Promise<string> {
+  const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
+  return privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+}
 
 const verify: DeployStep = {
   name: "verify",

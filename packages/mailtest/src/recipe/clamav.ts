@@ -33,10 +33,5 @@ ReadTimeout 120
 StreamMaxLength 25M
 SelfCheck 3600
 `;
-  const files = [file(layout.config, config), file(`${layout.database}/msf-eicar.ndb`, eicarSignature(), { owner: layout.user, group: layout.user })];
-  if (inputs.family === "apt") {
-    // Debian's unit only starts once a daily.* database exists; the bundled signature must do.
-    files.push(file("/etc/systemd/system/clamav-daemon.service.d/msf.conf", "[Unit]\nConditionPathExistsGlob=\n"));
-  }
-  return files;
+  return [file(layout.config, config), file(`${layout.database}/msf-eicar.ndb`, eicarSignature(), { owner: layout.user, group: layout.user })];
 }
