@@ -22,11 +22,12 @@ function home() {
 
 describe("msf iso", () => {
   it("list shows every catalog distribution with its installer, size and whether it is cached", async () => {
-    const run = await runMsf(["iso", "list", "--json"], home());
+    const env = home();
+    const run = await runMsf(["iso", "list", "--json"], env);
     const rows = run.last?.distributions as Array<{ id: string; installer: string; userProvided: boolean; endOfLife: boolean }>;
     expect(rows.map((r) => r.id)).toEqual(catalog.map((d) => d.id));
     expect(rows.find((r) => r.id === "rhel-9")).toMatchObject({ installer: "kickstart", userProvided: true });
-    const human = await runMsf(["iso", "list"], home());
+    const human = await runMsf(["iso", "list"], env);
     expect(human.stdout).toMatch(/rhel-9 .*user-provided ISO/);
     expect(human.stdout).toMatch(/debian-12 .*preseed \+ bootstrap/);
   });
