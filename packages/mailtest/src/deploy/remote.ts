@@ -43,6 +43,11 @@ export class Remote {
     return result;
   }
 
+  async readFile(step: string, path: string): Promise<string | undefined> {
+    const result = await this.run(step, ["cat", path], { allowFail: true });
+    return result.exitCode === 0 ? result.stdout : undefined;
+  }
+
   /** Writes the files whose content, mode or owner differ (one tar over stdin); returns their paths. */
   async sync(step: string, files: readonly ManagedFile[]): Promise<string[]> {
     if (files.length === 0) return [];

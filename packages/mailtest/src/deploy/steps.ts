@@ -107,19 +107,17 @@ const postgresql: DeployStep = {
   },
 };
 
-const MASTER_CF_FOLLOWS = "#msf: master.cf follows#";
-
 const postfix: DeployStep = {
   name: "postfix",
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
     // Independent commands go together: every round trip costs about a second on an emulated guest.
-    const [changed, current] = await Promise.all([
+    const [changed, current, master = ""] = await Promise.all([
       remote.sync("postfix", postfixMapFiles(inputs)),
-      remote.run("postfix", `postconf -n && echo '${MASTER_CF_FOLLOWS}' && cat /etc/postfix/master.cf`),
+      remote.run("postfix", ["postconf", "-n"]),
+      remote.readFile("postfix", "/etc/postfix/master.cf"),
     ]);
-    const [main = "", master = ""] = current.stdout.split(`${MASTER_CF_FOLLOWS}\n`);
-    const settings = postconfChanges(parsePostconf(main), postfixSettings(inputs));
+    const settings = postconfChanges(parsePostconf(current.stdout), postfixSettings(inputs));
     const [, masterChanged] = await Promise.all([
       settings.length ? remote.run("postfix", ["postconf", "-e", ...settings]) : undefined,
       remote.sync("postfix", [file("/etc/postfix/master.cf", withMasterBlock(master, masterBlock()))]),
