@@ -44,6 +44,12 @@ export class VmBootError extends MsfError {
   }
 }
 
+/** The guest's kernel panicked (and QEMU, told not to reboot, exited) before the VM was ready. */
+export function panickedBeforeReady(error: unknown): boolean {
+  if (!(error instanceof VmBootError) || error.details.reason !== "QEMU exited") return false;
+  return (error.details.lastLines as string[]).some((line) => line.includes("Kernel panic - not syncing"));
+}
+
 /** Walks a booting VM through the readiness phases, each within its budget. */
 export async function waitForReadiness(options: WaitReadinessOptions): Promise<ReadinessSummary> {
   let state = initialReadiness(options.startedAt);

@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { defaultBudgets, type PhaseBudgets, type PhaseProbe, type ReadinessEvent, type ReadinessPhase, VmBootError, waitForReadiness } from "@msf/qemu";
+import {
+  defaultBudgets,
+  type PhaseBudgets,
+  type PhaseProbe,
+  panickedBeforeReady,
+  type ReadinessEvent,
+  type ReadinessPhase,
+  VmBootError,
+  waitForReadiness,
+} from "@msf/qemu";
 import { describe, expect, it } from "vitest";
 
 const fast: PhaseBudgets = { process: 200, kernel: 200, "ssh-banner": 200, "ssh-auth": 200, system: 200 };
@@ -68,6 +77,24 @@ describe("waitForReadiness", () => {
       lastConsoleLines: () => ["Kernel panic - not syncing: VFS: Unable to mount root fs"],
     }).catch((e: unknown) => e);
     expect((error as VmBootError).details).toMatchObject({ phase: "kernel", reason: "QEMU exited" });
+    expect(panickedBeforeReady(error)).toBe(true);
+  });
+
+  it("tells a kernel panic from other ways a boot fails", async () => {
+    const boot = (exited: Promise<unknown>, lines: string[]) =>
+      waitForReadiness({
+        name: "t",
+        startedAt: Date.now(),
+        budgets: fast,
+        probes: probes({ kernel: never }),
+        exited,
+        lastConsoleLines: () => lines,
+      }).catch((e: unknown) => e);
+    const panic = ["[    1.61] Kernel panic - not syncing: Fatal exception in interrupt", "[    1.61] Shutting down cpus with NMI"];
+    expect(panickedBeforeReady(await boot(new Promise(() => {}), panic))).toBe(false); // QEMU still running: a stall, not a panic
+    expect(panickedBeforeReady(await boot(sleep(10), ["reboot: Power down"]))).toBe(false);
+    expect(panickedBeforeReady(await boot(sleep(10), panic))).toBe(true);
+    expect(panickedBeforeReady(new Error("Kernel panic - not syncing"))).toBe(false);
   });
 
   it("reports a probe's own fatal failure", async () => {

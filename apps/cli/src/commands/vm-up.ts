@@ -41,6 +41,8 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
       return `accelerator: ${event.accel} (${event.reason}${event.cached ? ", remembered" : ""})`;
     case "launched":
       return `qemu started (pid ${event.pid}), ssh forwarded to 127.0.0.1:${event.ports.ssh}`;
+    case "boot-retry":
+      return reporter.paint("33", `${event.reason}: booting once more (first console: ${event.serialLog})`);
     case "waiting":
       return undefined;
     case "phase":

@@ -61,7 +61,13 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
       // The archive task has just re-hashed it: a size check is enough here.
       const image = await findImage(ctx.paths.images, distribution.id, env.earlier.key as string);
       if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${env.earlier.key} to boot`);
-      const result = await vmUp(ctx, { distro: distribution.id, name, image, lifetimeMs: 4 * 3_600_000 });
+      const result = await vmUp(ctx, {
+        distro: distribution.id,
+        name,
+        image,
+        lifetimeMs: 4 * 3_600_000,
+        onEvent: (event) => event.type === "boot-retry" && env.onLine?.(`${event.reason}: booting once more (first console: ${event.serialLog})`),
+      });
       return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
     }
     case "deploy": {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
 import { acquireLock, isProcessAlive, MsfError } from "@msf/core";
@@ -12,6 +12,7 @@ import {
   launchMachine,
   listImages,
   machineProbes,
+  panickedBeforeReady,
   type ReadinessEvent,
   type ReadinessPhase,
   type StoredImage,
@@ -21,7 +22,7 @@ import {
 import { connectSsh, type SshSession } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
-import { makeVmCredentials, qmpSocketPath, writeKnownHosts } from "./credentials.ts";
+import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
 import { imageRecipeFor } from "./recipe.ts";
 import { vmMachineSpec } from "./spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
@@ -31,6 +32,7 @@ export type VmUpEvent =
   | { type: "image"; distro: string; key: string; dir: string; built: boolean; ms: number }
   | { type: "accelerator"; accel: AccelVerdict["accel"]; reason: string; cached: boolean }
   | { type: "launched"; name: string; pid: number; ports: Record<string, number>; serialLog: string }
+  | { type: "boot-retry"; name: string; attempt: number; reason: string; serialLog: string }
   | ReadinessEvent;
 
 export interface VmUpOptions {
@@ -113,16 +115,48 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
   const dir = vmDir(ctx.paths.vms, name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const overlay = join(dir, "overlay.qcow2");
-  await diskTools(ctx.supervisor).overlay(image.disk, overlay);
   const credentials = await makeVmCredentials(dir, name);
+  const boot: BootInput = { name, distribution, image, built, accel: verdict.accel, dir, credentials };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootOnce(ctx, options, boot);
+    } catch (error) {
+      // Under TCG a guest kernel now and then panics while it patches its own code (seen with Debian
+      // 13 in a busy matrix): one more boot from a fresh overlay; the first console stays as evidence.
+      if (attempt === BOOT_ATTEMPTS || !panickedBeforeReady(error)) throw error;
+      const firstConsole = join(dir, `serial-${attempt}.log`);
+      await rename(join(dir, "serial.log"), firstConsole);
+      emit({ type: "boot-retry", name, attempt, reason: "the guest kernel panicked before SSH", serialLog: firstConsole });
+    }
+  }
+}
+
+const BOOT_ATTEMPTS = 2;
+
+interface BootInput {
+  name: string;
+  distribution: Distribution;
+  image: StoredImage;
+  built: boolean;
+  accel: AccelVerdict["accel"];
+  dir: string;
+  credentials: VmCredentials;
+}
+
+/** Launches QEMU on a fresh overlay of the image and waits until the VM is ready; ends it if not. */
+async function bootOnce(ctx: MsfContext, options: VmUpOptions, boot: BootInput): Promise<VmUpResult> {
+  const emit = options.onEvent ?? (() => {});
+  const { name, distribution, image, dir, credentials } = boot;
+  const overlay = join(dir, "overlay.qcow2");
+  await rm(overlay, { force: true });
+  await diskTools(ctx.supervisor).overlay(image.disk, overlay);
   const serialLog = join(dir, "serial.log");
   const qmpSocket = qmpSocketPath(dir);
   const spec = vmMachineSpec({ name, distribution, image, overlay, serialLog, qmpSocket, credentials, memoryMiB: options.memoryMiB, cpus: options.cpus });
   const lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
   const machine = await launchMachine({
     spec,
-    accel: verdict.accel,
+    accel: boot.accel,
     supervisor: ctx.supervisor,
     lifetimeMs,
     detached: true,
@@ -142,7 +176,7 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
     startTicks: machine.process.record.startTicks,
     startedAt: new Date(machine.startedAt).toISOString(),
     expiresAt: new Date(machine.startedAt + lifetimeMs).toISOString(),
-    accel: verdict.accel,
+    accel: boot.accel,
     image: { key: image.manifest.key, dir: image.dir },
     dir,
     serialLog,
@@ -157,7 +191,7 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
     const summary = await waitForReadiness({
       name,
       startedAt: machine.startedAt,
-      budgets: defaultBudgets(verdict.accel, ctx.timeoutScale),
+      budgets: defaultBudgets(boot.accel, ctx.timeoutScale),
       probes: machineProbes({
         qmp: machine.qmp,
         tap: machine.tap,
@@ -178,7 +212,7 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
       signal: ctx.signal,
     });
     await writeVmState({ ...state, status: "ready", readiness: summary });
-    return toResult({ ...state, status: "ready", readiness: summary }, { alreadyRunning: false, built });
+    return toResult({ ...state, status: "ready", readiness: summary }, { alreadyRunning: false, built: boot.built });
   } catch (error) {
     await writeVmState({ ...state, status: options.keepOnFailure ? "failed" : "stopped", stoppedBy: options.keepOnFailure ? undefined : "boot-failure" });
     if (!options.keepOnFailure) await killMachine(machine);
