@@ -119,6 +119,20 @@ describe("the scheduler", () => {
     ).toEqual(["debian-11:deploy", "debian-13:install"]);
   });
 
+  it("gives a VM a core per vCPU from boot to collect: on two cores the VMs take turns, each going on at once", () => {
+    const plan = small(24_576, 2);
+    expect(plan.tasks.find((t) => t.id === "debian-12:deploy")?.resources.cpus).toBe(2);
+    const images = Object.fromEntries(plan.tasks.filter((t) => ["install", "archive"].includes(t.phase)).map((t) => [t.id, "done"])) as Record<
+      string,
+      TaskState
+    >;
+    expect(tasksToStart(plan, states(images)).filter((t) => t.phase === "boot")).toHaveLength(1);
+    // debian-11's VM is up between its boot and its deploy: its deploy starts, no other VM boots beside it.
+    expect(tasksToStart(plan, states({ ...images, "debian-11:boot": "done" })).map((t) => t.id)).toEqual(["debian-11:deploy"]);
+    const collected = { ...images, "debian-11:boot": "done", "debian-11:deploy": "done", "debian-11:test": "done", "debian-11:collect": "done" } as const;
+    expect(tasksToStart(plan, states(collected)).map((t) => t.phase)).toEqual(["boot"]);
+  });
+
   it("gives a VM at most the whole memory budget, and starts it when nothing else runs", () => {
     const plan = planRun({ config: parseRunConfig({ matrix: ["debian-11"], resources: { memoryMiB: 1_024, cpus: 1 } }), host });
     const ready = states({ "debian-11:install": "done", "debian-11:archive": "done" });

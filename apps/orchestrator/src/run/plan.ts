@@ -60,6 +60,8 @@ export function planRun(inputs: PlanInputs): RunPlan {
     phases.forEach((phase, index) => {
       const id = `${distribution.id}:${phase}`;
       const vmMemory = Math.min(distribution.resources.memoryMiB, budget.memoryMiB);
+      // A VM needs a core per vCPU: two emulated VMs sharing the cores finish later than one after the other.
+      const vmCpus = Math.min(distribution.resources.cpus, budget.cpus);
       const needsVm = ["boot", "deploy", "test", "collect"].includes(phase);
       const installsInVm = phase === "install" && !bootstrap;
       tasks.push({
@@ -68,7 +70,7 @@ export function planRun(inputs: PlanInputs): RunPlan {
         phase,
         bootstrap,
         deps: index === 0 ? [] : [`${distribution.id}:${phases[index - 1]}`],
-        resources: needsVm || installsInVm ? { memoryMiB: vmMemory, cpus: 1 } : { memoryMiB: 512, cpus: phase === "media" ? 0 : 1 },
+        resources: needsVm || installsInVm ? { memoryMiB: vmMemory, cpus: vmCpus } : { memoryMiB: 512, cpus: phase === "media" ? 0 : 1 },
         needsVm,
         timeoutMs: (phase === "install" && !bootstrap ? distribution.resources.installTimeoutMinutes * 60_000 : timeouts[phase]) * scale,
         expectedMs: inputs.history?.[id] ?? (installsInVm ? INSTALLER_EXPECTED_MS : DEFAULT_EXPECTED_MS[phase]),

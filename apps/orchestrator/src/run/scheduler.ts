@@ -20,20 +20,26 @@ export function remainingPaths(plan: RunPlan): Map<string, number> {
 
 const ENDED: TaskState[] = ["done", "failed", "skipped"];
 
-/** Memory and CPUs in use: running tasks, plus the VM of every distribution booted and not yet collected. */
+/**
+ * Memory and CPUs in use: running tasks, plus the VM of every distribution booted and not yet
+ * collected (it holds its memory and cores from boot to collect, so its next task always fits).
+ */
 function inUse(plan: RunPlan, states: Map<string, TaskState>): { memoryMiB: number; cpus: number } {
   const state = (task: PlannedTask) => states.get(task.id) ?? "pending";
   let memoryMiB = 0;
   let cpus = 0;
-  for (const task of plan.tasks.filter((t) => state(t) === "running")) {
+  for (const task of plan.tasks.filter((t) => !t.needsVm && state(t) === "running")) {
     cpus += task.resources.cpus;
-    if (!task.needsVm) memoryMiB += task.resources.memoryMiB;
+    memoryMiB += task.resources.memoryMiB;
   }
   const vmTasks = new Map<string | undefined, PlannedTask[]>();
   for (const task of plan.tasks.filter((t) => t.needsVm)) vmTasks.set(task.distro, [...(vmTasks.get(task.distro) ?? []), task]);
   for (const tasks of vmTasks.values()) {
     const up = tasks.some((t) => state(t) !== "pending") && !tasks.every((t) => ENDED.includes(state(t)));
-    if (up) memoryMiB += tasks[0]?.resources.memoryMiB ?? 0;
+    if (up) {
+      memoryMiB += tasks[0]?.resources.memoryMiB ?? 0;
+      cpus += tasks[0]?.resources.cpus ?? 0;
+    }
   }
   return { memoryMiB, cpus };
 }
