@@ -22,6 +22,8 @@ export interface ReachedPhase {
   atMs: number;
   /** Since the previous phase. */
   durationMs: number;
+  /** What the probe saw (the SSH banner, systemd's state...). */
+  detail?: string;
 }
 
 export interface ReadinessState {
@@ -49,12 +51,12 @@ export function phaseDeadline(state: ReadinessState, budgets: PhaseBudgets): num
 }
 
 /** Records that `phase` was reached at `at`; phases are reached strictly in order. */
-export function reachPhase(state: ReadinessState, phase: ReadinessPhase, at: number): ReadinessState {
+export function reachPhase(state: ReadinessState, phase: ReadinessPhase, at: number, detail?: string): ReadinessState {
   const expected = currentPhase(state);
   if (phase !== expected) throw new Error(`readiness: reached ${phase} while waiting for ${expected ?? state.status}`);
   const atMs = Math.max(0, at - state.startedAt);
   const previous = state.reached.at(-1)?.atMs ?? 0;
-  const reached = [...state.reached, { phase, atMs, durationMs: Math.max(0, atMs - previous) }];
+  const reached = [...state.reached, { phase, atMs, durationMs: Math.max(0, atMs - previous), ...(detail === undefined ? {} : { detail }) }];
   return { ...state, reached, status: reached.length === ReadinessPhases.length ? "ready" : "waiting" };
 }
 
@@ -65,12 +67,12 @@ export function failPhase(state: ReadinessState, reason: string, at: number): Re
 }
 
 export interface ReadinessSummary {
-  phases: Partial<Record<ReadinessPhase, { atMs: number; durationMs: number }>>;
+  phases: Partial<Record<ReadinessPhase, Omit<ReachedPhase, "phase">>>;
   /** Process start to `system`; undefined unless ready. */
   readyMs: number | undefined;
 }
 
 export function summarizeReadiness(state: ReadinessState): ReadinessSummary {
-  const phases = Object.fromEntries(state.reached.map((r) => [r.phase, { atMs: r.atMs, durationMs: r.durationMs }]));
+  const phases = Object.fromEntries(state.reached.map(({ phase, ...reached }) => [phase, reached]));
   return { phases, readyMs: state.status === "ready" ? state.reached.at(-1)?.atMs : undefined };
 }

@@ -63,7 +63,7 @@ export async function waitForReadiness(options: WaitReadinessOptions): Promise<R
     const outcome = await attempt(options.probes[phase], deadline, exitedPromise, options.signal);
     const now = Date.now();
     if (outcome.ok) {
-      state = reachPhase(state, phase, now);
+      state = reachPhase(state, phase, now, outcome.detail);
       const reached = state.reached.at(-1) as ReadinessState["reached"][number];
       options.onEvent?.({ type: "phase", phase, atMs: reached.atMs, durationMs: reached.durationMs, detail: outcome.detail });
       continue;

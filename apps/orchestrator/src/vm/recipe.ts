@@ -6,7 +6,7 @@ import { type BootstrapRecipe, recipeFor } from "@msf/preseed";
 export function imageRecipeFor(distribution: Distribution): BootstrapRecipe {
   const layout = FAMILIES[distribution.packageFamily];
   // The services stay off until `msf deploy` configures them: a fresh VM boots fast and clean.
-  const disabledUnits = [...Object.values(layout.services), layout.freshclamService];
+  const disabledUnits = [...Object.values(layout.services), ...layout.freshclamUnits];
   return recipeFor(distribution, { packages: mailStackPackages(distribution.packageFamily), disabledUnits });
 }
 

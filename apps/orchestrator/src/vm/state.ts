@@ -26,7 +26,12 @@ export const VmStateSchema = z.object({
     hostKey: z.string(),
   }),
   ports: z.record(z.string(), z.number().int()),
-  readiness: z.object({ phases: z.record(z.string(), z.object({ atMs: z.number(), durationMs: z.number() })), readyMs: z.number().optional() }).optional(),
+  readiness: z
+    .object({
+      phases: z.record(z.string(), z.object({ atMs: z.number(), durationMs: z.number(), detail: z.string().optional() })),
+      readyMs: z.number().optional(),
+    })
+    .optional(),
   stoppedAt: z.string().optional(),
   stoppedBy: z.string().optional(),
 });

@@ -14,7 +14,7 @@ import {
   machineProbes,
   panickedBeforeReady,
   type ReadinessEvent,
-  type ReadinessPhase,
+  type ReadinessSummary,
   type StoredImage,
   stopMachine,
   waitForReadiness,
@@ -61,7 +61,7 @@ export interface VmUpResult {
   alreadyRunning: boolean;
   ssh: { host: string; port: number; user: string; keyPath: string; knownHostsPath: string; command: string };
   ports: Record<string, number>;
-  phases: Partial<Record<ReadinessPhase, { atMs: number; durationMs: number }>>;
+  phases: ReadinessSummary["phases"];
   /** QEMU process start to `system`. */
   readyMs: number | undefined;
   image: { key: string; dir: string; built: boolean };

@@ -163,9 +163,14 @@ const clamav: DeployStep = {
       // No internet: the updater would only fail and fill the logs.
       const off = await remote.run(
         "clamav",
-        `if systemctl is-enabled --quiet ${layout.freshclamService} 2>/dev/null; then SYSTEMCTL_SKIP_SYSV=1 systemctl disable --now ${layout.freshclamService} && echo off; fi`,
+        `for unit in ${layout.freshclamUnits.join(" ")}; do if systemctl is-enabled --quiet "$unit" 2>/dev/null; then SYSTEMCTL_SKIP_SYSV=1 systemctl disable --now "$unit" || exit 1; echo "$unit"; fi; done`,
       );
-      if (off.stdout.includes("off")) changed.push(`disabled ${layout.freshclamService} (no internet)`);
+      changed.push(
+        ...off.stdout
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((unit) => `disabled ${unit} (no internet)`),
+      );
     }
     return [...changed, ...(await service(ctx, "clamav", layout.services.clamd, dropInChanged || changed.length > 0))];
   },

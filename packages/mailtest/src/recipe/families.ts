@@ -14,8 +14,8 @@ export interface FamilyLayout {
   redisConfig: string;
   /** The user Rspamd runs as (owns the DKIM keys). */
   rspamdUser: string;
-  /** Units that only fetch signatures from the internet; switched off when there is none. */
-  freshclamService: string;
+  /** Units that only fetch signatures from the internet (those a release has), switched off when there is none. */
+  freshclamUnits: string[];
   /** Creates the PostgreSQL cluster where the package does not (idempotent shell). */
   initDatabase?: string;
 }
@@ -45,7 +45,8 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     clamd: { config: "/etc/clamav/clamd.conf", socket: "/run/clamav/clamd.ctl", database: "/var/lib/clamav", user: "clamav" },
     redisConfig: "/etc/redis/redis.conf",
     rspamdUser: "_rspamd",
-    freshclamService: "clamav-freshclam",
+    // Debian 13 adds an update at every boot (it waits for the network, then fails offline: 40 s) and its daily timer.
+    freshclamUnits: ["clamav-freshclam", "clamav-freshclam-once.service", "clamav-freshclam-once.timer"],
   },
   dnf: {
     packages: [
@@ -68,7 +69,7 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     clamd: { config: "/etc/clamd.d/scan.conf", socket: "/run/clamd.scan/clamd.sock", database: "/var/lib/clamav", user: "clamscan" },
     redisConfig: "/etc/redis/redis.conf",
     rspamdUser: "_rspamd",
-    freshclamService: "clamav-freshclam",
+    freshclamUnits: ["clamav-freshclam"],
     initDatabase: "test -s /var/lib/pgsql/data/PG_VERSION || postgresql-setup --initdb",
   },
   zypper: {
@@ -91,7 +92,7 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     clamd: { config: "/etc/clamd.conf", socket: "/run/clamav/clamd-socket", database: "/var/lib/clamav", user: "vscan" },
     redisConfig: "/etc/redis/default.conf",
     rspamdUser: "rspamd",
-    freshclamService: "freshclam",
+    freshclamUnits: ["freshclam"],
   },
 };
 

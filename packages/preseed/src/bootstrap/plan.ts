@@ -71,7 +71,11 @@ export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs): Bootstra
     `--setup-hook=sync-in ${dirs.setupDir} /`,
     `--customize-hook=sync-in ${dirs.customizeDir} /`,
     `--customize-hook=chroot "$1" systemctl enable ${ENABLED_UNITS.join(" ")}`,
-    ...(recipe.disabledUnits.length ? [`--customize-hook=chroot "$1" systemctl disable --quiet ${recipe.disabledUnits.join(" ")}`] : []),
+    ...(recipe.disabledUnits.length
+      ? [
+          `--customize-hook=for unit in ${recipe.disabledUnits.join(" ")}; do if chroot "$1" systemctl is-enabled --quiet "$unit" 2>/dev/null; then chroot "$1" systemctl disable --quiet "$unit"; fi; done`,
+        ]
+      : []),
     // Each VM gets its own host key at boot; the image must not carry one all clones share.
     `--customize-hook=rm -f "$1"/etc/ssh/ssh_host_*`,
     recipe.suite,

@@ -15,7 +15,10 @@ export const BootstrapRecipeSchema = z.object({
   /** Installed on top of BASE_PACKAGES; the mail-stack recipe adds its packages here. */
   packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name")).default([]),
   hostname: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-  /** Units the packages enable that the image keeps off until something configures them (the mail stack at deploy time). */
+  /**
+   * Units the packages enable that the image keeps off until something configures them (the mail
+   * stack at deploy time). One list serves a family's releases: a unit a release lacks is skipped.
+   */
   disabledUnits: z.array(z.string().regex(/^[a-zA-Z0-9@._-]+$/, "a systemd unit name")).default([]),
   /** Virtual size of the root filesystem. */
   diskSize: z
