@@ -31,6 +31,7 @@ async function timedRun(label: string, distros?: string[]) {
   return { wallMs, phases };
 }
 
+let passed = false;
 try {
   const coldRun = cold ? await timedRun("cold default matrix") : undefined;
   const warmRun = parts.includes("warm") ? await timedRun("warm default matrix") : undefined;
@@ -44,6 +45,9 @@ try {
     goals: "warm one-distribution run under 90 s; cold default matrix under 12 min",
     met: { warmOne: warmOne ? warmOne.wallMs < 90_000 : undefined, cold: coldRun ? coldRun.wallMs < 12 * 60_000 : undefined },
   });
+  passed = true;
 } finally {
-  rmSync(state, { recursive: true, force: true });
+  // A failed run's directory is what explains it: kept.
+  if (passed) rmSync(state, { recursive: true, force: true });
+  else console.error(`kept ${state} for the failed run`);
 }
