@@ -44,9 +44,11 @@ export class VmBootError extends MsfError {
   }
 }
 
+const QEMU_EXITED = "QEMU exited";
+
 /** The guest's kernel panicked (and QEMU, told not to reboot, exited) before the VM was ready. */
 export function panickedBeforeReady(error: unknown): boolean {
-  if (!(error instanceof VmBootError) || error.details.reason !== "QEMU exited") return false;
+  if (!(error instanceof VmBootError) || error.details.reason !== QEMU_EXITED) return false;
   return (error.details.lastLines as string[]).some((line) => line.includes("Kernel panic - not syncing"));
 }
 
@@ -69,7 +71,7 @@ export async function waitForReadiness(options: WaitReadinessOptions): Promise<R
       continue;
     }
     if (options.signal?.aborted) throw new AbortedError(`booting ${options.name}`);
-    const reason = exited ? "QEMU exited" : outcome.timedOut ? `no progress within ${formatMs(options.budgets[phase])}` : outcome.reason;
+    const reason = exited ? QEMU_EXITED : outcome.timedOut ? `no progress within ${formatMs(options.budgets[phase])}` : outcome.reason;
     state = failPhase(state, reason, now);
     const lastLines = options.lastConsoleLines();
     options.onEvent?.({ type: "phase-failed", phase, reason, lastLines });
@@ -85,7 +87,7 @@ async function attempt(probe: PhaseProbe, deadline: number, exited: Promise<void
   const stop = () => controller.abort();
   const timer = setTimeout(stop, Math.max(0, deadline - Date.now()));
   outer?.addEventListener("abort", stop, { once: true });
-  const gone = exited.then((): Outcome => ({ ok: false, timedOut: false, reason: "QEMU exited" }));
+  const gone = exited.then((): Outcome => ({ ok: false, timedOut: false, reason: QEMU_EXITED }));
   const stopped = new Promise<Outcome>((resolve) => {
     controller.signal.addEventListener("abort", () => resolve({ ok: false, timedOut: true, reason: "deadline" }), { once: true });
   });

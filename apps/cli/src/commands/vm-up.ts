@@ -42,7 +42,7 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
     case "launched":
       return `qemu started (pid ${event.pid}), ssh forwarded to 127.0.0.1:${event.ports.ssh}`;
     case "boot-retry":
-      return reporter.paint("33", `${event.reason}: booting once more (first console: ${event.serialLog})`);
+      return reporter.paint("33", event.message);
     case "waiting":
       return undefined;
     case "phase":

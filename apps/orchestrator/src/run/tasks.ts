@@ -66,7 +66,7 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
         name,
         image,
         lifetimeMs: 4 * 3_600_000,
-        onEvent: (event) => event.type === "boot-retry" && env.onLine?.(`${event.reason}: booting once more (first console: ${event.serialLog})`),
+        onEvent: (event) => event.type === "boot-retry" && env.onLine?.(event.message),
       });
       return { vm: name, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
     }

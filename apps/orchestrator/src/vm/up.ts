@@ -32,7 +32,7 @@ export type VmUpEvent =
   | { type: "image"; distro: string; key: string; dir: string; built: boolean; ms: number }
   | { type: "accelerator"; accel: AccelVerdict["accel"]; reason: string; cached: boolean }
   | { type: "launched"; name: string; pid: number; ports: Record<string, number>; serialLog: string }
-  | { type: "boot-retry"; name: string; attempt: number; reason: string; serialLog: string }
+  | { type: "boot-retry"; name: string; attempt: number; serialLog: string; message: string }
   | ReadinessEvent;
 
 export interface VmUpOptions {
@@ -126,7 +126,8 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
       if (attempt === BOOT_ATTEMPTS || !panickedBeforeReady(error)) throw error;
       const firstConsole = join(dir, `serial-${attempt}.log`);
       await rename(join(dir, "serial.log"), firstConsole);
-      emit({ type: "boot-retry", name, attempt, reason: "the guest kernel panicked before SSH", serialLog: firstConsole });
+      const message = `the guest kernel panicked before SSH: booting once more (first console: ${firstConsole})`;
+      emit({ type: "boot-retry", name, attempt, serialLog: firstConsole, message });
     }
   }
 }
