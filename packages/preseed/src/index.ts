@@ -1,5 +1,14 @@
 export { type BuildEvent, type BuildStep, type EnsureImageOptions, ensureBootstrapImage } from "./bootstrap/build.ts";
-export { BOOTSTRAP_APPEND, credentialsFiles, customizeFiles, ENABLED_UNITS, FW_CFG, type GuestFile, setupFiles } from "./bootstrap/guest-files.ts";
+export {
+  BOOTSTRAP_APPEND,
+  credentialsFiles,
+  customizeFiles,
+  ENABLED_UNITS,
+  FW_CFG,
+  type GuestFile,
+  MASKED_UNITS,
+  setupFiles,
+} from "./bootstrap/guest-files.ts";
 export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap } from "./bootstrap/plan.ts";
 export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor } from "./bootstrap/recipe.ts";
 export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";

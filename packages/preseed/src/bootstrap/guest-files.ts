@@ -16,9 +16,22 @@ export const FW_CFG = {
 /** The kernel command line a bootstrap image needs (console options are the launcher's). */
 export const BOOTSTRAP_APPEND = "root=/dev/vda rw";
 
-/** Before any package is installed: a small initramfs with just what QEMU's virtio disk needs. */
+/**
+ * dpkg leaves out manuals, translations and documentation (copyrights kept). A file of its own, not
+ * mmdebstrap's --dpkgopt: with path options in its 99mmdebstrap file, mmdebstrap pipes every essential
+ * package through a Python filter, which took 44 of a 175 s build.
+ */
+const DPKG_EXCLUDES = [
+  "path-exclude=/usr/share/man/*",
+  "path-exclude=/usr/share/locale/*",
+  "path-exclude=/usr/share/doc/*",
+  "path-include=/usr/share/doc/*/copyright",
+];
+
+/** Before any package is installed: what dpkg leaves out, and a small initramfs with just what QEMU's virtio disk needs. */
 export function setupFiles(): GuestFile[] {
   return [
+    { path: "/etc/dpkg/dpkg.cfg.d/10msf-excludes", content: `${DPKG_EXCLUDES.join("\n")}\n`, mode: 0o644 },
     { path: "/etc/initramfs-tools/conf.d/msf.conf", content: "MODULES=list\n", mode: 0o644 },
     { path: "/etc/initramfs-tools/modules", content: "virtio_pci\nvirtio_blk\next4\n", mode: 0o644 },
   ];
@@ -82,3 +95,22 @@ export function credentialsFiles(): GuestFile[] {
 
 /** Units enabled in the image. */
 export const ENABLED_UNITS = ["systemd-networkd.service", "msf-credentials.service"] as const;
+
+/**
+ * Boot-time units a throwaway server VM has no use for (LVM snapshot checks, graphics, pstore,
+ * FUSE, device mapper, loop devices, configfs, tracing, huge pages, message queues): off, they
+ * leave an emulated guest's CPUs to the units on the way to SSH, about 2 s sooner (measured).
+ */
+export const MASKED_UNITS = [
+  "e2scrub_reap.service",
+  "modprobe@drm.service",
+  "modprobe@efi_pstore.service",
+  "modprobe@fuse.service",
+  "modprobe@dm_mod.service",
+  "modprobe@loop.service",
+  "modprobe@configfs.service",
+  "sys-kernel-tracing.mount",
+  "sys-kernel-debug.mount",
+  "dev-hugepages.mount",
+  "dev-mqueue.mount",
+] as const;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { MsfError } from "@msf/core";
-import { BOOTSTRAP_APPEND, customizeFiles, ENABLED_UNITS, type GuestFile, setupFiles } from "./guest-files.ts";
+import { BOOTSTRAP_APPEND, customizeFiles, ENABLED_UNITS, type GuestFile, MASKED_UNITS, setupFiles } from "./guest-files.ts";
 import { BASE_PACKAGES, type BootstrapRecipe } from "./recipe.ts";
 
 export const MMDEBSTRAP = "mmdebstrap";
@@ -38,6 +38,7 @@ export function bootstrapKey(recipe: BootstrapRecipe): string {
     setup: setupFiles(),
     customize: customizeFiles(recipe),
     units: ENABLED_UNITS,
+    masked: MASKED_UNITS,
     disabled: recipe.disabledUnits,
     size: recipe.diskSize,
   };
@@ -64,13 +65,10 @@ export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs): Bootstra
     `--include=${packages.join(",")}`,
     // dpkg without fsync: the build is thrown away on failure anyway, and it halves the time.
     `--hook-directory=${EATMYDATA_HOOKS}`,
-    "--dpkgopt=path-exclude=/usr/share/man/*",
-    "--dpkgopt=path-exclude=/usr/share/locale/*",
-    "--dpkgopt=path-exclude=/usr/share/doc/*",
-    "--dpkgopt=path-include=/usr/share/doc/*/copyright",
     `--setup-hook=sync-in ${dirs.setupDir} /`,
     `--customize-hook=sync-in ${dirs.customizeDir} /`,
     `--customize-hook=chroot "$1" systemctl enable ${ENABLED_UNITS.join(" ")}`,
+    `--customize-hook=chroot "$1" systemctl mask --quiet ${MASKED_UNITS.join(" ")}`,
     ...(recipe.disabledUnits.length
       ? [
           `--customize-hook=for unit in ${recipe.disabledUnits.join(" ")}; do if chroot "$1" systemctl is-enabled --quiet "$unit" 2>/dev/null; then chroot "$1" systemctl disable --quiet "$unit"; fi; done`,
