@@ -1,6 +1,12 @@
 import { DATABASE, file, type ManagedFile, PATHS, type StackInputs, VMAIL } from "./inputs.ts";
 
-const POSTFIX_SOCKETS = `service lmtp {
+/**
+ * What both versions share: the sockets Postfix reaches, the listeners, the INBOX, and login processes that each serve up to 100
+ * connections (Dovecot's default starts one per connection: an exec, a config load and TLS set-up
+ * that cost an emulated guest most of a second every time). `restartCount` is the setting's name,
+ * which Dovecot 2.4 renamed.
+ */
+const sharedConfig = (restartCount: "service_count" | "restart_request_count") => `service lmtp {
   unix_listener /var/spool/postfix/private/dovecot-lmtp {
     mode = 0600
     user = postfix
@@ -15,6 +21,7 @@ service auth {
   }
 }
 service imap-login {
+  ${restartCount} = 100
   inet_listener imap {
     port = 143
   }
@@ -24,6 +31,7 @@ service imap-login {
   }
 }
 service pop3-login {
+  ${restartCount} = 100
   inet_listener pop3 {
     port = 110
   }
@@ -71,7 +79,7 @@ userdb {
 protocol lmtp {
   postmaster_address = ${postmaster}
 }
-${POSTFIX_SOCKETS}`;
+${sharedConfig("service_count")}`;
   const sql = `${HEADER}driver = pgsql
 connect = host=127.0.0.1 dbname=${DATABASE.name} user=${DATABASE.role} password=${inputs.dbPassword}
 default_pass_scheme = SHA512-CRYPT
@@ -113,7 +121,7 @@ userdb sql {
   query = SELECT ${VMAIL.uid} AS uid, ${VMAIL.gid} AS gid FROM mailboxes WHERE email = '%{user}' AND active
   iterate_query = SELECT email AS "user" FROM mailboxes WHERE active
 }
-${POSTFIX_SOCKETS}`;
+${sharedConfig("restart_request_count")}`;
   const sql = `${HEADER}sql_driver = pgsql
 pgsql 127.0.0.1 {
   parameters {
