@@ -1,10 +1,10 @@
 import { DATABASE, file, type ManagedFile, PATHS, type StackInputs, VMAIL } from "./inputs.ts";
 
 /**
- * What both versions share: the sockets Postfix reaches, the listeners, the INBOX, and login processes that each serve up to 100
- * connections (Dovecot's default starts one per connection: an exec, a config load and TLS set-up
- * that cost an emulated guest most of a second every time). `restartCount` is the setting's name,
- * which Dovecot 2.4 renamed.
+ * What both versions share: the sockets Postfix reaches, the listeners, the INBOX, and login
+ * processes that serve up to 100 connections each (Dovecot's default starts one per connection: an
+ * exec, a config load and a TLS set-up, most of a second each for an emulated guest).
+ * `restartCount` is the setting's name, which Dovecot 2.4 renamed.
  */
 const sharedConfig = (restartCount: "service_count" | "restart_request_count") => `service lmtp {
   unix_listener /var/spool/postfix/private/dovecot-lmtp {
