@@ -41,8 +41,9 @@ async function service(ctx: StepContext, step: string, unit: string, restart: bo
   const script = `done=""
 fail() { journalctl --no-pager --lines=25 --unit='${unit.replace(/\.service$/, "")}*' >&2; exit 1; }
 systemctl is-enabled --quiet ${unit} 2>/dev/null || { SYSTEMCTL_SKIP_SYSV=1 systemctl enable --no-reload --quiet ${unit} && done="enabled"; }
-if [ ${restart ? 1 : 0} = 1 ]; then ${beforeStart}; systemctl restart ${unit} || fail; done="$done restarted"
-elif ! systemctl is-active --quiet ${unit}; then ${beforeStart}; systemctl start ${unit} || fail; done="$done started"; fi
+action=""
+if [ ${restart ? 1 : 0} = 1 ]; then action=restart; elif ! systemctl is-active --quiet ${unit}; then action=start; fi
+if [ -n "$action" ]; then ${beforeStart}; systemctl $action ${unit} || fail; done="$done \${action}ed"; fi
 echo $done`;
   const result = await ctx.remote.run(step, script, { timeoutMs: 300_000 });
   return result.stdout
