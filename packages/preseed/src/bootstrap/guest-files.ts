@@ -39,18 +39,31 @@ export function setupFiles(): GuestFile[] {
 
 const CREDENTIALS_SCRIPT = `#!/bin/sh
 # msf: per-VM SSH credentials from QEMU's fw_cfg, so the golden image carries no key of its own.
-set -eu
-modprobe qemu_fw_cfg 2>/dev/null || true
+# Says what it did on the console: a VM that cannot be logged into shows why there.
+set -u
 cfg=/sys/firmware/qemu_fw_cfg/by_name
+key=/etc/ssh/ssh_host_ed25519_key
+modprobe qemu_fw_cfg 2>/dev/null
+# When udev is loading the driver at the same moment, modprobe returns while by_name is still being
+# filled: wait (at most 10 s) until the module is live.
+state=/sys/module/qemu_fw_cfg/initstate
+tries=100
+while [ -r $state ] && [ "$(cat $state)" != live ] && [ $tries -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
 if [ -r "$cfg/${FW_CFG.authorizedKeys}/raw" ]; then
   install -d -m 700 /root/.ssh
-  install -m 600 "$cfg/${FW_CFG.authorizedKeys}/raw" /root/.ssh/authorized_keys
+  install -m 600 "$cfg/${FW_CFG.authorizedKeys}/raw" /root/.ssh/authorized_keys.new &&
+    mv -f /root/.ssh/authorized_keys.new /root/.ssh/authorized_keys && echo "authorized_keys from fw_cfg"
+else
+  echo "no authorized_keys in fw_cfg"
 fi
-if [ -r "$cfg/${FW_CFG.hostKey}/raw" ]; then
-  install -m 600 "$cfg/${FW_CFG.hostKey}/raw" /etc/ssh/ssh_host_ed25519_key
+# A host key is used only once ssh-keygen can read it; sshd without one would not start at all.
+if [ -r "$cfg/${FW_CFG.hostKey}/raw" ] && install -m 600 "$cfg/${FW_CFG.hostKey}/raw" $key.new && ssh-keygen -y -f $key.new >/dev/null; then
+  mv -f $key.new $key && echo "host key from fw_cfg"
+elif ! ssh-keygen -y -f $key >/dev/null 2>&1; then
+  # Without fw_cfg (booted by other means) the VM still gets a host key of its own.
+  rm -f $key $key.pub && ssh-keygen -q -t ed25519 -N '' -f $key && echo "no usable host key in fw_cfg: generated one"
 fi
-# Without fw_cfg (booted by other means) the VM still gets a host key of its own.
-[ -s /etc/ssh/ssh_host_ed25519_key ] || ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
+rm -f $key.new
 `;
 
 const CREDENTIALS_UNIT = `[Unit]
@@ -62,6 +75,7 @@ After=systemd-modules-load.service
 Type=oneshot
 ExecStart=/usr/local/sbin/msf-credentials
 RemainAfterExit=yes
+StandardOutput=journal+console
 
 [Install]
 WantedBy=multi-user.target
@@ -81,6 +95,8 @@ export function customizeFiles(recipe: BootstrapRecipe): GuestFile[] {
       content: "HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
       mode: 0o644,
     },
+    // sshd's own complaint (a bad key, a bad option) on the console when it cannot start.
+    { path: "/etc/systemd/system/ssh.service.d/10-msf.conf", content: "[Service]\nStandardError=journal+console\n", mode: 0o644 },
     ...credentialsFiles(),
   ];
 }
