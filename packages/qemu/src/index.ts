@@ -21,4 +21,12 @@ export { SerialTap, type WaitOptions } from "./serial-tap.ts";
 export * from "./spec.ts";
 export { type StopOptions, type StopOutcome, stopMachine } from "./stop.ts";
 export { type HostForward, parseUsernet, queryHostForwards, queryStatus, type VmStatus } from "./usernet.ts";
-export { type PhaseProbe, panickedBeforeReady, type ReadinessEvent, VmBootError, type WaitReadinessOptions, waitForReadiness } from "./wait-ready.ts";
+export {
+  bootRetryReason,
+  type PhaseProbe,
+  type ReadinessEvent,
+  SSHD_FAILED,
+  VmBootError,
+  type WaitReadinessOptions,
+  waitForReadiness,
+} from "./wait-ready.ts";

@@ -5,7 +5,7 @@ import type { QmpClient } from "./qmp.ts";
 import type { ReadinessPhase } from "./readiness.ts";
 import type { SerialTap } from "./serial-tap.ts";
 import { queryStatus } from "./usernet.ts";
-import type { PhaseProbe } from "./wait-ready.ts";
+import { type PhaseProbe, SSHD_FAILED } from "./wait-ready.ts";
 
 // Each connection costs the booting guest an sshd child (fork + re-exec, slow under TCG), and sshd
 // drops connections beyond MaxStartups: probe often, but never with more than two in flight.
@@ -13,6 +13,9 @@ const BANNER_INTERVAL_MS = 250;
 const BANNER_MAX_PENDING = 2;
 const RETRY_MS = 250;
 const FOREVER = 24 * 3_600_000; // probes end by their AbortSignal, not by their own clocks
+// systemd's console line when the SSH server's start job fails (ssh.service, sshd.service; the unit
+// name may be cut at the console's width). No banner can come after it.
+const SSHD_FAILED_LINE = /Failed to start sshd?\b/;
 
 export interface MachineProbeInputs {
   qmp: QmpClient;
@@ -37,7 +40,10 @@ export function machineProbes(inputs: MachineProbeInputs): Record<ReadinessPhase
       return inputs.tap.lastLines(1)[0]?.slice(0, 80);
     },
     "ssh-banner": async (signal) => {
-      const found = await waitForSshSocket(host, port, { signal, intervalMs: BANNER_INTERVAL_MS, maxPending: BANNER_MAX_PENDING });
+      const sshdFailed = inputs.tap.waitForLine(SSHD_FAILED_LINE, { timeoutMs: FOREVER, signal }).then((line) => {
+        throw new Error(`${SSHD_FAILED}: ${line}`);
+      });
+      const found = await Promise.race([waitForSshSocket(host, port, { signal, intervalMs: BANNER_INTERVAL_MS, maxPending: BANNER_MAX_PENDING }), sshdFailed]);
       opened = found;
       return `${found.banner} (attempt ${found.attempts})`;
     },

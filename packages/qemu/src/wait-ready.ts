@@ -46,10 +46,20 @@ export class VmBootError extends MsfError {
 
 const QEMU_EXITED = "QEMU exited";
 
-/** The guest's kernel panicked (and QEMU, told not to reboot, exited) before the VM was ready. */
-export function panickedBeforeReady(error: unknown): boolean {
-  if (!(error instanceof VmBootError) || error.details.reason !== QEMU_EXITED) return false;
-  return (error.details.lastLines as string[]).some((line) => line.includes("Kernel panic - not syncing"));
+/** How the ssh-banner probe's reason starts when the console shows that the guest's sshd failed to start. */
+export const SSHD_FAILED = "sshd failed to start";
+
+/**
+ * Why a fresh boot of the same image may well succeed where this one failed, or undefined when the
+ * failure would repeat: a kernel panic under TCG (QEMU, told not to reboot, exited) or an sshd that
+ * failed at boot.
+ */
+export function bootRetryReason(error: unknown): string | undefined {
+  if (!(error instanceof VmBootError)) return undefined;
+  const { reason, lastLines } = error.details as { reason: string; lastLines: string[] };
+  if (reason === QEMU_EXITED && lastLines.some((line) => line.includes("Kernel panic - not syncing"))) return "the guest kernel panicked before SSH";
+  if (reason.startsWith(SSHD_FAILED)) return "the guest's sshd failed to start";
+  return undefined;
 }
 
 /** Walks a booting VM through the readiness phases, each within its budget. */

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  bootRetryReason,
   defaultBudgets,
   type PhaseBudgets,
   type PhaseProbe,
-  panickedBeforeReady,
   type ReadinessEvent,
   type ReadinessPhase,
+  SSHD_FAILED,
   VmBootError,
   waitForReadiness,
 } from "@msf/qemu";
@@ -77,24 +78,28 @@ describe("waitForReadiness", () => {
       lastConsoleLines: () => ["Kernel panic - not syncing: VFS: Unable to mount root fs"],
     }).catch((e: unknown) => e);
     expect((error as VmBootError).details).toMatchObject({ phase: "kernel", reason: "QEMU exited" });
-    expect(panickedBeforeReady(error)).toBe(true);
+    expect(bootRetryReason(error)).toBe("the guest kernel panicked before SSH");
   });
 
-  it("tells a kernel panic from other ways a boot fails", async () => {
-    const boot = (exited: Promise<unknown>, lines: string[]) =>
+  it("tells the failures a fresh boot may not repeat (a kernel panic, an sshd that failed) from the others", async () => {
+    const boot = (exited: Promise<unknown>, lines: string[], stuck: Partial<Record<ReadinessPhase, PhaseProbe>> = { kernel: never }) =>
       waitForReadiness({
         name: "t",
         startedAt: Date.now(),
         budgets: fast,
-        probes: probes({ kernel: never }),
+        probes: probes(stuck),
         exited,
         lastConsoleLines: () => lines,
       }).catch((e: unknown) => e);
     const panic = ["[    1.61] Kernel panic - not syncing: Fatal exception in interrupt", "[    1.61] Shutting down cpus with NMI"];
-    expect(panickedBeforeReady(await boot(new Promise(() => {}), panic))).toBe(false); // QEMU still running: a stall, not a panic
-    expect(panickedBeforeReady(await boot(sleep(10), ["reboot: Power down"]))).toBe(false);
-    expect(panickedBeforeReady(await boot(sleep(10), panic))).toBe(true);
-    expect(panickedBeforeReady(new Error("Kernel panic - not syncing"))).toBe(false);
+    expect(bootRetryReason(await boot(new Promise(() => {}), panic))).toBeUndefined(); // QEMU still running: a stall, not a panic
+    expect(bootRetryReason(await boot(sleep(10), ["reboot: Power down"]))).toBeUndefined();
+    expect(bootRetryReason(await boot(sleep(10), panic))).toBe("the guest kernel panicked before SSH");
+    expect(bootRetryReason(new Error("Kernel panic - not syncing"))).toBeUndefined();
+    const sshdFailed = async () => Promise.reject(new Error(`${SSHD_FAILED}: [FAILED] Failed to start ssh.service`));
+    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": sshdFailed }))).toBe("the guest's sshd failed to start");
+    const refused = async () => Promise.reject(new Error("connection refused"));
+    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": refused }))).toBeUndefined();
   });
 
   it("reports a probe's own fatal failure", async () => {

@@ -5,6 +5,7 @@ import { acquireLock, isProcessAlive, MsfError } from "@msf/core";
 import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
 import {
   type AccelVerdict,
+  bootRetryReason,
   defaultBudgets,
   detectAccelerator,
   diskTools,
@@ -12,7 +13,6 @@ import {
   launchMachine,
   listImages,
   machineProbes,
-  panickedBeforeReady,
   type ReadinessEvent,
   type ReadinessSummary,
   type StoredImage,
@@ -121,12 +121,13 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
     try {
       return await bootOnce(ctx, options, boot);
     } catch (error) {
-      // Under TCG a guest kernel now and then panics while it patches its own code (seen with Debian
-      // 13 in a busy matrix): one more boot from a fresh overlay; the first console stays as evidence.
-      if (attempt === BOOT_ATTEMPTS || !panickedBeforeReady(error)) throw error;
+      // Some boots fail by chance (under TCG a guest kernel now and then panics while it patches its
+      // own code): one more boot from a fresh overlay; the first console stays as evidence.
+      const why = bootRetryReason(error);
+      if (attempt === BOOT_ATTEMPTS || !why) throw error;
       const firstConsole = join(dir, `serial-${attempt}.log`);
       await rename(join(dir, "serial.log"), firstConsole);
-      const message = `the guest kernel panicked before SSH: booting once more (first console: ${firstConsole})`;
+      const message = `${why}: booting once more (first console: ${firstConsole})`;
       emit({ type: "boot-retry", name, attempt, serialLog: firstConsole, message });
     }
   }
