@@ -1,7 +1,7 @@
 import { AbortedError } from "./errors.ts";
 
 export interface HedgeOptions<T> {
-  /** Stops the attempts; the promise rejects with AbortedError (naming the last failure). */
+  /** Stops the attempts; the promise rejects with AbortedError (naming the last failure, also as `details.lastFailure`). */
   signal?: AbortSignal;
   /** A new attempt starts this often while no attempt has succeeded. */
   intervalMs: number;
@@ -35,7 +35,11 @@ export function hedge<T>(
       options.signal?.removeEventListener("abort", onAbort);
       outcome();
     };
-    const onAbort = () => finish(() => reject(new AbortedError(`${options.what} (${attempts} attempts; last: ${failures.at(-1) ?? "none finished"})`)));
+    const onAbort = () =>
+      finish(() => {
+        const lastFailure = failures.at(-1);
+        reject(new AbortedError(`${options.what} (${attempts} attempts; last: ${lastFailure ?? "none finished"})`, { details: { attempts, lastFailure } }));
+      });
     const launch = () => {
       if (decided.signal.aborted || pending >= options.maxPending) return;
       const index = attempts++;

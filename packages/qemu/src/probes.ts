@@ -40,10 +40,12 @@ export function machineProbes(inputs: MachineProbeInputs): Record<ReadinessPhase
       return inputs.tap.lastLines(1)[0]?.slice(0, 80);
     },
     "ssh-banner": async (signal) => {
+      // The dialling first: on a missed deadline its abort error (with its last failure) is the one heard.
+      const dialled = waitForSshSocket(host, port, { signal, intervalMs: BANNER_INTERVAL_MS, maxPending: BANNER_MAX_PENDING });
       const sshdFailed = inputs.tap.waitForLine(SSHD_FAILED_LINE, { timeoutMs: FOREVER, signal }).then((line) => {
         throw new Error(`${SSHD_FAILED}: ${line}`);
       });
-      const found = await Promise.race([waitForSshSocket(host, port, { signal, intervalMs: BANNER_INTERVAL_MS, maxPending: BANNER_MAX_PENDING }), sshdFailed]);
+      const found = await Promise.race([dialled, sshdFailed]);
       opened = found;
       return `${found.banner} (attempt ${found.attempts})`;
     },

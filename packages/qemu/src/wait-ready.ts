@@ -81,7 +81,7 @@ export async function waitForReadiness(options: WaitReadinessOptions): Promise<R
       continue;
     }
     if (options.signal?.aborted) throw new AbortedError(`booting ${options.name}`);
-    const reason = exited ? QEMU_EXITED : outcome.timedOut ? `no progress within ${formatMs(options.budgets[phase])}` : outcome.reason;
+    const reason = exited ? QEMU_EXITED : outcome.timedOut ? timedOutReason(options.budgets[phase], outcome.lastFailure) : outcome.reason;
     state = failPhase(state, reason, now);
     const lastLines = options.lastConsoleLines();
     options.onEvent?.({ type: "phase-failed", phase, reason, lastLines });
@@ -90,7 +90,12 @@ export async function waitForReadiness(options: WaitReadinessOptions): Promise<R
   return summarizeReadiness(state);
 }
 
-type Outcome = { ok: true; detail?: string } | { ok: false; timedOut: boolean; reason: string };
+type Outcome = { ok: true; detail?: string } | { ok: false; timedOut: boolean; reason: string; lastFailure?: string };
+
+/** A missed deadline, with what the probe's last try ran into (a refused login says more than the clock). */
+function timedOutReason(budgetMs: number, lastFailure?: string): string {
+  return `no progress within ${formatMs(budgetMs)}${lastFailure ? `; last try: ${lastFailure}` : ""}`;
+}
 
 async function attempt(probe: PhaseProbe, deadline: number, exited: Promise<void>, outer?: AbortSignal): Promise<Outcome> {
   const controller = new AbortController();
@@ -98,12 +103,18 @@ async function attempt(probe: PhaseProbe, deadline: number, exited: Promise<void
   const timer = setTimeout(stop, Math.max(0, deadline - Date.now()));
   outer?.addEventListener("abort", stop, { once: true });
   const gone = exited.then((): Outcome => ({ ok: false, timedOut: false, reason: QEMU_EXITED }));
+  // Settles a turn after the abort, so a probe that answers its abort at once is heard (with its last failure).
   const stopped = new Promise<Outcome>((resolve) => {
-    controller.signal.addEventListener("abort", () => resolve({ ok: false, timedOut: true, reason: "deadline" }), { once: true });
+    controller.signal.addEventListener("abort", () => setImmediate(resolve, { ok: false, timedOut: true, reason: "deadline" }), { once: true });
   });
   const probed = probe(controller.signal).then(
     (detail): Outcome => ({ ok: true, detail }),
-    (error: unknown): Outcome => ({ ok: false, timedOut: controller.signal.aborted, reason: (error as Error).message }),
+    (error: unknown): Outcome => ({
+      ok: false,
+      timedOut: controller.signal.aborted,
+      reason: (error as Error).message,
+      lastFailure: (error as { details?: { lastFailure?: string } }).details?.lastFailure,
+    }),
   );
   try {
     return await Promise.race([probed, gone, stopped]);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { hedge } from "@msf/core";
 import {
   bootRetryReason,
   defaultBudgets,
@@ -100,6 +101,22 @@ describe("waitForReadiness", () => {
     expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": sshdFailed }))).toBe("the guest's sshd failed to start");
     const refused = async () => Promise.reject(new Error("connection refused"));
     expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": refused }))).toBeUndefined();
+  });
+
+  it("says what the last try ran into when a phase misses its deadline", async () => {
+    const refused: PhaseProbe = async (signal) => {
+      await hedge(async () => Promise.reject(new Error("Permission denied (publickey)")), { signal, intervalMs: 20, maxPending: 1, what: "logging in" });
+      return "logged in";
+    };
+    const error = await waitForReadiness({
+      name: "locked",
+      startedAt: Date.now(),
+      budgets: fast,
+      probes: probes({ "ssh-auth": refused }),
+      exited: new Promise(() => {}),
+      lastConsoleLines: () => [],
+    }).catch((e: unknown) => e);
+    expect((error as VmBootError).message).toMatch(/locked did not reach ssh-auth: no progress within 200 ms; last try: #\d+: Permission denied \(publickey\)/);
   });
 
   it("reports a probe's own fatal failure", async () => {
