@@ -101,6 +101,8 @@ describe("waitForReadiness", () => {
     expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": sshdFailed }))).toBe("the guest's sshd failed to start");
     const refused = async () => Promise.reject(new Error("connection refused"));
     expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": refused }))).toBeUndefined();
+    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-auth": never }))).toBe("the guest's sshd answered but msf could not log in");
+    expect(bootRetryReason(await boot(new Promise(() => {}), [], { system: never }))).toBeUndefined();
   });
 
   it("says what the last try ran into when a phase misses its deadline", async () => {
