@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseRunConfig } from "@msf/orchestrator";
 import { run } from "@msf/supervisor";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { COMMANDS } from "../apps/cli/src/commands.ts";
 
@@ -13,6 +13,13 @@ const packages = ["packages", "apps"].flatMap((group) => readdirSync(join(root, 
 const examples = packages.flatMap((dir) => {
   const example = /```ts\n([\s\S]*?)```/.exec(readFileSync(join(dir, "README.md"), "utf8"))?.[1];
   return example ? [{ dir, example }] : [];
+});
+
+// The examples keep their state here; removed afterwards unless it was there before.
+const EXAMPLE_HOME = "/tmp/msf-example";
+const exampleHomeExisted = existsSync(EXAMPLE_HOME);
+afterAll(() => {
+  if (!exampleHomeExisted) rmSync(EXAMPLE_HOME, { recursive: true, force: true });
 });
 
 describe("README examples", () => {
