@@ -33,6 +33,17 @@ function probes(overrides: Partial<Record<ReadinessPhase, PhaseProbe>>): Record<
   };
 }
 
+const running = () => new Promise<never>(() => {}); // QEMU that never exits
+
+/** The error of a boot whose probes are `stuck` (the others pass at once). */
+function failedBoot(
+  name: string,
+  stuck: Partial<Record<ReadinessPhase, PhaseProbe>>,
+  { budgets = fast, exited = running(), lines = [] as string[] }: { budgets?: PhaseBudgets; exited?: Promise<unknown>; lines?: string[] } = {},
+): Promise<unknown> {
+  return waitForReadiness({ name, startedAt: Date.now(), budgets, probes: probes(stuck), exited, lastConsoleLines: () => lines }).catch((e: unknown) => e);
+}
+
 describe("waitForReadiness", () => {
   it("reports every phase with its time and ends with readyMs", async () => {
     const events: ReadinessEvent[] = [];
@@ -41,7 +52,7 @@ describe("waitForReadiness", () => {
       startedAt: Date.now(),
       budgets: defaultBudgets("tcg"),
       probes: probes({}),
-      exited: new Promise(() => {}),
+      exited: running(),
       lastConsoleLines: () => [],
       onEvent: (e) => events.push(e),
     });
@@ -51,14 +62,7 @@ describe("waitForReadiness", () => {
   });
 
   it("fails the phase that misses its deadline, with the last console lines", async () => {
-    const error = await waitForReadiness({
-      name: "slowpoke",
-      startedAt: Date.now(),
-      budgets: fast,
-      probes: probes({ "ssh-banner": never }),
-      exited: new Promise(() => {}),
-      lastConsoleLines: () => ["Begin: Loading essential drivers ... done.", "msf-debian login:"],
-    }).catch((e: unknown) => e);
+    const error = await failedBoot("slowpoke", { "ssh-banner": never }, { lines: ["Begin: Loading essential drivers ... done.", "msf-debian login:"] });
     expect(error).toBeInstanceOf(VmBootError);
     expect((error as VmBootError).message).toMatch(/slowpoke did not reach ssh-banner: no progress within 200 ms/);
     expect((error as VmBootError).message).toContain("msf-debian login:");
@@ -69,40 +73,26 @@ describe("waitForReadiness", () => {
   });
 
   it("fails at once when QEMU exits, instead of waiting for the deadline", async () => {
-    const started = Date.now();
-    const error = await waitForReadiness({
-      name: "crasher",
-      startedAt: started,
-      budgets: defaultBudgets("tcg"),
-      probes: probes({ kernel: never }),
-      exited: sleep(50),
-      lastConsoleLines: () => ["Kernel panic - not syncing: VFS: Unable to mount root fs"],
-    }).catch((e: unknown) => e);
+    const lines = ["Kernel panic - not syncing: VFS: Unable to mount root fs"];
+    const error = await failedBoot("crasher", { kernel: never }, { budgets: defaultBudgets("tcg"), exited: sleep(50), lines });
     expect((error as VmBootError).details).toMatchObject({ phase: "kernel", reason: "QEMU exited" });
     expect(bootRetryReason(error)).toBe("the guest kernel panicked before SSH");
   });
 
   it("tells the failures a fresh boot may not repeat (a kernel panic, an sshd that failed) from the others", async () => {
     const boot = (exited: Promise<unknown>, lines: string[], stuck: Partial<Record<ReadinessPhase, PhaseProbe>> = { kernel: never }) =>
-      waitForReadiness({
-        name: "t",
-        startedAt: Date.now(),
-        budgets: fast,
-        probes: probes(stuck),
-        exited,
-        lastConsoleLines: () => lines,
-      }).catch((e: unknown) => e);
+      failedBoot("t", stuck, { exited, lines });
     const panic = ["[    1.61] Kernel panic - not syncing: Fatal exception in interrupt", "[    1.61] Shutting down cpus with NMI"];
-    expect(bootRetryReason(await boot(new Promise(() => {}), panic))).toBeUndefined(); // QEMU still running: a stall, not a panic
+    expect(bootRetryReason(await boot(running(), panic))).toBeUndefined(); // QEMU still running: a stall, not a panic
     expect(bootRetryReason(await boot(sleep(10), ["reboot: Power down"]))).toBeUndefined();
     expect(bootRetryReason(await boot(sleep(10), panic))).toBe("the guest kernel panicked before SSH");
     expect(bootRetryReason(new Error("Kernel panic - not syncing"))).toBeUndefined();
     const sshdFailed = async () => Promise.reject(new Error(`${SSHD_FAILED}: [FAILED] Failed to start ssh.service`));
-    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": sshdFailed }))).toBe("the guest's sshd failed to start");
+    expect(bootRetryReason(await boot(running(), [], { "ssh-banner": sshdFailed }))).toBe("the guest's sshd failed to start");
     const refused = async () => Promise.reject(new Error("connection refused"));
-    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-banner": refused }))).toBeUndefined();
-    expect(bootRetryReason(await boot(new Promise(() => {}), [], { "ssh-auth": never }))).toBe("the guest's sshd answered but msf could not log in");
-    expect(bootRetryReason(await boot(new Promise(() => {}), [], { system: never }))).toBeUndefined();
+    expect(bootRetryReason(await boot(running(), [], { "ssh-banner": refused }))).toBeUndefined();
+    expect(bootRetryReason(await boot(running(), [], { "ssh-auth": never }))).toBe("the guest's sshd answered but msf could not log in");
+    expect(bootRetryReason(await boot(running(), [], { system: never }))).toBeUndefined();
   });
 
   it("says what the last try ran into when a phase misses its deadline", async () => {
@@ -110,26 +100,16 @@ describe("waitForReadiness", () => {
       await hedge(async () => Promise.reject(new Error("Permission denied (publickey)")), { signal, intervalMs: 20, maxPending: 1, what: "logging in" });
       return "logged in";
     };
-    const error = await waitForReadiness({
-      name: "locked",
-      startedAt: Date.now(),
-      budgets: fast,
-      probes: probes({ "ssh-auth": refused }),
-      exited: new Promise(() => {}),
-      lastConsoleLines: () => [],
-    }).catch((e: unknown) => e);
+    const error = await failedBoot("locked", { "ssh-auth": refused });
     expect((error as VmBootError).message).toMatch(/locked did not reach ssh-auth: no progress within 200 ms; last try: #\d+: Permission denied \(publickey\)/);
   });
 
   it("reports a probe's own fatal failure", async () => {
-    const error = await waitForReadiness({
-      name: "broken",
-      startedAt: Date.now(),
-      budgets: defaultBudgets("tcg"),
-      probes: probes({ system: async () => Promise.reject(new Error('systemd reports "maintenance"')) }),
-      exited: new Promise(() => {}),
-      lastConsoleLines: () => [],
-    }).catch((e: unknown) => e);
+    const error = await failedBoot(
+      "broken",
+      { system: async () => Promise.reject(new Error('systemd reports "maintenance"')) },
+      { budgets: defaultBudgets("tcg") },
+    );
     expect((error as VmBootError).message).toContain('broken did not reach system: systemd reports "maintenance"');
   });
 
@@ -141,7 +121,7 @@ describe("waitForReadiness", () => {
       startedAt: Date.now(),
       budgets: defaultBudgets("tcg"),
       probes: probes({ kernel: never }),
-      exited: new Promise(() => {}),
+      exited: running(),
       lastConsoleLines: () => [],
       signal: controller.signal,
     }).catch((e: unknown) => e);
