@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { generateKeyPair, knownHostsLine, publicKeyBlob, readBanner, remoteCommandLine, shellQuote, waitForBanner, waitForSshSocket } from "@msf/ssh";
 import { makeTempDir } from "@msf/test-utils";
+import ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
@@ -45,6 +46,19 @@ describe("keys", () => {
     expect(pair.publicKey).toMatch(/^ssh-ed25519 \S+ msf@test$/);
     expect(publicKeyBlob(pair.publicKey).subarray(4, 15).toString()).toBe("ssh-ed25519");
     expect(generateKeyPair("x").privateKey).not.toBe(pair.privateKey);
+  });
+
+  it("keeps a public key's leading zero byte (ssh2's own generator drops it, and OpenSSH refuses the key)", () => {
+    temp = makeTempDir();
+    // About 1 key in 256 starts with a zero byte; 5000 draws miss one with odds of e^-19.
+    const pair = Array.from({ length: 5000 }, () => generateKeyPair("msf@zero")).find((candidate) => publicKeyBlob(candidate.publicKey)[19] === 0);
+    if (!pair) throw new Error("no key with a leading zero byte in 5000 draws");
+    expect(publicKeyBlob(pair.publicKey)).toHaveLength(4 + 11 + 4 + 32);
+    const path = join(temp.path, "id");
+    writeFileSync(path, pair.privateKey, { mode: 0o600 });
+    expect(execFileSync("ssh-keygen", ["-y", "-f", path]).toString().trim()).toBe(pair.publicKey);
+    // The client side (ssh2) must read the same private key.
+    expect(ssh2.utils.parseKey(pair.privateKey)).not.toBeInstanceOf(Error);
   });
 
   it("writes known_hosts lines for non-standard ports", () => {
