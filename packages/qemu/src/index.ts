@@ -25,7 +25,6 @@ export {
   bootRetryReason,
   type PhaseProbe,
   type ReadinessEvent,
-  SSHD_FAILED,
   VmBootError,
   type WaitReadinessOptions,
   waitForReadiness,

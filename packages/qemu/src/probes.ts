@@ -5,7 +5,7 @@ import type { QmpClient } from "./qmp.ts";
 import type { ReadinessPhase } from "./readiness.ts";
 import type { SerialTap } from "./serial-tap.ts";
 import { queryStatus } from "./usernet.ts";
-import { type PhaseProbe, SSHD_FAILED } from "./wait-ready.ts";
+import type { PhaseProbe } from "./wait-ready.ts";
 
 // Each connection costs the booting guest an sshd child (fork + re-exec, slow under TCG), and sshd
 // drops connections beyond MaxStartups: probe often, but never with more than two in flight.
@@ -43,7 +43,7 @@ export function machineProbes(inputs: MachineProbeInputs): Record<ReadinessPhase
       // The dialling first: on a missed deadline its abort error (with its last failure) is the one heard.
       const dialled = waitForSshSocket(host, port, { signal, intervalMs: BANNER_INTERVAL_MS, maxPending: BANNER_MAX_PENDING });
       const sshdFailed = inputs.tap.waitForLine(SSHD_FAILED_LINE, { timeoutMs: FOREVER, signal }).then((line) => {
-        throw new Error(`${SSHD_FAILED}: ${line}`);
+        throw new Error(`sshd failed to start: ${line}`);
       });
       const found = await Promise.race([dialled, sshdFailed]);
       opened = found;

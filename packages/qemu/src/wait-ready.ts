@@ -46,21 +46,14 @@ export class VmBootError extends MsfError {
 
 const QEMU_EXITED = "QEMU exited";
 
-/** How the ssh-banner probe's reason starts when the console shows that the guest's sshd failed to start. */
-export const SSHD_FAILED = "sshd failed to start";
-
 /**
  * Why a fresh boot of the same image may well succeed where this one failed, or undefined when the
- * failure would repeat: a kernel panic under TCG (QEMU, told not to reboot, exited), an sshd that
- * failed at boot, or an sshd that answered but never let msf log in (seen twice in busy runs, cause
- * not found; the console says what the guest did with the VM's keys).
+ * failure would repeat: a kernel panic under TCG (QEMU, told not to reboot, exited).
  */
 export function bootRetryReason(error: unknown): string | undefined {
   if (!(error instanceof VmBootError)) return undefined;
-  const { phase, reason, lastLines } = error.details as { phase: ReadinessPhase; reason: string; lastLines: string[] };
+  const { reason, lastLines } = error.details as { reason: string; lastLines: string[] };
   if (reason === QEMU_EXITED && lastLines.some((line) => line.includes("Kernel panic - not syncing"))) return "the guest kernel panicked before SSH";
-  if (reason.startsWith(SSHD_FAILED)) return "the guest's sshd failed to start";
-  if (phase === "ssh-auth" && reason !== QEMU_EXITED) return "the guest's sshd answered but msf could not log in";
   return undefined;
 }
 

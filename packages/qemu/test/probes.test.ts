@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { machineProbes, type QmpClient, SerialTap, SSHD_FAILED } from "@msf/qemu";
+import { machineProbes, type QmpClient, SerialTap } from "@msf/qemu";
 import { makeTempDir } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -35,6 +35,6 @@ describe("the ssh-banner probe", () => {
     setTimeout(() => appendFileSync(path, "[\x1b[0;1;31mFAILED\x1b[0m] Failed to start ssh.servic…\x1b[0m - OpenBSD Secure Shell server.\r\n"), 300);
     const outcome = await Promise.race([probing, new Promise((resolve) => setTimeout(resolve, 10_000, "still probing"))]);
     controller.abort();
-    expect((outcome as Error).message).toBe(`${SSHD_FAILED}: [FAILED] Failed to start ssh.servic… - OpenBSD Secure Shell server.`);
+    expect((outcome as Error).message).toBe(`sshd failed to start: [FAILED] Failed to start ssh.servic… - OpenBSD Secure Shell server.`);
   });
 });
