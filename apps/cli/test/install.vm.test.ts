@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { createContext, install, mediaStore } from "@msf/orchestrator";
@@ -59,6 +59,33 @@ describe("msf install with a fixture installer ISO", () => {
     expect(head).toMatch(/^MSF-FIXTURE-INSTALLED\n[0-9a-f]{64} {2}\/tmp\/preseed\.cfg\n# msf: Debian preseed/);
     expect(head).toContain(readFileSync(join(home.home, "installs/debian-12/id_ed25519.pub"), "utf8").trim());
     await removeImage(image?.dir as string); // a fixture's disk has no place in the shared image cache
+  }, 600_000);
+
+  it("installs once more on a fresh disk when QEMU itself crashes (SIGSEGV from the test)", async () => {
+    const events: Array<{ type: string; [key: string]: unknown }> = [];
+    const crashed: number[] = [];
+    const ctx = createContext({ env: home.env });
+    const result = await install(ctx, {
+      distro: "debian-12",
+      from: "iso",
+      iso: fixture.iso,
+      append: ["msf.fixture=install"],
+      bootCheck: false,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === "install-step" && event.step === "installer" && !crashed.length) {
+          crashed.push(...qemuLeft());
+          for (const pid of crashed) process.kill(pid, "SIGSEGV");
+        }
+      },
+    });
+    expect(crashed).toHaveLength(1);
+    const retry = events.find((event) => event.type === "install-retry");
+    expect(retry?.message).toMatch(/^QEMU crashed \(SIGSEGV\): installing once more on a fresh disk \(first console: .*serial-1\.log\)$/);
+    expect(events.filter((event) => event.type === "install-step" && event.step === "installer")).toHaveLength(2);
+    expect(result.phases.map((p) => p.phase)).toEqual(["network", "mirror", "base-system", "finish"]);
+    expect(existsSync(join(home.home, "installs/debian-12/serial-1.log"))).toBe(true);
+    await removeImage(result.image.dir);
   }, 600_000);
 
   it("fails fast with the installer's question, and leaves no qemu behind", async () => {

@@ -1,4 +1,5 @@
 import { AbortedError, formatMs, MsfError } from "@msf/core";
+import { qemuCrashSignal } from "./crash.ts";
 import {
   currentPhase,
   failPhase,
@@ -45,14 +46,17 @@ export class VmBootError extends MsfError {
 }
 
 const QEMU_EXITED = "QEMU exited";
+const QEMU_CRASHED = "QEMU crashed";
 
 /**
  * Why a fresh boot of the same image may well succeed where this one failed, or undefined when the
- * failure would repeat: a kernel panic under TCG (QEMU, told not to reboot, exited).
+ * failure would repeat: a kernel panic under TCG (QEMU, told not to reboot, exited) or QEMU itself
+ * crashing (seen once under TCG: SIGSEGV).
  */
 export function bootRetryReason(error: unknown): string | undefined {
   if (!(error instanceof VmBootError)) return undefined;
   const { reason, lastLines } = error.details as { reason: string; lastLines: string[] };
+  if (reason.startsWith(QEMU_CRASHED)) return reason;
   if (reason === QEMU_EXITED && lastLines.some((line) => line.includes("Kernel panic - not syncing"))) return "the guest kernel panicked before SSH";
   return undefined;
 }
@@ -60,9 +64,10 @@ export function bootRetryReason(error: unknown): string | undefined {
 /** Walks a booting VM through the readiness phases, each within its budget. */
 export async function waitForReadiness(options: WaitReadinessOptions): Promise<ReadinessSummary> {
   let state = initialReadiness(options.startedAt);
-  let exited = false;
-  const exitedPromise = options.exited.then(() => {
-    exited = true;
+  let exitReason: string | undefined;
+  const exitedPromise = options.exited.then((exit) => {
+    const crash = qemuCrashSignal(exit);
+    exitReason = crash ? `${QEMU_CRASHED} (${crash})` : QEMU_EXITED;
   });
   for (let phase = currentPhase(state); phase; phase = currentPhase(state)) {
     const deadline = phaseDeadline(state, options.budgets) as number;
@@ -76,7 +81,7 @@ export async function waitForReadiness(options: WaitReadinessOptions): Promise<R
       continue;
     }
     if (options.signal?.aborted) throw new AbortedError(`booting ${options.name}`);
-    const reason = exited ? QEMU_EXITED : outcome.timedOut ? timedOutReason(options.budgets[phase], outcome.lastFailure) : outcome.reason;
+    const reason = exitReason ?? (outcome.timedOut ? timedOutReason(options.budgets[phase], outcome.lastFailure) : outcome.reason);
     state = failPhase(state, reason, now);
     const lastLines = options.lastConsoleLines();
     options.onEvent?.({ type: "phase-failed", phase, reason, lastLines });

@@ -78,7 +78,7 @@ describe("waitForReadiness", () => {
     expect(bootRetryReason(error)).toBe("the guest kernel panicked before SSH");
   });
 
-  it("tells the failure a fresh boot may not repeat (a kernel panic) from the others", async () => {
+  it("tells the failures a fresh boot may not repeat (a kernel panic, QEMU crashing) from the others", async () => {
     const boot = (exited: Promise<unknown>, lines: string[], stuck: Partial<Record<ReadinessPhase, PhaseProbe>> = { kernel: never }) =>
       failedBoot("t", stuck, { exited, lines });
     const panic = ["[    1.61] Kernel panic - not syncing: Fatal exception in interrupt", "[    1.61] Shutting down cpus with NMI"];
@@ -86,6 +86,20 @@ describe("waitForReadiness", () => {
     expect(bootRetryReason(await boot(sleep(10), ["reboot: Power down"]))).toBeUndefined();
     expect(bootRetryReason(await boot(sleep(10), panic))).toBe("the guest kernel panicked before SSH");
     expect(bootRetryReason(new Error("Kernel panic - not syncing"))).toBeUndefined();
+    const crashed = await boot(
+      sleep(10).then(() => ({ exitCode: null, signal: "SIGSEGV" })),
+      ["[    0.91] Run /init as init process"],
+    );
+    expect((crashed as VmBootError).details).toMatchObject({ phase: "kernel", reason: "QEMU crashed (SIGSEGV)" });
+    expect(bootRetryReason(crashed)).toBe("QEMU crashed (SIGSEGV)");
+    expect(
+      bootRetryReason(
+        await boot(
+          sleep(10).then(() => ({ exitCode: null, signal: "SIGKILL" })),
+          [],
+        ),
+      ),
+    ).toBeUndefined();
     const refused = async () => Promise.reject(new Error("connection refused"));
     expect(bootRetryReason(await boot(running(), [], { "ssh-banner": refused }))).toBeUndefined();
     expect(bootRetryReason(await boot(running(), [], { "ssh-auth": never }))).toBeUndefined();

@@ -39,6 +39,8 @@ function describe(event: InstallEvent): string | undefined | null {
   switch (event.type) {
     case "install-step":
       return `${event.step}: ${event.detail}`;
+    case "install-retry":
+      return event.message as string;
     case "install-phase":
       return `  installer: ${event.phase} at ${seconds(event.atMs as number)}  (${event.line})`;
     case "config-request": {

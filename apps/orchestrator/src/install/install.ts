@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { MsfError } from "@msf/core";
 import {
   type ConfigRequest,
+  type InstallKind,
   type InstallWatchEvent,
+  type InstallWatchResult,
   installerKernelArgs,
   PLACEHOLDER_KEY,
   placeholderProfile,
@@ -12,7 +14,17 @@ import {
   startConfigServer,
   watchInstall,
 } from "@msf/preseed";
-import { detectAccelerator, diskTools, endMachine, type LaunchedMachine, launchMachine, publishImage, type StoredImage } from "@msf/qemu";
+import {
+  type Accelerator,
+  detectAccelerator,
+  diskTools,
+  endMachine,
+  launchMachine,
+  type MachineSpecInput,
+  publishImage,
+  qemuCrashSignal,
+  type StoredImage,
+} from "@msf/qemu";
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
@@ -22,6 +34,7 @@ import { installerBoot } from "./boot-files.ts";
 
 export type InstallEvent =
   | { type: "install-step"; step: string; detail: string }
+  | { type: "install-retry"; attempt: number; serialLog: string; message: string }
   | { type: "config-request"; request: ConfigRequest }
   | InstallWatchEvent
   | { type: string; [key: string]: unknown };
@@ -73,42 +86,35 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
 
   const accel = (await detectAccelerator({ supervisor: ctx.supervisor, kernel: boot.kernel, cacheFile: join(ctx.paths.cache, "accel.json") })).accel;
   const disk = join(dir, "disk.qcow2");
-  await diskTools(ctx.supervisor).create(disk, `${distribution.resources.diskGiB}G`);
   const scale = guestTimeoutScale(ctx.timeoutScale, accel);
   const timeoutMs = options.timeoutMs ?? distribution.resources.installTimeoutMinutes * 60_000 * scale;
   const serialLog = join(dir, "serial.log");
   const append = [...installerKernelArgs(distribution, profile, server.guestUrl, boot.volumeId), ...(options.append ?? [])].join(" ");
-  let machine: LaunchedMachine | undefined;
+  const installer: InstallerRun = {
+    spec: {
+      name: `install-${distribution.id}`,
+      memoryMiB: distribution.resources.memoryMiB,
+      cpus: Math.min(distribution.resources.cpus, 2),
+      disks: [
+        { path: disk },
+        ...(boot.iso ? [{ path: boot.iso, format: "raw" as const, media: "cdrom" as const, interface: "ide" as const, readOnly: true }] : []),
+      ],
+      boot: { kind: "kernel", kernel: boot.kernel, initrd: boot.initrd, append },
+      serialLog,
+      qmpSocket: qmpSocketPath(dir),
+    },
+    disk,
+    diskSize: `${distribution.resources.diskGiB}G`,
+    serialLog,
+    accel,
+    kind: config.kind,
+    distro: distribution.id,
+    silenceMs: options.silenceMs ?? 5 * 60_000 * scale,
+    timeoutMs,
+    onEvent: emit,
+  };
   try {
-    machine = await launchMachine({
-      spec: {
-        name: `install-${distribution.id}`,
-        memoryMiB: distribution.resources.memoryMiB,
-        cpus: Math.min(distribution.resources.cpus, 2),
-        disks: [
-          { path: disk },
-          ...(boot.iso ? [{ path: boot.iso, format: "raw" as const, media: "cdrom" as const, interface: "ide" as const, readOnly: true }] : []),
-        ],
-        boot: { kind: "kernel", kernel: boot.kernel, initrd: boot.initrd, append },
-        serialLog,
-        qmpSocket: qmpSocketPath(dir),
-      },
-      accel,
-      supervisor: ctx.supervisor,
-      lifetimeMs: timeoutMs + 60_000,
-      meta: { distro: distribution.id, kind: "install" },
-    });
-    step("installer", `booted (${accel}); watching the console: ${serialLog}`);
-    const watched = await watchInstall({
-      kind: config.kind,
-      tap: machine.tap,
-      exited: machine.exited,
-      startedAt: machine.startedAt,
-      silenceMs: options.silenceMs ?? 5 * 60_000 * scale,
-      timeoutMs,
-      signal: ctx.signal,
-      onEvent: emit,
-    });
+    const watched = await runInstallerOnceMore(ctx, installer);
     const configFetches = server.requests.filter((request) => request.status === 200);
     if (!configFetches.length) throw new MsfError("ERR_MSF_INSTALL", "the guest powered off without fetching its install config", { hint: `see ${serialLog}` });
     await server.close();
@@ -138,7 +144,66 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
     };
   } finally {
     await server.close();
-    if (machine) await endMachine(machine);
+  }
+}
+
+interface InstallerRun {
+  spec: MachineSpecInput;
+  /** The installer's target disk (in the spec, made afresh for each attempt) and console log. */
+  disk: string;
+  diskSize: string;
+  serialLog: string;
+  accel: Accelerator;
+  kind: InstallKind;
+  distro: string;
+  silenceMs: number;
+  timeoutMs: number;
+  onEvent: (event: InstallEvent) => void;
+}
+
+const INSTALL_ATTEMPTS = 2;
+
+/** QEMU itself crashing (seen once under TCG: SIGSEGV a second into the installer) gets one more install on a fresh disk. */
+async function runInstallerOnceMore(ctx: MsfContext, run: InstallerRun): Promise<InstallWatchResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runInstaller(ctx, run);
+    } catch (error) {
+      const crash = qemuCrashSignal((error as MsfError).details);
+      if (attempt === INSTALL_ATTEMPTS || !crash) throw error;
+      const firstConsole = join(dirname(run.serialLog), `serial-${attempt}.log`);
+      await rename(run.serialLog, firstConsole);
+      const message = `QEMU crashed (${crash}): installing once more on a fresh disk (first console: ${firstConsole})`;
+      run.onEvent({ type: "install-retry", attempt, serialLog: firstConsole, message });
+    }
+  }
+}
+
+/** One installer boot on a fresh disk, watched until the guest powers off; QEMU is ended either way. */
+async function runInstaller(ctx: MsfContext, run: InstallerRun): Promise<InstallWatchResult> {
+  await rm(run.disk, { force: true });
+  await diskTools(ctx.supervisor).create(run.disk, run.diskSize);
+  const machine = await launchMachine({
+    spec: run.spec,
+    accel: run.accel,
+    supervisor: ctx.supervisor,
+    lifetimeMs: run.timeoutMs + 60_000,
+    meta: { distro: run.distro, kind: "install" },
+  });
+  try {
+    run.onEvent({ type: "install-step", step: "installer", detail: `booted (${run.accel}); watching the console: ${run.serialLog}` });
+    return await watchInstall({
+      kind: run.kind,
+      tap: machine.tap,
+      exited: machine.exited,
+      startedAt: machine.startedAt,
+      silenceMs: run.silenceMs,
+      timeoutMs: run.timeoutMs,
+      signal: ctx.signal,
+      onEvent: run.onEvent,
+    });
+  } finally {
+    await endMachine(machine);
   }
 }
 

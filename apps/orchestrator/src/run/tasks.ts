@@ -49,7 +49,13 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
         });
         return { imageDir: image.dir, key: image.manifest.key, built };
       }
-      const result = await install(ctx, { distro: distribution.id, from: "iso", iso: env.earlier.iso as string | undefined, mirror: env.config.mirror });
+      const result = await install(ctx, {
+        distro: distribution.id,
+        from: "iso",
+        iso: env.earlier.iso as string | undefined,
+        mirror: env.config.mirror,
+        onEvent: (event) => event.type === "install-retry" && env.onLine?.(event.message as string),
+      });
       return { imageDir: result.image.dir, key: result.image.key, built: true };
     }
     case "archive": {

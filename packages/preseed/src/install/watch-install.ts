@@ -91,7 +91,10 @@ export function watchInstall(options: WatchInstallOptions): Promise<InstallWatch
     for (const line of tap.lastLines(200)) onLine(line);
     options.exited.then((result) => {
       if (result.exitCode === 0 && !result.signal) finish();
-      else finish(new MsfError("ERR_MSF_INSTALL", `QEMU ended with ${result.signal ?? `exit code ${result.exitCode}`} before the install finished${where()}`));
+      else {
+        const message = `QEMU ended with ${result.signal ?? `exit code ${result.exitCode}`} before the install finished${where()}`;
+        finish(new MsfError("ERR_MSF_INSTALL", message, { details: { exitCode: result.exitCode, signal: result.signal } }));
+      }
     }, finish);
   });
 }
