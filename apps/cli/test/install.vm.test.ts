@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
-import { createContext, install, mediaStore } from "@msf/orchestrator";
+import { createContext, type InstallEvent, type InstallOptions, install, type MsfContext, mediaStore } from "@msf/orchestrator";
 import { findImage, removeImage } from "@msf/qemu";
 import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -30,18 +30,28 @@ beforeAll(async () => {
 afterEach(() => expect(qemuLeft()).toEqual([]));
 afterAll(() => home.remove());
 
+/** The fixture ISO's full install through the library, with every event it sent (each also given to `onEvent`). */
+async function installFixture(ctx: MsfContext, bootCheck: InstallOptions["bootCheck"], onEvent?: (event: InstallEvent) => void) {
+  const events: Array<{ type: string; [key: string]: unknown }> = [];
+  const result = await install(ctx, {
+    distro: "debian-12",
+    from: "iso",
+    iso: fixture.iso,
+    append: ["msf.fixture=install"],
+    bootCheck,
+    onEvent: (event) => {
+      events.push(event);
+      onEvent?.(event);
+    },
+  });
+  return { result, events };
+}
+
 describe("msf install with a fixture installer ISO", () => {
   it("goes ISO -> extraction -> direct boot -> config served -> power-off -> boot check -> golden image", async () => {
-    const events: Array<{ type: string; [key: string]: unknown }> = [];
     const ctx = createContext({ env: home.env });
-    const result = await install(ctx, {
-      distro: "debian-12",
-      from: "iso",
-      iso: fixture.iso,
-      append: ["msf.fixture=install"],
-      bootCheck: { kernel: fixture.kernel, initrd: fixture.initrd, append: "console=ttyS0,115200 msf.fixture=check", pattern: /msf-fixture login:/ },
-      onEvent: (event) => events.push(event),
-    });
+    const bootCheck = { kernel: fixture.kernel, initrd: fixture.initrd, append: "console=ttyS0,115200 msf.fixture=check", pattern: /msf-fixture login:/ };
+    const { result, events } = await installFixture(ctx, bootCheck);
     expect(result.configFetches).toEqual([expect.objectContaining({ method: "GET", path: "/<token>/preseed.cfg", status: 200, file: "preseed.cfg" })]);
     expect(result.phases.map((p) => p.phase)).toEqual(["network", "mirror", "base-system", "finish"]);
     expect(events.map((e) => e.type)).toContain("config-request");
@@ -62,22 +72,12 @@ describe("msf install with a fixture installer ISO", () => {
   }, 600_000);
 
   it("installs once more on a fresh disk when QEMU itself crashes (SIGSEGV from the test)", async () => {
-    const events: Array<{ type: string; [key: string]: unknown }> = [];
     const crashed: number[] = [];
-    const ctx = createContext({ env: home.env });
-    const result = await install(ctx, {
-      distro: "debian-12",
-      from: "iso",
-      iso: fixture.iso,
-      append: ["msf.fixture=install"],
-      bootCheck: false,
-      onEvent: (event) => {
-        events.push(event);
-        if (event.type === "install-step" && event.step === "installer" && !crashed.length) {
-          crashed.push(...qemuLeft());
-          for (const pid of crashed) process.kill(pid, "SIGSEGV");
-        }
-      },
+    const { result, events } = await installFixture(createContext({ env: home.env }), false, (event) => {
+      if (event.type === "install-step" && event.step === "installer" && !crashed.length) {
+        crashed.push(...qemuLeft());
+        for (const pid of crashed) process.kill(pid, "SIGSEGV");
+      }
     });
     expect(crashed).toHaveLength(1);
     const retry = events.find((event) => event.type === "install-retry");

@@ -105,7 +105,6 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
     },
     disk,
     diskSize: `${distribution.resources.diskGiB}G`,
-    serialLog,
     accel,
     kind: config.kind,
     distro: distribution.id,
@@ -149,10 +148,9 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
 
 interface InstallerRun {
   spec: MachineSpecInput;
-  /** The installer's target disk (in the spec, made afresh for each attempt) and console log. */
+  /** The installer's target disk (the spec's first), made afresh for each attempt. */
   disk: string;
   diskSize: string;
-  serialLog: string;
   accel: Accelerator;
   kind: InstallKind;
   distro: string;
@@ -171,8 +169,8 @@ async function runInstallerOnceMore(ctx: MsfContext, run: InstallerRun): Promise
     } catch (error) {
       const crash = qemuCrashSignal((error as MsfError).details);
       if (attempt === INSTALL_ATTEMPTS || !crash) throw error;
-      const firstConsole = join(dirname(run.serialLog), `serial-${attempt}.log`);
-      await rename(run.serialLog, firstConsole);
+      const firstConsole = join(dirname(run.spec.serialLog), `serial-${attempt}.log`);
+      await rename(run.spec.serialLog, firstConsole);
       const message = `QEMU crashed (${crash}): installing once more on a fresh disk (first console: ${firstConsole})`;
       run.onEvent({ type: "install-retry", attempt, serialLog: firstConsole, message });
     }
@@ -191,7 +189,7 @@ async function runInstaller(ctx: MsfContext, run: InstallerRun): Promise<Install
     meta: { distro: run.distro, kind: "install" },
   });
   try {
-    run.onEvent({ type: "install-step", step: "installer", detail: `booted (${run.accel}); watching the console: ${run.serialLog}` });
+    run.onEvent({ type: "install-step", step: "installer", detail: `booted (${run.accel}); watching the console: ${run.spec.serialLog}` });
     return await watchInstall({
       kind: run.kind,
       tap: machine.tap,
