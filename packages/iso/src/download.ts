@@ -19,6 +19,8 @@ export interface DownloadOptions {
   /** The same file on several mirrors, in order of preference. */
   urls: string[];
   expected: Checksum;
+  /** The size the signed index gives, when it gives one: more bytes (or another Content-Length) end the attempt. */
+  size?: number;
   /** Where the file goes once verified (never before). */
   dest: string;
   /** `<dest>.part` and its validators live here meanwhile. */
@@ -43,6 +45,8 @@ interface PartValidators {
 
 /** A failure that another attempt (or mirror) will not cure. */
 class Fatal extends Error {}
+/** The body ran past the size it must have. */
+class TooLarge extends Error {}
 
 /**
  * Downloads while hashing (one pass), into `<dest>.part`, renamed to `dest` only when the hash
@@ -107,6 +111,11 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<{
   const start = resuming ? partSize : 0;
   const length = Number(response.headers["content-length"]);
   const total = Number.isFinite(length) ? start + length : undefined;
+  if (options.size !== undefined && total !== undefined && total !== options.size) {
+    request.destroy();
+    await discard(options.part);
+    throw new Fatal(`the server announces ${total} bytes; the signed index says ${options.size}`);
+  }
   options.onEvent?.({ type: "download-start", file: options.file, url, resumeFrom: start, total });
 
   const hashes = [createHash(options.expected.algo), ...(options.expected.algo === "sha256" ? [] : [createHash("sha256")])];
@@ -118,8 +127,9 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<{
   try {
     for await (const chunk of request as AsyncIterable<Buffer>) {
       for (const hash of hashes) hash.update(chunk);
-      writeAll(file.fd, chunk);
       received += chunk.length;
+      if (options.size !== undefined && received > options.size) throw new TooLarge(`more than the ${options.size} bytes the signed index gives`);
+      writeAll(file.fd, chunk);
       const now = Date.now();
       if (now - lastReport >= 500) {
         lastReport = now;
@@ -133,6 +143,12 @@ async function attemptDownload(url: string, options: DownloadOptions): Promise<{
       }
     }
   } catch (error) {
+    if (error instanceof TooLarge) {
+      request.destroy();
+      await file.close();
+      await discard(options.part);
+      throw new Fatal(error.message);
+    }
     if ((error as NodeJS.ErrnoException).code === "ENOSPC") {
       await file.close();
       await discard(options.part);

@@ -2,8 +2,8 @@ export { dearmor } from "./armor.ts";
 export { checkCatalogUrls, type UrlCheck } from "./check-urls.ts";
 export { type DownloadOptions, downloadVerified, type FetchEvent } from "./download.ts";
 export { type BootFiles, extractBootFiles, parseVolumeId, xorrisoExtractArgv } from "./extract.ts";
-export { parseGpgvStatus, type SignatureCheck, verifySignature } from "./gpg.ts";
-export { fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch } from "./http.ts";
+export { clearsignedProblem, looksClearsigned, parseGpgvStatus, type SignedInput, type VerifiedText, verifySigned } from "./gpg.ts";
+export { type FetchOptions, fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch, SIGNATURE_MAX_BYTES, TEXT_MAX_BYTES } from "./http.ts";
 export { catalogKeys } from "./keys.ts";
 export {
   type ArchiveOptions,
@@ -14,6 +14,7 @@ export {
   packageStanza,
   releaseChecksums,
 } from "./netboot.ts";
+export { memberPath, requireRegularFiles, takeFromDeb, takeFromTar, unsafeMemberPath } from "./safe-extract.ts";
 export { type ResolvedMedia, type ResolveOptions, resolveMedia } from "./resolve.ts";
 export { type FetchRequest, type MediaEntry, MediaEntrySchema, MediaStore, type VerifyResult } from "./store.ts";
-export { type Checksum, type ChecksumEntry, checksumFor, clearsignedBody, type HashAlgorithm, parseChecksum, parseSums } from "./sums.ts";
+export { type Checksum, type ChecksumEntry, checksumFor, type HashAlgorithm, parseChecksum, parseSums } from "./sums.ts";

@@ -1,21 +1,21 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { MsfError, writeJsonAtomic } from "@msf/core";
 import type { Supervisor } from "@msf/supervisor";
 import type { FetchEvent } from "./download.ts";
-import { verifySignature } from "./gpg.ts";
+import { verifySigned } from "./gpg.ts";
 import { fetchText } from "./http.ts";
 import { catalogKeys } from "./keys.ts";
+import { takeFromDeb } from "./safe-extract.ts";
 import type { MediaStore } from "./store.ts";
 
-/** Pure: the SHA256 section of a Release file: path -> { hex, size }. */
+/** Pure: the SHA256 section of a Release file: path -> { hex, size }. Give it only the signed text (`verifySigned`). */
 export function releaseChecksums(release: string): Map<string, { hex: string; size: number }> {
   const out = new Map<string, { hex: string; size: number }>();
   const section = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(release.replace(/\r/g, ""))?.[1] ?? "";
   for (const line of section.split("\n")) {
     const [hex, size, path] = line.trim().split(/\s+/);
-    if (hex && size && path) out.set(path, { hex, size: Number(size) });
+    if (hex && /^[0-9a-f]{64}$/i.test(hex) && size && /^\d+$/.test(size) && path) out.set(path, { hex: hex.toLowerCase(), size: Number(size) });
   }
   return out;
 }
@@ -70,52 +70,48 @@ export async function fetchArchivePackages(
 ): Promise<ArchivePackage[]> {
   const step = (name: string, detail: string) => options.onEvent?.({ type: "netboot-step", step: name, detail });
   const base = `${options.mirror.replace(/\/+$/, "")}/dists/${options.suite}`;
-  const work = await mkdtemp(join(tmpdir(), "msf-archive-"));
-  try {
-    const inRelease = join(work, "InRelease");
-    await writeFile(inRelease, await fetchText(`${base}/InRelease`, { signal: options.signal }));
-    const { fingerprint } = await verifySignature(options.supervisor, {
-      data: inRelease,
-      keys: await catalogKeys(["debian-archive.asc"]),
-      what: `${base}/InRelease`,
-    });
-    step("release", `InRelease signed by ${fingerprint}`);
-    const index = releaseChecksums(await readFile(inRelease, "utf8")).get("main/binary-amd64/Packages.xz");
-    if (!index) throw new MsfError("ERR_MSF_DOWNLOAD", `${base}/InRelease lists no main/binary-amd64/Packages.xz`);
-    const packagesXz = await options.store.fetch({
-      urls: [`${base}/main/binary-amd64/Packages.xz`],
-      expected: { algo: "sha256", hex: index.hex },
-      file: `Packages.xz (${options.suite})`,
+  const release = await verifySigned(options.supervisor, {
+    text: await fetchText(`${base}/InRelease`, { signal: options.signal }),
+    keys: await catalogKeys(["debian-archive.asc"]),
+    what: `${base}/InRelease`,
+  });
+  const { fingerprint } = release;
+  step("release", `InRelease signed by ${fingerprint}`);
+  const index = releaseChecksums(release.text).get("main/binary-amd64/Packages.xz");
+  if (!index) throw new MsfError("ERR_MSF_DOWNLOAD", `${base}/InRelease lists no main/binary-amd64/Packages.xz`);
+  const packagesXz = await options.store.fetch({
+    urls: [`${base}/main/binary-amd64/Packages.xz`],
+    expected: { algo: "sha256", hex: index.hex },
+    size: index.size,
+    file: `Packages.xz (${options.suite})`,
+    onEvent: options.onEvent,
+    signal: options.signal,
+  });
+  step("packages", `Packages.xz sha256 ${index.hex.slice(0, 16)}... matches InRelease`);
+  const packages = await options.supervisor.exec({
+    name: "xz",
+    command: "xz",
+    args: ["-dc", packagesXz.path],
+    timeoutMs: 120_000,
+    maxBufferChars: 512_000_000,
+  });
+  const fetched: ArchivePackage[] = [];
+  for (const name of pick((wanted) => packageStanza(packages.stdout, wanted))) {
+    const stanza = packageStanza(packages.stdout, name);
+    if (!stanza?.Filename || !stanza.SHA256) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} is not in ${options.suite}'s Packages index`);
+    const deb = await options.store.fetch({
+      urls: [`${options.mirror.replace(/\/+$/, "")}/${stanza.Filename}`],
+      expected: { algo: "sha256", hex: stanza.SHA256 },
+      size: stanza.Size ? Number(stanza.Size) : undefined,
+      file: basename(stanza.Filename),
+      distro: options.distro,
       onEvent: options.onEvent,
       signal: options.signal,
     });
-    step("packages", `Packages.xz sha256 ${index.hex.slice(0, 16)}... matches InRelease`);
-    const packages = await options.supervisor.exec({
-      name: "xz",
-      command: "xz",
-      args: ["-dc", packagesXz.path],
-      timeoutMs: 120_000,
-      maxBufferChars: 512_000_000,
-    });
-    const fetched: ArchivePackage[] = [];
-    for (const name of pick((wanted) => packageStanza(packages.stdout, wanted))) {
-      const stanza = packageStanza(packages.stdout, name);
-      if (!stanza?.Filename || !stanza.SHA256) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} is not in ${options.suite}'s Packages index`);
-      const deb = await options.store.fetch({
-        urls: [`${options.mirror.replace(/\/+$/, "")}/${stanza.Filename}`],
-        expected: { algo: "sha256", hex: stanza.SHA256 },
-        file: basename(stanza.Filename),
-        distro: options.distro,
-        onEvent: options.onEvent,
-        signal: options.signal,
-      });
-      step("package", `${basename(stanza.Filename)} sha256 matches Packages (${stanza.Version})`);
-      fetched.push({ path: deb.path, stanza, signedBy: fingerprint });
-    }
-    return fetched;
-  } finally {
-    await rm(work, { recursive: true, force: true });
+    step("package", `${basename(stanza.Filename)} sha256 matches Packages (${stanza.Version})`);
+    fetched.push({ path: deb.path, stanza, signedBy: fingerprint });
   }
+  return fetched;
 }
 
 /** The Debian installer's netboot kernel and initrd, from its package in the archive (verified chain). */
@@ -123,25 +119,17 @@ export async function fetchDebianNetboot(options: NetbootOptions): Promise<{ ker
   const name = `debian-installer-${options.version}-netboot-amd64`;
   const [deb] = await fetchArchivePackages({ distro: `debian-${options.version}`, ...options }, () => [name]);
   if (!deb) throw new MsfError("ERR_MSF_DOWNLOAD", `${name} was not fetched`);
-  const work = await mkdtemp(join(tmpdir(), "msf-netboot-"));
-  try {
-    const tree = join(work, "deb");
-    await options.supervisor.exec({ name: "dpkg-deb", command: "dpkg-deb", args: ["-x", deb.path, tree], timeoutMs: 300_000 });
-    const inside = join(tree, `usr/lib/debian-installer/images/${options.version}/amd64/text/debian-installer/amd64`);
-    await mkdir(options.out, { recursive: true });
-    const kernel = join(options.out, "vmlinuz");
-    const initrd = join(options.out, "initrd.gz");
-    await copyFile(join(inside, "linux"), kernel);
-    await copyFile(join(inside, "initrd.gz"), initrd);
-    await writeJsonAtomic(join(options.out, "boot.json"), {
-      kernel,
-      initrd,
-      source: `${name} ${deb.stanza.Version}`,
-      deb: deb.stanza.SHA256,
-      signedBy: deb.signedBy,
-    });
-    return { kernel, initrd, deb: deb.path, signedBy: deb.signedBy };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const inside = `usr/lib/debian-installer/images/${options.version}/amd64/text/debian-installer/amd64`;
+  await mkdir(options.out, { recursive: true });
+  const kernel = join(options.out, "vmlinuz");
+  const initrd = join(options.out, "initrd.gz");
+  await takeFromDeb(options.supervisor, deb.path, { [`${inside}/linux`]: kernel, [`${inside}/initrd.gz`]: initrd }, `${name} ${deb.stanza.Version}`);
+  await writeJsonAtomic(join(options.out, "boot.json"), {
+    kernel,
+    initrd,
+    source: `${name} ${deb.stanza.Version}`,
+    deb: deb.stanza.SHA256,
+    signedBy: deb.signedBy,
+  });
+  return { kernel, initrd, deb: deb.path, signedBy: deb.signedBy };
 }

@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import type { Supervisor } from "@msf/supervisor";
-import { verifySignature } from "./gpg.ts";
-import { fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch } from "./http.ts";
+import { looksClearsigned, verifySigned } from "./gpg.ts";
+import { fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch, SIGNATURE_MAX_BYTES } from "./http.ts";
 import { catalogKeys } from "./keys.ts";
 import { type Checksum, checksumFor, parseSums } from "./sums.ts";
 
@@ -49,9 +46,8 @@ export async function resolveMedia(distribution: Distribution, options: ResolveO
       const sumsName = media.checksums.pattern ? newestMatch(linkedNames(await fetchText(dir, options)), media.checksums.file) : media.checksums.file;
       if (!sumsName) throw new Error(`no file matching ${media.checksums.file} in the index`);
       const sumsUrl = joinUrl(dir, sumsName);
-      const sums = await fetchText(sumsUrl, options);
-      const signedBy = await verifySums(options, distribution, sumsUrl, sums);
-      const entries = parseSums(sums);
+      const { text, signedBy } = await verifySums(options, distribution, sumsUrl, await fetchText(sumsUrl, options));
+      const entries = parseSums(text);
       const file = newestMatch(
         entries.map((e) => e.file),
         media.iso,
@@ -76,26 +72,19 @@ export async function resolveMedia(distribution: Distribution, options: ResolveO
   });
 }
 
-async function verifySums(options: ResolveOptions, distribution: Distribution, url: string, text: string): Promise<string | undefined> {
+/** The checksum file's signed text (clearsigned, or with its detached signature), or the text itself when the catalog says it is unsigned. */
+async function verifySums(options: ResolveOptions, distribution: Distribution, url: string, text: string): Promise<{ text: string; signedBy?: string }> {
   const media = distribution.media;
-  if (!media || media.checksums.signature.kind === "none") return undefined;
-  const dir = await mkdtemp(join(tmpdir(), "msf-sums-"));
-  try {
-    const data = join(dir, "sums");
-    await writeFile(data, text);
-    // A clearsigned file carries its signature, whatever the catalog expected; otherwise fetch the detached one.
-    let signature: string | undefined;
-    if (!text.includes("-----BEGIN PGP SIGNED MESSAGE-----")) {
-      if (media.checksums.signature.kind !== "detached") {
-        throw new MsfError("ERR_MSF_SIGNATURE", `bad signature on ${url}: it should be clearsigned and is not`, { hint: "try another mirror (--mirror)" });
-      }
-      signature = join(dir, "sums.sig");
-      await writeFile(signature, await fetchBuffer(`${url}${media.checksums.signature.suffix}`, { signal: options.signal }));
+  if (!media || media.checksums.signature.kind === "none") return { text };
+  // A clearsigned file carries its signature, whatever the catalog expected; otherwise fetch the detached one.
+  let signature: Buffer | undefined;
+  if (!looksClearsigned(text)) {
+    if (media.checksums.signature.kind !== "detached") {
+      throw new MsfError("ERR_MSF_SIGNATURE", `bad signature on ${url}: it should be clearsigned and is not`, { hint: "try another mirror (--mirror)" });
     }
-    const keys = await (options.loadKeys ?? catalogKeys)([...new Set(media.keys.map((k) => k.file))]);
-    const { fingerprint } = await verifySignature(options.supervisor, { data, signature, keys, fingerprints: media.keys.map((k) => k.fingerprint), what: url });
-    return fingerprint;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    signature = await fetchBuffer(`${url}${media.checksums.signature.suffix}`, { signal: options.signal, maxBytes: SIGNATURE_MAX_BYTES });
   }
+  const keys = await (options.loadKeys ?? catalogKeys)([...new Set(media.keys.map((k) => k.file))]);
+  const verified = await verifySigned(options.supervisor, { text, signature, keys, fingerprints: media.keys.map((k) => k.fingerprint), what: url });
+  return { text: verified.text, signedBy: verified.fingerprint };
 }

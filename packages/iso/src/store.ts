@@ -23,6 +23,8 @@ const ManifestSchema = z.object({ schemaVersion: z.literal(1), files: z.array(Me
 export interface FetchRequest {
   urls: string[];
   expected: Checksum;
+  /** The size a signed index gives (bounds the download). */
+  size?: number;
   file: string;
   distro?: string;
   onEvent?: (event: FetchEvent) => void;

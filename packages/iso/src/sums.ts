@@ -14,25 +14,13 @@ export interface ChecksumEntry extends Checksum {
 const BY_LENGTH: Record<number, HashAlgorithm> = { 64: "sha256", 128: "sha512", 40: "sha1", 32: "md5" };
 
 /**
- * Pure: the text a PGP clearsigned file signs (armor removed, dash-escaping undone), or the text
- * itself when it is not clearsigned. Fedora's, AlmaLinux's and Rocky's CHECKSUM files are.
- */
-export function clearsignedBody(text: string): { signed: boolean; body: string } {
-  const begin = text.indexOf("-----BEGIN PGP SIGNED MESSAGE-----");
-  if (begin < 0) return { signed: false, body: text };
-  const afterHeaders = text.indexOf("\n\n", begin) >= 0 ? text.indexOf("\n\n", begin) + 2 : text.indexOf("\r\n\r\n", begin) + 4;
-  const end = text.indexOf("-----BEGIN PGP SIGNATURE-----", afterHeaders);
-  const body = text.slice(afterHeaders, end < 0 ? undefined : end);
-  return { signed: true, body: body.replace(/^- /gm, "") };
-}
-
-/**
  * Pure: every entry of a checksum file, whatever the format: GNU (`hash  file`, `hash *file`),
- * BSD (`SHA256 (file) = hash`), openSUSE's `.sha256`, Ubuntu's SHA256SUMS, clearsigned or not.
+ * BSD (`SHA256 (file) = hash`), openSUSE's `.sha256`, Ubuntu's SHA256SUMS. Give it only text a
+ * signature covers (`verifySigned`), or text the user chose to trust.
  */
 export function parseSums(text: string): ChecksumEntry[] {
   const entries: ChecksumEntry[] = [];
-  for (const raw of clearsignedBody(text).body.split(/\r?\n/)) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line || line.startsWith("#")) continue;
     const bsd = /^(SHA256|SHA512|SHA1|MD5)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)$/i.exec(line);

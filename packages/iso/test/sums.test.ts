@@ -1,6 +1,6 @@
 import {
   checksumFor,
-  clearsignedBody,
+  clearsignedProblem,
   dearmor,
   linkedNames,
   newestMatch,
@@ -27,7 +27,7 @@ describe("checksum files", () => {
     expect(parseSums(`${"c".repeat(128)}  big.iso`)[0]?.algo).toBe("sha512");
   });
 
-  it("reads a PGP-clearsigned CHECKSUM file (the case the old shell tool failed on)", () => {
+  it("reads the lines of a clearsigned CHECKSUM file as gpgv writes out its signed text, and refuses text outside the armor", () => {
     const signed = [
       "-----BEGIN PGP SIGNED MESSAGE-----",
       "Hash: SHA256",
@@ -40,11 +40,14 @@ describe("checksum files", () => {
       "iQIzBAEBCAAdFiEE",
       "-----END PGP SIGNATURE-----",
     ].join("\n");
-    expect(clearsignedBody(signed)).toEqual({
-      signed: true,
-      body: `# Fedora-Server-dvd-x86_64-41-1.4.iso: 2612854784 bytes\nSHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A}\n--- a dash-escaped line\n`,
-    });
-    expect(parseSums(signed)).toEqual([{ algo: "sha256", hex: A, file: "Fedora-Server-dvd-x86_64-41-1.4.iso" }]);
+    expect(clearsignedProblem(signed)).toBeUndefined();
+    expect(clearsignedProblem(`\n${signed}\r\n\n`)).toBeUndefined();
+    expect(clearsignedProblem(`${B}  evil.iso\n${signed}`)).toMatch(/unsigned text before/);
+    expect(clearsignedProblem(`${signed}\r\n\r\n${B}  evil.iso\n`)).toMatch(/unsigned text after/);
+    expect(clearsignedProblem(`${signed}\n${signed}`)).toMatch(/2 signed messages/);
+    expect(parseSums(`# Fedora-Server-dvd-x86_64-41-1.4.iso: 2612854784 bytes\nSHA256 (Fedora-Server-dvd-x86_64-41-1.4.iso) = ${A}\n`)).toEqual([
+      { algo: "sha256", hex: A, file: "Fedora-Server-dvd-x86_64-41-1.4.iso" },
+    ]);
   });
 
   it("prefers the strongest checksum of a file and finds nothing for an unlisted one", () => {
@@ -92,5 +95,9 @@ describe("OpenPGP helpers", () => {
     });
     expect(parseGpgvStatus("[GNUPG:] BADSIG DA87E80D6294BE9B Debian CD\n").good).toBe(false);
     expect(parseGpgvStatus("[GNUPG:] ERRSIG 1234 1 10 00 1 9\n[GNUPG:] NO_PUBKEY 1234\n").problem).toMatch(/not among the trusted keys/);
+    // gpgv choking on a second message after a good first one is never good (several signatures over one text are: Debian's InRelease has three).
+    const good = `[GNUPG:] GOODSIG DA87E80D6294BE9B Debian CD\n[GNUPG:] VALIDSIG ${sub} 2026-01-01 1 0 4 0 1 10 00 ${fpr}\n`;
+    expect(parseGpgvStatus(`${good}${good}`).good).toBe(true);
+    expect(parseGpgvStatus(`${good}[GNUPG:] ERROR proc_pkt.plaintext 89_BAD_DATA\n`).good).toBe(false);
   });
 });

@@ -4,3 +4,4 @@ export { qemuProcessesUnder } from "./processes.ts";
 export { type MsfRun, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { makeTempDir } from "./temp.ts";
 export { vmTestHome } from "./vm-home.ts";
+export { makeGpgKey, type TestGpgKey } from "./gpg.ts";

@@ -12,6 +12,7 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
     sums: options.sums as string | undefined,
     sig: options.sig as string | undefined,
     key: options.key as string | undefined,
+    allowUnsignedSums: Boolean(options.allowUnsignedSums),
     concurrency: Number(options.concurrency),
     onEvent: progressPrinter(reporter),
   });

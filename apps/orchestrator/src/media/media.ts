@@ -1,5 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import { catalog, type Distribution, findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import {
@@ -11,13 +11,15 @@ import {
   fetchBuffer,
   fetchDebianNetboot,
   fetchText,
+  looksClearsigned,
   type MediaEntry,
   MediaStore,
   parseChecksum,
   parseSums,
   resolveMedia,
+  SIGNATURE_MAX_BYTES,
   type UrlCheck,
-  verifySignature,
+  verifySigned,
 } from "@msf/iso";
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
@@ -64,6 +66,8 @@ export interface MediaFetchOptions {
   sums?: string;
   sig?: string;
   key?: string;
+  /** Read an unsigned checksum file fetched over plain http (anyone on the path could have changed it). */
+  allowUnsignedSums?: boolean;
   /** Downloads at once. */
   concurrency?: number;
   onEvent?: (event: FetchEvent | { type: "resolved"; distro: string; file: string; url: string; signedBy?: string }) => void;
@@ -118,31 +122,34 @@ export async function mediaFetch(ctx: MsfContext, options: MediaFetchOptions): P
   return results;
 }
 
-/** The checksum of media outside the catalog: given literally, or read from a SUMS file (signed, when --sig and --key are given). */
+/**
+ * The checksum of media outside the catalog: given literally, or read from a SUMS file. With --key
+ * the file must be signed (clearsigned, or by --sig) and only its signed text is read; an unsigned
+ * file over plain http is refused unless the user says --allow-unsigned-sums.
+ */
 async function customChecksum(ctx: MsfContext, options: MediaFetchOptions): Promise<Checksum> {
   if (options.checksum) return parseChecksum(options.checksum);
   if (!options.sums) throw new MsfError("ERR_MSF_USAGE", "--url needs --checksum sha256:HEX or --sums URL (nothing unverified is cached)");
-  const text = await fetchText(options.sums, { signal: ctx.signal });
-  if (options.sig) {
-    if (!options.key) throw new MsfError("ERR_MSF_USAGE", "--sig needs --key FILE (the public key that signs the SUMS file)");
-    await mkdir(ctx.paths.cache, { recursive: true });
-    const dir = await mkdtemp(join(ctx.paths.cache, ".sums-"));
-    try {
-      await writeFile(join(dir, "sums"), text);
-      await writeFile(join(dir, "sums.sig"), await fetchBuffer(options.sig, { signal: ctx.signal }));
-      await verifySignature(ctx.supervisor, {
-        data: join(dir, "sums"),
-        signature: join(dir, "sums.sig"),
-        keys: [await readFile(options.key, "utf8")],
-        what: options.sums,
+  if (options.sig && !options.key) throw new MsfError("ERR_MSF_USAGE", "--sig needs --key FILE (the public key that signs the SUMS file)");
+  const fetched = await fetchText(options.sums, { signal: ctx.signal });
+  let text = fetched;
+  if (options.key) {
+    if (!options.sig && !looksClearsigned(fetched)) {
+      throw new MsfError("ERR_MSF_SIGNATURE", `${options.sums} is not clearsigned, and no --sig was given for it`, {
+        hint: "give its detached signature with --sig URL, or drop --key if the file is not signed",
       });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
+    const signature = options.sig ? await fetchBuffer(options.sig, { signal: ctx.signal, maxBytes: SIGNATURE_MAX_BYTES }) : undefined;
+    const keys = [await readFile(options.key, "utf8")];
+    text = (await verifySigned(ctx.supervisor, { text: fetched, signature, keys, what: options.sums })).text;
+  } else if (new URL(options.sums).protocol === "http:" && !options.allowUnsignedSums) {
+    throw new MsfError("ERR_MSF_SIGNATURE", `${options.sums} is an unsigned checksum file over plain http: anyone on the way could have changed it`, {
+      hint: "verify it: --key FILE (clearsigned) or --sig URL --key FILE; or give --checksum sha256:HEX; or, knowingly, --allow-unsigned-sums",
+    });
   }
   const file = basename(new URL(options.url as string).pathname);
   const entry = checksumFor(parseSums(text), file);
-  if (!entry) throw new MsfError("ERR_MSF_DOWNLOAD", `${options.sums} lists no checksum for ${file}`);
+  if (!entry) throw new MsfError("ERR_MSF_DOWNLOAD", `${options.sums} lists no checksum for ${file}${options.key ? " in its signed text" : ""}`);
   return entry;
 }
 
