@@ -60,7 +60,10 @@ describe("msf iso fetch --sums: only signed text is trusted", () => {
   for (const forged of ["prefix.asc", "appended.asc", "two.asc"]) {
     it(`refuses ${forged} and caches nothing, even for the attacker's matching file`, async () => {
       const name = forged.replace(".asc", "");
-      const run = await runMsf(["iso", "fetch", "--url", `${http.url}/evil/disc.iso`, "--sums", `${http.url}/${forged}`, "--key", keyFile, "--json"], home(name));
+      const run = await runMsf(
+        ["iso", "fetch", "--url", `${http.url}/evil/disc.iso`, "--sums", `${http.url}/${forged}`, "--key", keyFile, "--json"],
+        home(name),
+      );
       expect(run.code, run.stdout).toBe(9);
       expect(run.last).toMatchObject({ code: "ERR_MSF_SIGNATURE" });
       expect(cachedFiles(name)).toEqual([]);
@@ -86,7 +89,10 @@ describe("msf iso netboot: a mirror that prepends an unsigned block to Debian's 
     const forged = `SHA256:\n ${"e".repeat(64)} 1234 main/binary-amd64/Packages.xz\n\n${real.toString("utf8")}`;
     const evil = await startHttpServer({ "/debian/dists/bookworm/InRelease": forged });
     try {
-      const run = await runMsf(["iso", "netboot", "debian-12", "--mirror", `${evil.url}/debian`, "--out", join(temp.path, "netboot"), "--json"], home("netboot"));
+      const run = await runMsf(
+        ["iso", "netboot", "debian-12", "--mirror", `${evil.url}/debian`, "--out", join(temp.path, "netboot"), "--json"],
+        home("netboot"),
+      );
       expect(run.code, run.stdout).toBe(9);
       expect(run.last).toMatchObject({ code: "ERR_MSF_SIGNATURE", message: expect.stringMatching(/unsigned text before the signed message/) });
       expect(evil.requests.map((r) => r.path)).toEqual(["/debian/dists/bookworm/InRelease"]);

@@ -58,7 +58,7 @@ export function redact(value: unknown, secrets: ReadonlySet<string>, key = ""): 
   if (key && SECRET_KEY.test(key) && value !== undefined) return "[redacted]";
   if (typeof value === "string") {
     let out = value;
-    for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
+    for (const secret of secrets) if (secret) out = out.split(secret).join("[redacted]");
     return out;
   }
   if (Array.isArray(value)) return value.map((item) => redact(item, secrets));

@@ -14,7 +14,7 @@ export {
   packageStanza,
   releaseChecksums,
 } from "./netboot.ts";
-export { memberPath, requireRegularFiles, takeFromDeb, takeFromTar, unsafeMemberPath } from "./safe-extract.ts";
 export { type ResolvedMedia, type ResolveOptions, resolveMedia } from "./resolve.ts";
+export { memberPath, requireRegularFiles, takeFromDeb, takeFromTar, unsafeMemberPath } from "./safe-extract.ts";
 export { type FetchRequest, type MediaEntry, MediaEntrySchema, MediaStore, type VerifyResult } from "./store.ts";
 export { type Checksum, type ChecksumEntry, checksumFor, type HashAlgorithm, parseChecksum, parseSums } from "./sums.ts";

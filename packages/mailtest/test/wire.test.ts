@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type Server } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { LineClient } from "../src/checks/wire/line-client.ts";
-import { smtp, smtpReply } from "../src/checks/wire/protocols.ts";
+import { imapAuthenticatePlain, imapQuoted, saslPlain, smtp, smtpReply } from "../src/checks/wire/protocols.ts";
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -88,5 +89,38 @@ describe("LineClient", () => {
     await expect(LineClient.connect({ host: "127.0.0.1", port }, { tls: { servername: "other.local", ca: cert } })).rejects.toMatchObject({
       code: "ERR_TLS_CERT_ALTNAME_INVALID",
     });
+  });
+
+  it("authenticates to IMAP with PLAIN after the continuation: a password with quotes, backslashes and spaces goes base64, never as a quoted string", async () => {
+    const password = 'a" b\\ c" LOGOUT';
+    const received: string[] = [];
+    const plain = await new Promise<{ port: number; close: () => void }>((resolve) => {
+      const tcp = createTcpServer((socket) => {
+        socket.write("* OK ready\r\n");
+        socket.on("data", (data) => {
+          for (const line of data.toString().split("\r\n").filter(Boolean)) {
+            received.push(line);
+            if (line.endsWith("AUTHENTICATE PLAIN")) socket.write("+ \r\n");
+            else socket.write(`${received[0]?.split(" ")[0]} OK logged in\r\n`);
+          }
+        });
+      });
+      tcp.listen(0, "127.0.0.1", () => resolve({ port: (tcp.address() as { port: number }).port, close: () => tcp.close() }));
+    });
+    const client = await LineClient.connect({ host: "127.0.0.1", port: plain.port });
+    await client.readLine();
+    expect(await imapAuthenticatePlain(client, "alice@msf.test", password)).toEqual({ status: "OK", text: "logged in" });
+    expect(received[1]).toBe(saslPlain("alice@msf.test", password));
+    expect(Buffer.from(received[1] as string, "base64").toString()).toBe(`\0alice@msf.test\0${password}`);
+    expect(client.transcript.join("\n")).not.toContain(received[1]);
+    client.close();
+    plain.close();
+  });
+
+  it("refuses line breaks and NUL in credentials, and quotes IMAP strings by RFC 3501", () => {
+    expect(() => saslPlain("alice@msf.test", "pw\r\na1 LOGOUT")).toThrow(/line break or NUL/);
+    expect(() => saslPlain("alice@msf.test", "pw\0")).toThrow(/line break or NUL/);
+    expect(imapQuoted('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(() => imapQuoted("a\nb")).toThrow(/line break/);
   });
 });

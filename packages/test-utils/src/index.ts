@@ -1,7 +1,7 @@
+export { makeGpgKey, type TestGpgKey } from "./gpg.ts";
 export { type Fault, type RequestLog, type Served, serve, startHttpServer, type TestHttpServer } from "./http-server.ts";
 export { startNodeScript, waitForExit } from "./node-script.ts";
 export { qemuProcessesUnder } from "./processes.ts";
 export { type MsfRun, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { makeTempDir } from "./temp.ts";
 export { vmTestHome } from "./vm-home.ts";
-export { makeGpgKey, type TestGpgKey } from "./gpg.ts";

@@ -69,6 +69,7 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
     family: options.family ?? "apt",
     secrets: accounts.map((a) => a.password),
     ssh,
+    timeoutScale: ctx.timeoutScale,
   });
 }
 

@@ -18,6 +18,8 @@ export class CheckContext {
   private readonly timeoutScale: number;
   private readonly tunnels: Map<number, Promise<Tunnel>>;
   private readonly secrets: string[];
+  /** Every connection the check opened: all closed when it ends, however it ends (a timed-out check leaves no socket). */
+  private readonly clients = new Set<LineClient>();
 
   constructor(target: MailTarget, tunnels: Map<number, Promise<Tunnel>>, timeoutScale = 1) {
     this.target = target;
@@ -38,7 +40,7 @@ export class CheckContext {
 
   mask(text: string): string {
     let out = text;
-    for (const secret of this.secrets) if (secret.length >= 4) out = out.split(secret).join("***");
+    for (const secret of this.secrets) if (secret) out = out.split(secret).join("***");
     return out;
   }
 
@@ -54,7 +56,15 @@ export class CheckContext {
   /** A connection to a mail service; implicit TLS for 465, 993, 995. */
   async connect(service: MailService, timeoutMs = 30_000): Promise<LineClient> {
     const implicit = service === "smtps" || service === "imaps" || service === "pop3s";
-    return LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs: this.scaled(timeoutMs) });
+    const client = await LineClient.connect(this.target.endpoints[service], { tls: implicit ? this.tls() : undefined, timeoutMs: this.scaled(timeoutMs) });
+    this.clients.add(client);
+    return client;
+  }
+
+  /** Ends every connection the check opened (called when the check ends). */
+  closeAll(): void {
+    for (const client of this.clients) client.close();
+    this.clients.clear();
   }
 
   /** Sender and recipient mailboxes for mail flow checks (the same one if there is only one). */

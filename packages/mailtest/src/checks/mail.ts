@@ -4,7 +4,7 @@ import nodemailer, { type TransportOptions } from "nodemailer";
 import type { CheckContext } from "./context.ts";
 import { startTls } from "./defs/tls.ts";
 import { CheckFailure, type MailAccount } from "./types.ts";
-import { pop3 } from "./wire/protocols.ts";
+import { pop3, requireLineSafe } from "./wire/protocols.ts";
 
 export interface Outgoing {
   from: MailAccount;
@@ -115,8 +115,8 @@ export async function readBackImap(ctx: CheckContext, account: MailAccount, mess
 export async function readBackPop3(ctx: CheckContext, account: MailAccount, messageId: string): Promise<string> {
   const client = await startTls(ctx, "pop3");
   try {
-    await pop3(client, `USER ${account.address}`);
-    const pass = await pop3(client, `PASS ${account.password}`, { shown: "PASS ***" });
+    await pop3(client, `USER ${requireLineSafe(account.address, "address")}`);
+    const pass = await pop3(client, `PASS ${requireLineSafe(account.password, "password")}`, { shown: "PASS ***" });
     if (!pass.ok) throw new CheckFailure("+OK to POP3 PASS", pass.status);
     const list = await pop3(client, "LIST", { multiline: true });
     for (const line of [...list.data].reverse()) {

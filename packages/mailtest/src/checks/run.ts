@@ -81,6 +81,7 @@ async function runOne(def: CheckDef, target: MailTarget, tunnels: Map<number, Pr
       };
     } finally {
       clearTimeout(timer);
+      ctx.closeAll();
     }
   }
   options.onResult?.(result);

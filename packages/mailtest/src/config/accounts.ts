@@ -3,8 +3,12 @@ import { z } from "zod";
 export const AccountSchema = z.object({
   address: z.email(),
   role: z.enum(["postmaster", "email"]).default("email"),
-  /** Absent: msf generates one per run. */
-  password: z.string().min(1).optional(),
+  /** Absent: msf generates one per run. Mail protocols carry it on a line: no line breaks, no NUL. */
+  password: z
+    .string()
+    .min(1)
+    .regex(/^[^\r\n\0]*$/, "a password without line breaks or NUL")
+    .optional(),
   aliases: z.array(z.email()).default([]),
 });
 export type Account = z.infer<typeof AccountSchema>;

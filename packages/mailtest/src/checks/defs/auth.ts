@@ -1,7 +1,7 @@
 import type { CheckContext } from "../context.ts";
 import { expectThat, type MailAccount } from "../types.ts";
 import type { LineClient } from "../wire/line-client.ts";
-import { imap, pop3, saslPlain, smtp } from "../wire/protocols.ts";
+import { imapAuthenticatePlain, pop3, requireLineSafe, saslPlain, smtp } from "../wire/protocols.ts";
 import { check } from "./define.ts";
 import { smtpSession } from "./smtp.ts";
 import { startTls } from "./tls.ts";
@@ -26,8 +26,10 @@ async function tryLogins(ctx: CheckContext, account: MailAccount, password: stri
     const [submission, imapClient, popClient] = clients as [LineClient, LineClient, LineClient];
     const [auth, login, pass] = await Promise.all([
       smtp(submission, `AUTH PLAIN ${saslPlain(account.address, password)}`, "AUTH PLAIN ***"),
-      imap(imapClient, `LOGIN "${account.address}" "${password.replaceAll('"', '\\"')}"`, `LOGIN "${account.address}" ***`),
-      pop3(popClient, `USER ${account.address}`).then(() => pop3(popClient, `PASS ${password}`, { shown: "PASS ***" })),
+      imapAuthenticatePlain(imapClient, account.address, password),
+      pop3(popClient, `USER ${requireLineSafe(account.address, "address")}`).then(() =>
+        pop3(popClient, `PASS ${requireLineSafe(password, "password")}`, { shown: "PASS ***" }),
+      ),
     ]);
     return {
       codes: { smtp: `${auth.code} ${auth.text}`, imap: `${login.status} ${login.text}`, pop3: pass.status },
@@ -44,12 +46,12 @@ async function tryLogins(ctx: CheckContext, account: MailAccount, password: stri
 export const goodCredentials = check({
   id: "auth-good",
   component: "dovecot",
-  title: "Good credentials log in: SMTP AUTH (235), IMAP LOGIN, POP3 USER/PASS",
+  title: "Good credentials log in: SMTP AUTH (235), IMAP AUTHENTICATE PLAIN, POP3 USER/PASS",
   async run(ctx) {
     const { sender } = ctx.mailboxes();
     const { codes, ok } = await tryLogins(ctx, sender, sender.password);
     expectThat(ok.smtp, "235 to SMTP AUTH on 587", codes.smtp);
-    expectThat(ok.imap, "OK to IMAP LOGIN", codes.imap);
+    expectThat(ok.imap, "OK to IMAP AUTHENTICATE PLAIN", codes.imap);
     expectThat(ok.pop3, "+OK to POP3 PASS", codes.pop3);
     return `${sender.address}: SMTP ${codes.smtp}; IMAP ${codes.imap}; POP3 ${codes.pop3}`;
   },
@@ -63,7 +65,7 @@ export const badCredentials = check({
     const { sender } = ctx.mailboxes();
     const { codes } = await tryLogins(ctx, sender, `wrong-${ctx.token}`);
     expectThat(codes.smtp.startsWith("535"), "535 to SMTP AUTH", codes.smtp);
-    expectThat(codes.imap.startsWith("NO [AUTHENTICATIONFAILED]"), "NO [AUTHENTICATIONFAILED] to IMAP LOGIN", codes.imap);
+    expectThat(codes.imap.startsWith("NO [AUTHENTICATIONFAILED]"), "NO [AUTHENTICATIONFAILED] to IMAP AUTHENTICATE PLAIN", codes.imap);
     expectThat(codes.pop3.startsWith("-ERR"), "-ERR to POP3 PASS", codes.pop3);
     return `wrong password for ${sender.address}: SMTP ${codes.smtp}; IMAP ${codes.imap}; POP3 ${codes.pop3}`;
   },

@@ -1,5 +1,8 @@
 import { connect } from "node:net";
 
+/** clamd's answers are one short line; more than this is not clamd. */
+const MAX_REPLY_BYTES = 64 * 1024;
+
 /** One clamd command over the raw protocol (`z`-prefixed, NUL-terminated); INSTREAM sends `data` in chunks. */
 export function clamd(port: number, command: "PING" | "VERSION" | "INSTREAM", data?: Buffer, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -17,7 +20,14 @@ export function clamd(port: number, command: "PING" | "VERSION" | "INSTREAM", da
         socket.write(Buffer.concat([size, data, Buffer.alloc(4)])); // one chunk, then the zero-length end
       }
     });
+    let received = 0;
     socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_REPLY_BYTES) {
+        clearTimeout(timer);
+        socket.destroy();
+        return reject(new Error(`clamd sent more than ${MAX_REPLY_BYTES} bytes in answer to ${command}`));
+      }
       chunks.push(chunk);
       if (chunk.includes(0)) socket.end();
     });

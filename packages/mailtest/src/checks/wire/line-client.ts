@@ -21,11 +21,18 @@ export interface LineClientOptions {
   /** Implicit TLS (465, 993, 995). */
   tls?: TlsOptions;
   timeoutMs?: number;
+  /** A line may not be longer (default 1 MiB; SMTP allows 1000 bytes): a server that never sends a newline cannot fill memory. */
+  maxLineBytes?: number;
 }
+
+/** Lines in the transcript are cut here: evidence, not a copy of whatever the server sent. */
+const TRANSCRIPT_LINE_CHARS = 2_000;
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * A line-oriented client for SMTP, POP3, IMAP and clamd that keeps a transcript (`C:` what was sent,
- * `S:` what came back) as evidence. Every read has a deadline.
+ * `S:` what came back) as evidence. Every read has a deadline; a read that misses it, or a line
+ * over the limit, ends the connection (a conversation out of step cannot be trusted further).
  */
 export class LineClient {
   readonly transcript: string[] = [];
@@ -33,18 +40,21 @@ export class LineClient {
   private buffer = "";
   private waiters: Array<() => void> = [];
   private closed = false;
+  private failure: Error | undefined;
   private readonly timeoutMs: number;
+  private readonly maxLineBytes: number;
 
-  private constructor(socket: Socket | TLSSocket, timeoutMs: number) {
+  private constructor(socket: Socket | TLSSocket, timeoutMs: number, maxLineBytes: number) {
     this.socket = socket;
     this.timeoutMs = timeoutMs;
+    this.maxLineBytes = maxLineBytes;
     this.attach(socket);
   }
 
   static async connect(endpoint: Endpoint, options: LineClientOptions = {}): Promise<LineClient> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const socket = await open(endpoint, options.tls, timeoutMs);
-    const client = new LineClient(socket, timeoutMs);
+    const client = new LineClient(socket, timeoutMs, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
     client.note(`connected to ${endpoint.host}:${endpoint.port}${options.tls ? ` with TLS (${describeTls(socket as TLSSocket)})` : ""}`);
     return client;
   }
@@ -58,12 +68,12 @@ export class LineClient {
   }
 
   note(text: string): void {
-    this.transcript.push(`-- ${text}`);
+    this.keep(`-- ${text}`);
   }
 
   /** Sends a line; `shown` replaces it in the transcript (for credentials). */
   send(line: string, shown?: string): void {
-    this.transcript.push(`C: ${shown ?? line}`);
+    this.keep(`C: ${shown ?? line}`);
     this.socket.write(`${line}\r\n`);
   }
 
@@ -74,12 +84,17 @@ export class LineClient {
       if (newline >= 0) {
         const line = this.buffer.slice(0, newline).replace(/\r$/, "");
         this.buffer = this.buffer.slice(newline + 1);
-        this.transcript.push(`S: ${line}`);
+        if (this.socket.isPaused() && this.buffer.length < this.maxLineBytes) this.socket.resume();
+        this.keep(`S: ${line}`);
         return line;
       }
-      if (this.closed) throw new Error(`the server closed the connection${this.buffer ? ` after "${this.buffer}"` : ""}`);
+      if (this.failure) throw this.failure;
+      if (this.closed) throw new Error(`the server closed the connection${this.buffer ? ` after "${this.buffer.slice(0, 200)}"` : ""}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new TimeoutError("waiting for a reply", timeoutMs, { details: { transcript: this.transcript.slice(-10) } });
+      if (left <= 0) {
+        this.close();
+        throw new TimeoutError("waiting for a reply", timeoutMs, { details: { transcript: this.transcript.slice(-10) } });
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -105,10 +120,22 @@ export class LineClient {
     this.socket.destroy();
   }
 
+  private keep(line: string): void {
+    this.transcript.push(line.length > TRANSCRIPT_LINE_CHARS ? `${line.slice(0, TRANSCRIPT_LINE_CHARS)}… (${line.length} characters)` : line);
+  }
+
   private attach(socket: Socket | TLSSocket): void {
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
+      // Only the part after the last newline can still grow into an over-long line.
+      if (this.buffer.length - this.buffer.lastIndexOf("\n") - 1 > this.maxLineBytes) {
+        this.failure = new Error(`the server sent a line longer than ${this.maxLineBytes} bytes without a newline`);
+        this.buffer = "";
+        socket.destroy();
+      } else if (this.buffer.length > 4 * this.maxLineBytes) {
+        socket.pause(); // many lines not read yet: let TCP hold the rest until they are
+      }
       this.wake();
     });
     socket.on("close", () => {
