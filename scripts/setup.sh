@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command:package pairs; msf doctor checks the runtime ones (gpg, curl and extlinux serve the tests and benchmarks).
+# command:package pairs; msf doctor checks the runtime ones (gpg, curl, extlinux and sshd serve the tests and benchmarks).
 HOST_TOOLS=(
   qemu-system-x86_64:qemu-system-x86
   qemu-img:qemu-utils
@@ -23,6 +23,8 @@ HOST_TOOLS=(
   cloud-init:cloud-init
   xmllint:libxml2-utils
   extlinux:extlinux
+  flock:util-linux
+  /usr/sbin/sshd:openssh-server
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do
@@ -32,7 +34,14 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing host packages: ${missing[*]}"
     timeout 600 apt-get update -qq || echo "setup: apt-get update reported errors; trying the install anyway" >&2
-    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Servers the tests start themselves (sshd) must not start system-wide when installed.
+    own_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
+    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -qq --no-install-recommends "${missing[@]}" || status=$?
+    [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+    [ "${status:-0}" = 0 ] || exit "$status"
   else
     echo "setup: missing host packages (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
   fi

@@ -81,6 +81,7 @@ export const COMMANDS: CommandSpec[] = [
     args: ["<name>"],
     options: [
       { flags: "--config <file>", description: "domain and accounts from a Mail Server Factory JSON configuration (Examples/*.json)" },
+      { flags: "--include-root <dir>", description: "with --config: includes may come from this directory and below (default: the configuration's own)" },
       { flags: "--freshclam", description: "download ClamAV signatures with freshclam (the guest needs internet)" },
       {
         flags: "--with <command>",
@@ -100,11 +101,16 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--only <ids>", description: "comma-separated check ids (the readiness gate always runs)" },
       { flags: "--diagnostics", description: "collect diagnostics from the server even when everything passes" },
+      { flags: "--no-diagnostics", description: "never run the diagnostic commands on the server (by default they run when a check fails)" },
       { flags: "--target <ssh-url>", description: "test any server instead of a VM: ssh://user@host[:port] (shell access for the inside checks)" },
       { flags: "--host <host>", description: "the mail host, without SSH or when it differs from the SSH host" },
       { flags: "--config <file>", description: "with --target/--host: domain, hostname and accounts with passwords (msf or Mail Server Factory JSON)" },
+      { flags: "--include-root <dir>", description: "with --config: includes may come from this directory and below (default: the configuration's own)" },
       { flags: "--ca <file>", description: "with --target/--host: CA certificate the server's certificate must verify against" },
       { flags: "--key <file>", description: "with --target: SSH private key (default ~/.ssh/id_ed25519)" },
+      { flags: "--known-hosts <file>", description: "with --target: the known_hosts that holds the server's key (default ~/.ssh/known_hosts)" },
+      { flags: "--host-key <fingerprint>", description: "with --target: accept only this host key (SHA256:..., as ssh-keygen -lf prints it)" },
+      { flags: "--accept-new-host-key", description: "with --target: trust an unknown host key on first use and record it in known_hosts" },
       ...["smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s"].map((service) => ({
         flags: `--${service} <host:port>`,
         description: `where ${service} listens (default: the host's standard port)`,

@@ -182,8 +182,8 @@ describe("the stack broken on purpose: the matching checks fail, clearly, with d
 
 describe("other deployers and configurations", () => {
   it("takes domain and accounts from a Mail Server Factory JSON configuration", async () => {
-    const config = join(import.meta.dirname, "../../../packages/mailtest/test/fixtures/msf/Examples/Debian_12.json");
-    const deploy = await msf("deploy", "debian-12", "--config", config, "--json");
+    const tool = join(import.meta.dirname, "../../../packages/mailtest/test/fixtures/msf");
+    const deploy = await msf("deploy", "debian-12", "--config", join(tool, "Examples/Debian_12.json"), "--include-root", tool, "--json");
     expect(deploy.code, deploy.stderr).toBe(0);
     expect(deploy.last).toMatchObject({ domain: "dev.local", hostname: "mail.dev.local" });
     const run = await msf("test", "debian-12", "--only", "auth-good,alias,tls", "--json");

@@ -1,6 +1,7 @@
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { acquireLock, readJsonIfExists, sha256File, writeJsonAtomic } from "@msf/core";
+import { readJsonIfExists, sha256File, writeJsonAtomic } from "@msf/core";
+import { acquireLock } from "@msf/supervisor";
 import { z } from "zod";
 import { downloadVerified, type FetchEvent } from "./download.ts";
 import type { Checksum } from "./sums.ts";

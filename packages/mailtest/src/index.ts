@@ -3,7 +3,7 @@ export { checkCatalog, type RunChecksOptions, runChecks } from "./checks/run.ts"
 export { type CheckResult, type CheckStatus, type Component, Components, type MailAccount, type MailService, type MailTarget } from "./checks/types.ts";
 export type { Endpoint } from "./checks/wire/line-client.ts";
 export { type Account, AccountSchema, DEFAULT_SETUP, domainsOf, type MailSetup, type MailSetupInput, MailSetupSchema } from "./config/accounts.ts";
-export { loadMsfJson, type MsfJsonConfig } from "./config/msf-json.ts";
+export { loadMsfJson, MSF_JSON_LIMITS, type MsfJsonConfig, type MsfJsonOptions, readJsonObject } from "./config/msf-json.ts";
 export { DEFAULT_MESSAGE_SIZE_LIMIT, type DeployEvent, type DeployOptions, type DeployResult, deployMailStack } from "./deploy/deploy.ts";
 export { DeployStepError } from "./deploy/errors.ts";
 export { ensureRunTls, type TlsMaterial, userTls } from "./deploy/tls.ts";

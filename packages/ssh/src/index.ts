@@ -1,6 +1,7 @@
 export { openSshSocket, readBanner, type SshSocket, type WaitForBannerOptions, type WaitForSshOptions, waitForBanner, waitForSshSocket } from "./banner.ts";
 export { SshError } from "./errors.ts";
 export { generateKeyPair, knownHostsLine, publicKeyBlob, type SshKeyPair } from "./keys.ts";
+export { fingerprintOf, hostKeyAlgorithmsFor, type KnownHostKey, keyTypeOf, knownHostKeys, knownHostsName } from "./known-hosts.ts";
 export { shellQuote } from "./quote.ts";
 export {
   type ConnectOptions,
@@ -12,4 +13,4 @@ export {
   type SshSession,
   type SshTarget,
 } from "./session.ts";
-export { openTunnel, type Tunnel } from "./tunnel.ts";
+export { openTunnel, type Tunnel, type TunnelOptions } from "./tunnel.ts";

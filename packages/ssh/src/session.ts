@@ -14,6 +14,10 @@ export interface SshTarget {
   privateKey: string;
   /** The server's expected public key line; when given, any other host key is refused. */
   hostKey?: string;
+  /** Decides on the key the server presents: undefined accepts it, a sentence refuses it (and becomes the error). */
+  hostKeyCheck?: (blob: Buffer) => string | undefined;
+  /** Offer only these host key algorithms (those of the keys known for the server, as OpenSSH does). */
+  hostKeyAlgorithms?: string[];
 }
 
 export interface ConnectOptions {
@@ -59,7 +63,7 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
     if (options.signal?.aborted) return reject(new AbortedError(`ssh to ${target.host}:${target.port}`));
     const client = new ssh2.Client();
     const expected = target.hostKey ? publicKeyBlob(target.hostKey) : undefined;
-    let hostKeyRefused = false;
+    let hostKeyRefused: string | undefined;
     const onAbort = () => {
       client.end();
       reject(new AbortedError(`ssh to ${target.host}:${target.port}`));
@@ -72,11 +76,15 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
     client.once("error", (error: Error & { level?: string }) => {
       options.signal?.removeEventListener("abort", onAbort);
       const where = `${target.username}@${target.host}:${target.port}`;
-      if (hostKeyRefused) {
+      if (hostKeyRefused !== undefined) {
         reject(
-          new SshError(`${where} presented a host key other than the one msf gave this VM`, {
-            hint: "another machine answers on this port; check `msf ps` and `msf vm list`",
-          }),
+          expected
+            ? new SshError(`${where} presented a host key other than the one msf gave this VM`, {
+                hint: "another machine answers on this port; check `msf ps` and `msf vm list`",
+              })
+            : new SshError(`${where}: ${hostKeyRefused}`, {
+                hint: "check the server's key out of band (on its console: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)",
+              }),
         );
       } else if (error.level === "client-authentication") {
         reject(new SshError(`${where} refused the key`, { hint: "the VM did not take this run's key; look at its serial log", cause: error }));
@@ -95,10 +103,10 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
       // guest on a loaded host can go quiet for tens of seconds and must not be dropped for it.
       keepaliveInterval: 10_000,
       keepaliveCountMax: 9,
+      ...(target.hostKeyAlgorithms?.length ? { algorithms: { serverHostKey: target.hostKeyAlgorithms as ssh2.ServerHostKeyAlgorithm[] } } : {}),
       hostVerifier: (key: Buffer) => {
-        if (!expected) return true;
-        hostKeyRefused = !key.equals(expected);
-        return !hostKeyRefused;
+        hostKeyRefused = expected ? (key.equals(expected) ? undefined : "other key") : target.hostKeyCheck?.(key);
+        return hostKeyRefused === undefined;
       },
     });
   });

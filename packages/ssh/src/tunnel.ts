@@ -1,18 +1,32 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { SshSession } from "./session.ts";
 
 export interface Tunnel {
-  /** Connect here (127.0.0.1) to reach the remote service. */
-  port: number;
+  /** Connect to this unix socket to reach the remote service. */
+  path: string;
+  /** Its directory (0700): what a client that wants a directory and a port (PostgreSQL's) is given. */
+  dir: string;
   close(): Promise<void>;
 }
 
+export interface TunnelOptions {
+  /** The socket's file name in its private directory (PostgreSQL clients want `.s.PGSQL.<port>`). */
+  name?: string;
+}
+
 /**
- * A local port that forwards every connection through SSH to host:port on the server, so
- * ordinary clients (pg, ioredis, a raw socket) reach services that listen only on the guest's
- * loopback. The connections come from the guest itself: not for testing relay rules.
+ * A unix socket that forwards every connection through SSH to host:port on the server, so ordinary
+ * clients (pg, ioredis, a raw socket, HTTP) reach services that listen only on the server's loopback.
+ * It lives in a fresh 0700 directory: no other local user can connect to it (a loopback TCP port
+ * would let any of them reach the server's Redis or database while the checks run). The connections
+ * come from the server itself: not for testing relay rules.
  */
-export function openTunnel(session: SshSession, host: string, port: number): Promise<Tunnel> {
+export async function openTunnel(session: SshSession, host: string, port: number, options: TunnelOptions = {}): Promise<Tunnel> {
+  const dir = await mkdtemp(join(tmpdir(), "msf-tunnel-")); // mkdtemp makes it 0700
+  const path = join(dir, options.name ?? "socket");
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -21,23 +35,24 @@ export function openTunnel(session: SshSession, host: string, port: number): Pro
     session.forward(host, port).then(
       (stream) => {
         stream.on("error", () => socket.destroy());
+        stream.on("close", () => socket.destroy());
+        socket.on("close", () => stream.destroy());
         socket.pipe(stream).pipe(socket);
       },
       () => socket.destroy(),
     );
   });
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port: local } = server.address() as { port: number };
-      resolve({
-        port: local,
-        close: () =>
-          new Promise((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
+    server.listen(path, () => resolve());
   });
+  return {
+    path,
+    dir,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

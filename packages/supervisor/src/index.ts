@@ -2,6 +2,7 @@ export { backstopArgv } from "./backstop.ts";
 export { classifyRecord, type RecordState } from "./classify.ts";
 export { exec, ProcessError } from "./exec.ts";
 export { endTree, signalTree, treeAlive } from "./kill.ts";
+export { acquireLock, type Lock, type LockOptions } from "./lock.ts";
 export { lastLines } from "./output.ts";
 export { ProcessRegistry, type RecordView, type RecoveryReport } from "./registry.ts";
 export { activeProcesses, run, type StartOptions, type Supervised, start } from "./run.ts";

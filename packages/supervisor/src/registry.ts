@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { acquireLock, isProcessAlive, readProcStat, writeJsonAtomic } from "@msf/core";
+import { isProcessAlive, readProcStat, writeJsonAtomic } from "@msf/core";
 import { classifyRecord, type RecordState } from "./classify.ts";
 import { endTree } from "./kill.ts";
+import { acquireLock } from "./lock.ts";
 import { type ProcessRecord, ProcessRecordSchema } from "./types.ts";
 
 export interface RecordView {
@@ -18,9 +19,10 @@ export interface RecoveryReport {
 }
 
 /**
- * The pid registry: one JSON file per supervised process, written atomically, changed under a
- * lock that dies with its holder. It survives a crash of msf: the next start clears what is gone
- * and reports what runs without an owner.
+ * The pid registry: one JSON file per supervised process (named by its pid), written or removed
+ * atomically, so adding and removing need no lock; recovery runs under one that dies with its
+ * holder. It survives a crash of msf: the next start clears what is gone and reports what runs
+ * without an owner.
  */
 export class ProcessRegistry {
   readonly dir: string;
@@ -30,11 +32,11 @@ export class ProcessRegistry {
   }
 
   async add(record: ProcessRecord): Promise<void> {
-    await this.locked(() => writeJsonAtomic(this.fileOf(record), record));
+    await writeJsonAtomic(this.fileOf(record), record);
   }
 
   async remove(record: ProcessRecord): Promise<void> {
-    await this.locked(() => rm(this.fileOf(record), { force: true }));
+    await rm(this.fileOf(record), { force: true });
   }
 
   async list(): Promise<RecordView[]> {

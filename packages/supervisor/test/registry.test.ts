@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { acquireLock, isProcessAlive, readProcStat } from "@msf/core";
-import { classifyRecord, type ProcessRecord, ProcessRegistry, start } from "@msf/supervisor";
+import { isProcessAlive, readProcStat } from "@msf/core";
+import { acquireLock, classifyRecord, type ProcessRecord, ProcessRegistry, start } from "@msf/supervisor";
 import { makeTempDir, startNodeScript, waitForExit } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 

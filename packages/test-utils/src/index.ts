@@ -3,5 +3,6 @@ export { type Fault, type RequestLog, type Served, serve, startHttpServer, type 
 export { startNodeScript, waitForExit } from "./node-script.ts";
 export { qemuProcessesUnder } from "./processes.ts";
 export { type MsfRun, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
+export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
 export { vmTestHome } from "./vm-home.ts";

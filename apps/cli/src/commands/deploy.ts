@@ -10,6 +10,7 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
     tls: options.tlsCert ? { cert: options.tlsCert as string, key: options.tlsKey as string, ca: options.tlsCa as string } : undefined,
     name: args[0] as string,
     config: options.config as string | undefined,
+    includeRoot: options.includeRoot as string | undefined,
     freshclam: Boolean(options.freshclam),
     external: options.with as string | undefined,
     externalTimeoutMs: parseDuration(options.timeout as string),

@@ -10,7 +10,7 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
   const mark = { pass: reporter.paint("32", "✓"), fail: reporter.paint("31", "✗"), error: reporter.paint("31", "!"), skip: reporter.paint("33", "-") };
   const common = {
     only: typeof options.only === "string" ? options.only.split(",").map((id) => id.trim()) : undefined,
-    diagnostics: Boolean(options.diagnostics),
+    diagnostics: options.diagnostics as boolean | undefined,
     onResult: (result: MailTestReport["checks"][number]) =>
       reporter.event(
         { type: "check", ...result },
@@ -28,8 +28,15 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
       target: options.target as string | undefined,
       host: options.host as string | undefined,
       config: options.config as string,
+      includeRoot: options.includeRoot as string | undefined,
       ca: options.ca as string | undefined,
       key: options.key as string | undefined,
+      hostKeys: {
+        knownHosts: options.knownHosts as string | undefined,
+        hostKey: options.hostKey as string | undefined,
+        acceptNew: Boolean(options.acceptNewHostKey),
+      },
+      onWarning: (message) => reporter.event({ type: "warning", message }, `${reporter.paint("33", "warning:")} ${message}`),
       endpoints: Object.fromEntries(SERVICES.filter((s) => options[s]).map((s) => [s, options[s] as string])),
     });
   } else {

@@ -23,6 +23,8 @@ export interface MailDeployOptions {
   name: string;
   /** A Mail Server Factory JSON configuration (Examples/*.json) for domain and accounts. */
   config?: string;
+  /** Includes of `config` may come from this directory and below (default: its own directory). */
+  includeRoot?: string;
   /** Domain and accounts given directly (msf.config.yaml's `mail`); `config` wins. Default: msf.test. */
   setup?: MailSetupInput;
   /** Run signatures updates with freshclam (needs internet in the guest). */
@@ -43,7 +45,9 @@ export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): P
   const distribution = findDistribution(vm.distro);
   if (!distribution) throw new MsfError("ERR_MSF_NOT_FOUND", `the VM's distribution ${vm.distro} is not in the catalog`);
   const dir = mailDir(vm.dir);
-  const setup = MailSetupSchema.parse(options.config ? (await loadMsfJson(options.config)).setup : (options.setup ?? DEFAULT_SETUP));
+  const setup = MailSetupSchema.parse(
+    options.config ? (await loadMsfJson(options.config, { includeRoot: options.includeRoot })).setup : (options.setup ?? DEFAULT_SETUP),
+  );
   const secrets = await loadSecrets(dir);
   const accounts = withPasswords(setup.accounts, secrets);
   await saveSecrets(dir, secrets);

@@ -1,12 +1,13 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import type { Account, TlsMaterial } from "@msf/mailtest";
+import { shellQuote } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import type { VmState } from "../vm/state.ts";
 
 export interface ExternalDeployInput {
   vm: VmState;
-  /** A shell command line; {host} {port} {user} {key} are replaced, and they are also $1..$4. */
+  /** A shell command line; {host} {port} {user} {key} are replaced (each shell-quoted), and they are also $1..$4. */
   command: string;
   dir: string;
   setup: { domain: string; hostname: string; accounts: Array<Account & { password: string }> };
@@ -35,7 +36,8 @@ export async function runExternalDeployer(ctx: MsfContext, input: ExternalDeploy
   const resultFile = join(dir, "deployer-result.json");
   await writeJsonAtomic(accountsFile, input.setup, 0o600);
   const values = { host: vm.ssh.host, port: String(vm.ssh.port), user: vm.ssh.user, key: vm.ssh.keyPath };
-  const line = input.command.replace(/\{(host|port|user|key)\}/g, (_, name: keyof typeof values) => values[name]);
+  // The user's command line is theirs; the values msf puts in are quoted, so a path with a space or a `$` stays one word.
+  const line = input.command.replace(/\{(host|port|user|key)\}/g, (_, name: keyof typeof values) => shellQuote([values[name]]));
   const argv = ["-c", line, "msf-deployer", values.host, values.port, values.user, values.key];
   const result = await ctx.supervisor.run({
     name: `deployer-${vm.name}`,
@@ -52,8 +54,8 @@ export async function runExternalDeployer(ctx: MsfContext, input: ExternalDeploy
       MSF_DOMAIN: input.setup.domain,
       MSF_HOSTNAME: input.setup.hostname,
       MSF_ACCOUNTS_FILE: accountsFile,
-      MSF_TLS_CERT: join(dirname(input.tls.caPath), "server.pem"),
-      MSF_TLS_KEY: join(dirname(input.tls.caPath), "server.key"),
+      MSF_TLS_CERT: input.tls.certPath,
+      MSF_TLS_KEY: input.tls.keyPath,
       MSF_TLS_CA: input.tls.caPath,
       MSF_RESULT_FILE: resultFile,
     },

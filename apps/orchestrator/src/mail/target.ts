@@ -2,10 +2,11 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { type Endpoint, loadMsfJson, type MailService, MailSetupSchema, type MailTarget, type PackageFamily } from "@msf/mailtest";
+import { type Endpoint, loadMsfJson, type MailService, MailSetupSchema, type MailTarget, type PackageFamily, readJsonObject } from "@msf/mailtest";
 import { connectSsh, type SshSession } from "@msf/ssh";
 import { z } from "zod";
 import type { MsfContext } from "../context.ts";
+import { type HostKeyOptions, hostKeyPolicy } from "./host-key.ts";
 import { type MailTestOptions, type MailTestReport, runAndRecord } from "./test.ts";
 
 /** The accounts file of `msf test --target`: the mail setup, plus the DKIM key as published (DNS is not asked). */
@@ -26,20 +27,26 @@ export interface TargetTestOptions extends Omit<MailTestOptions, "name"> {
   endpoints?: Partial<Record<MailService, string>>;
   /** Accounts (and their passwords), domain and host name: msf JSON or Mail Server Factory JSON. */
   config: string;
+  /** Includes of a Mail Server Factory `config` may come from this directory and below. */
+  includeRoot?: string;
   /** The CA the server certificate must verify against (default: the system's CAs). */
   ca?: string;
   /** Private key for SSH (default: ~/.ssh/id_ed25519, then id_rsa). */
   key?: string;
   /** Package family of the server, for the diagnostics commands. */
   family?: PackageFamily;
+  /** How the SSH target's host key is checked (known_hosts, --host-key, --accept-new-host-key). */
+  hostKeys?: HostKeyOptions;
+  /** Something the user must hear about even when all goes well (a host key trusted on first use). */
+  onWarning?: (message: string) => void;
 }
 
 /** The same checks against any mail server: endpoints and credentials given by the operator. */
 export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions): Promise<MailTestReport> {
-  const ssh = options.target ? await sshTarget(options.target, options.key, ctx.signal) : undefined;
+  const ssh = options.target ? await sshTarget(ctx, options.target, options) : undefined;
   const host = options.host ?? (options.target ? new URL(options.target).hostname : undefined);
   if (!host) throw new MsfError("ERR_MSF_USAGE", "say which server to test: --target ssh://user@host or --host <mail host>");
-  const parsed = await loadSetup(options.config);
+  const parsed = await loadSetup(options.config, options.includeRoot);
   const endpoints = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as MailService[]).map((service) => [service, endpoint(options.endpoints?.[service], host, DEFAULT_PORTS[service], service)]),
   ) as Record<MailService, Endpoint>;
@@ -73,15 +80,11 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
   });
 }
 
-async function loadSetup(path: string) {
-  const raw = JSON.parse(
-    await readFile(path, "utf8").catch(() => {
-      throw new MsfError("ERR_MSF_CONFIG", `cannot read the accounts file ${path}`, { hint: "--config <file.json> with domain, hostname and accounts" });
-    }),
-  ) as Record<string, unknown>;
+async function loadSetup(path: string, includeRoot?: string) {
+  const raw = await readJsonObject(path);
   const input =
     "includes" in raw || "variables" in raw || (Array.isArray(raw.accounts) && raw.accounts.some((a) => typeof a === "object" && a && "type" in a))
-      ? (await loadMsfJson(path)).setup
+      ? (await loadMsfJson(path, { includeRoot })).setup
       : raw;
   const parsed = TargetSetupSchema.safeParse(input === raw ? raw : { ...input, dkim: raw.dkim, bundledSignaturesOnly: raw.bundledSignaturesOnly });
   if (!parsed.success) {
@@ -98,7 +101,7 @@ function endpoint(override: string | undefined, host: string, port: number, serv
   return { host: match[1] as string, port: Number(match[2]) };
 }
 
-async function sshTarget(target: string, keyPath: string | undefined, signal?: AbortSignal): Promise<SshSession> {
+async function sshTarget(ctx: MsfContext, target: string, options: TargetTestOptions): Promise<SshSession> {
   let url: URL;
   try {
     url = new URL(target);
@@ -106,12 +109,21 @@ async function sshTarget(target: string, keyPath: string | undefined, signal?: A
     throw new MsfError("ERR_MSF_USAGE", `--target ${target}: expected ssh://user@host[:port]`);
   }
   if (url.protocol !== "ssh:") throw new MsfError("ERR_MSF_USAGE", `--target ${target}: expected ssh://user@host[:port]`);
-  const candidates = keyPath ? [keyPath] : [join(homedir(), ".ssh/id_ed25519"), join(homedir(), ".ssh/id_rsa")];
+  const candidates = options.key ? [options.key] : [join(homedir(), ".ssh/id_ed25519"), join(homedir(), ".ssh/id_rsa")];
   let privateKey: string | undefined;
   for (const candidate of candidates) privateKey ??= await readFile(candidate, "utf8").catch(() => undefined);
   if (!privateKey) throw new MsfError("ERR_MSF_USAGE", `no SSH private key at ${candidates.join(" or ")}`, { hint: "--key <file>" });
-  return connectSsh(
-    { host: url.hostname, port: Number(url.port || 22), username: decodeURIComponent(url.username || "root"), privateKey },
-    { timeoutMs: 30_000, signal },
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const port = Number(url.port || 22);
+  const policy = await hostKeyPolicy(host, port, options.hostKeys ?? {});
+  const session = await connectSsh(
+    { host, port, username: decodeURIComponent(url.username || "root"), privateKey, hostKeyCheck: policy.check, hostKeyAlgorithms: policy.algorithms },
+    { timeoutMs: 30_000, signal: ctx.signal },
   );
+  const recorded = await policy.commit();
+  if (recorded) {
+    ctx.logger.warn(recorded);
+    options.onWarning?.(recorded);
+  }
+  return session;
 }

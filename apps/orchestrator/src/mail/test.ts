@@ -14,7 +14,7 @@ export interface MailTestOptions {
   name: string;
   /** Only these checks (the readiness gate always runs). */
   only?: string[];
-  /** Collect diagnostics even when everything passes. */
+  /** true: collect diagnostics even when everything passes; false: never; absent: when a check fails. */
   diagnostics?: boolean;
   onStart?: (check: { id: string; title: string }) => void;
   onResult?: (result: CheckResult) => void;
@@ -99,7 +99,7 @@ export async function runAndRecord(options: RecordOptions): Promise<MailTestRepo
     });
     const failed = checks.filter((c) => c.status === "fail" || c.status === "error").length;
     let diagnostics: string | undefined;
-    if (options.ssh && (failed > 0 || options.diagnostics)) {
+    if (options.ssh && options.diagnostics !== false && (failed > 0 || options.diagnostics)) {
       diagnostics = join(dir, "diagnostics");
       await collectDiagnostics(options.ssh, options.family, diagnostics, options.secrets);
       for (const check of checks) if (check.status === "fail" || check.status === "error") check.message += ` (diagnostics: ${diagnostics})`;

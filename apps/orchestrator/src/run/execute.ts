@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { acquireLock, formatMs, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
+import { formatMs, MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
+import { acquireLock } from "@msf/supervisor";
 import { type MsfContext, withLogFile } from "../context.ts";
 import { killProcess, listProcesses } from "../processes.ts";
 import { vmDown } from "../vm/down.ts";

@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { acquireLock, isProcessAlive } from "@msf/core";
+import { isProcessAlive } from "@msf/core";
 import { QmpClient, type StopOutcome, stopMachine } from "@msf/qemu";
-import { endTree } from "@msf/supervisor";
+import { acquireLock, endTree } from "@msf/supervisor";
 import type { MsfContext } from "../context.ts";
 import { requireVm } from "./find.ts";
 import { writeVmState } from "./state.ts";

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
-import { acquireLock, isProcessAlive, MsfError } from "@msf/core";
+import { isProcessAlive, MsfError } from "@msf/core";
 import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
 import {
   type AccelVerdict,
@@ -20,6 +20,7 @@ import {
   waitForReadiness,
 } from "@msf/qemu";
 import { connectSsh, type SshSession } from "@msf/ssh";
+import { acquireLock } from "@msf/supervisor";
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
 import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";

@@ -75,8 +75,8 @@ export class CheckContext {
     return { sender, recipient: pool[1] ?? sender };
   }
 
-  /** A local port that reaches a loopback service of the server through SSH. */
-  async tunnel(port: number): Promise<number> {
+  /** A private unix socket that reaches a loopback service of the server through SSH. */
+  async tunnel(port: number): Promise<string> {
     const ssh = this.target.ssh;
     if (!ssh) throw new Error("no SSH access to the server");
     let tunnel = this.tunnels.get(port);
@@ -84,7 +84,7 @@ export class CheckContext {
       tunnel = openTunnel(ssh, "127.0.0.1", port);
       this.tunnels.set(port, tunnel);
     }
-    return (await tunnel).port;
+    return (await tunnel).path;
   }
 
   /** A command on the server (argv), its output in the evidence. */

@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readFile, realpath, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { MsfError } from "@msf/core";
 import { z } from "zod";
 import type { AccountInput, MailSetupInput } from "./accounts.ts";
@@ -23,19 +22,28 @@ export interface MsfJsonConfig {
   variables: Record<string, unknown>;
   setup: MailSetupInput;
   remote?: { host?: string; port?: number; user?: string };
-  /** Every file read, in order (the config and its includes). */
+  /** Every file read, in order (the config and its includes), each once. */
   files: string[];
 }
 
+export interface MsfJsonOptions {
+  /** Includes may only come from this directory and below (default: the configuration's own directory). */
+  includeRoot?: string;
+}
+
+/** A configuration from elsewhere is read with bounds: nothing it says can make msf read the disk or fill memory without end. */
+export const MSF_JSON_LIMITS = { depth: 16, files: 64, fileBytes: 1024 * 1024, expandedChars: 1024 * 1024 } as const;
+
 /**
  * Reads a Mail Server Factory JSON configuration (`Examples/*.json`): `includes` merged depth
- * first (the including file wins), `{{A.B}}` references resolved recursively from `variables`,
- * `accounts` mapped to mailboxes. An undefined variable or a circular include is an error naming it.
+ * first (the including file wins), each file read and merged once, only from the include root;
+ * `{{A.B}}` references resolved recursively from `variables`, `accounts` mapped to mailboxes. An
+ * undefined variable, a circular include or a limit passed is an error naming it (never quoting the file).
  */
-export async function loadMsfJson(path: string): Promise<MsfJsonConfig> {
-  const root = resolve(path);
-  const files: string[] = [];
-  const merged = await readWithIncludes(root, root, [], files);
+export async function loadMsfJson(path: string, options: MsfJsonOptions = {}): Promise<MsfJsonConfig> {
+  const root = await realpath(resolve(path)).catch(() => resolve(path));
+  const reader: IncludeReader = { root: await realpath(resolve(options.includeRoot ?? dirname(root))).catch(() => dirname(root)), files: [] };
+  const merged = await readWithIncludes(reader, root, []);
   const variables = (merged.variables ?? {}) as Record<string, unknown>;
   const resolved = resolveReferences(merged, variables, root) as Record<string, unknown>;
   const vars = resolved.variables as Record<string, Record<string, unknown>> | undefined;
@@ -51,46 +59,76 @@ export async function loadMsfJson(path: string): Promise<MsfJsonConfig> {
     }),
   };
   const remote = resolved.remote as MsfJsonConfig["remote"];
-  return { name: resolved.name as string | undefined, variables: (vars ?? {}) as Record<string, unknown>, setup, remote, files };
+  return { name: resolved.name as string | undefined, variables: (vars ?? {}) as Record<string, unknown>, setup, remote, files: reader.files };
 }
 
 type Json = Record<string, unknown>;
 
-async function readWithIncludes(file: string, root: string, stack: string[], files: string[]): Promise<Json> {
-  if (stack.includes(file)) throw configError(root, `circular include: ${[...stack, file].join(" -> ")}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, "utf8"));
-  } catch (error) {
-    throw configError(file, (error as Error).message);
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw configError(file, "expected a JSON object");
-  files.push(file);
-  const own = parsed as Json;
+interface IncludeReader {
+  /** Real path of the directory includes must stay in. */
+  root: string;
+  /** Files read and merged so far (real paths): a diamond of includes merges each once. */
+  files: string[];
+}
+
+async function readWithIncludes(reader: IncludeReader, file: string, stack: string[]): Promise<Json> {
+  if (stack.includes(file)) throw configError(stack[0] ?? file, `circular include: ${[...stack, file].join(" -> ")}`);
+  if (stack.length >= MSF_JSON_LIMITS.depth) throw configError(file, `includes nest deeper than ${MSF_JSON_LIMITS.depth} levels`);
+  if (reader.files.length >= MSF_JSON_LIMITS.files) throw configError(file, `more than ${MSF_JSON_LIMITS.files} files are included`);
+  const own = await readJsonObject(file);
+  reader.files.push(file);
+  const includes = own.includes ?? [];
+  if (!Array.isArray(includes) || includes.some((entry) => typeof entry !== "string")) throw configError(file, "includes: expected a list of file names");
   let merged: Json = {};
-  for (const include of (own.includes as string[] | undefined) ?? []) {
-    const target = locateInclude(include, file, root);
-    if (!target) throw configError(file, `includes: ${include} was not found next to it or above ${dirname(root)}`);
-    merged = deepMerge(merged, await readWithIncludes(target, root, [...stack, file], files));
+  for (const include of includes as string[]) {
+    const target = await locateInclude(reader, include, file);
+    const chain = [...stack, file];
+    if (reader.files.includes(target) && !chain.includes(target)) continue; // merged once already; a cycle is reported below
+    merged = deepMerge(merged, await readWithIncludes(reader, target, chain));
   }
   const { includes: _includes, ...rest } = own;
   return deepMerge(merged, rest);
 }
 
-/** Includes are written relative to the including file, or to a directory above the main config (the tool's working directory). */
-function locateInclude(include: string, from: string, root: string): string | undefined {
-  const candidates = [join(dirname(from), include)];
-  for (let dir = dirname(root); ; dir = dirname(dir)) {
-    candidates.push(join(dir, include));
-    if (dirname(dir) === dir) break;
+/** One file, at most MSF_JSON_LIMITS.fileBytes, parsed as a JSON object; errors say where, never what the file holds. */
+export async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => -1,
+  );
+  if (size < 0) throw configError(file, "cannot be read");
+  if (size > MSF_JSON_LIMITS.fileBytes) throw configError(file, `is larger than ${MSF_JSON_LIMITS.fileBytes} bytes`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw configError(file, `is not valid JSON${position ? ` (at character ${position})` : ""}`);
   }
-  return candidates.find((candidate) => existsSync(candidate));
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw configError(file, "expected a JSON object");
+  return parsed as Json;
 }
 
+/**
+ * Includes are written relative to the including file, or to a directory above it up to the include
+ * root (the original tool resolved them from its working directory). Nothing outside the root is read.
+ */
+async function locateInclude(reader: IncludeReader, include: string, from: string): Promise<string> {
+  if (isAbsolute(include)) throw configError(from, `includes: ${include} is an absolute path; includes are relative to the configuration`);
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    const candidate = await realpath(join(dir, include)).catch(() => undefined);
+    if (candidate && (candidate === reader.root || candidate.startsWith(`${reader.root}${sep}`))) return candidate;
+    if (dir === reader.root || !dir.startsWith(reader.root) || dirname(dir) === dir) break;
+  }
+  throw configError(from, `includes: ${include} was not found inside ${reader.root}`, {
+    hint: "includes are read only from the configuration's directory and below; name a wider one with --include-root DIR",
+  });
+}
 /** Objects merge key by key, arrays concatenate (accounts from several includes add up), the later value wins otherwise. */
 export function deepMerge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
+    if (key === "__proto__") continue; // JSON may name it; assigning it would replace the object's prototype
     const current = out[key];
     if (Array.isArray(current) && Array.isArray(value)) out[key] = [...current, ...value];
     else if (isObject(current) && isObject(value)) out[key] = deepMerge(current, value);
@@ -105,26 +143,63 @@ function isObject(value: unknown): value is Json {
 
 const REFERENCE = /\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g;
 
-/** Replaces `{{A.B}}` in every string, resolving references inside variables too. */
-export function resolveReferences(value: unknown, variables: Json, file: string, seen: string[] = []): unknown {
-  if (typeof value === "string") {
-    const whole = /^\{\{\s*([A-Za-z0-9_.]+)\s*\}\}$/.exec(value);
-    if (whole) return lookup(whole[1] as string, variables, file, seen); // keeps non-string values (true, 42)
-    return value.replace(REFERENCE, (_, name: string) => String(lookup(name, variables, file, seen)));
+/** Replaces `{{A.B}}` in every string, resolving references inside variables too; the whole expansion is bounded. */
+export function resolveReferences(value: unknown, variables: Json, file: string): unknown {
+  return new References(variables, file).resolve(value, []);
+}
+
+class References {
+  private budget: number = MSF_JSON_LIMITS.expandedChars;
+  private readonly resolved = new Map<string, unknown>();
+  private readonly variables: Json;
+  private readonly file: string;
+
+  constructor(variables: Json, file: string) {
+    this.variables = variables;
+    this.file = file;
   }
-  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, variables, file, seen));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, variables, file, seen)]));
-  return value;
+
+  resolve(value: unknown, seen: string[]): unknown {
+    if (typeof value === "string") {
+      const whole = /^\{\{\s*([A-Za-z0-9_.]+)\s*\}\}$/.exec(value);
+      if (whole) return this.lookup(whole[1] as string, seen); // keeps non-string values (true, 42)
+      if (!value.includes("{{")) return value;
+      const parts: string[] = [];
+      let length = 0;
+      let last = 0;
+      for (const match of value.matchAll(REFERENCE)) {
+        const piece = String(this.lookup(match[1] as string, seen));
+        parts.push(value.slice(last, match.index), piece);
+        last = (match.index ?? 0) + match[0].length;
+        length += piece.length;
+        this.spend(piece.length);
+      }
+      parts.push(value.slice(last));
+      return length ? parts.join("") : value;
+    }
+    if (Array.isArray(value)) return value.map((item) => this.resolve(item, seen));
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v, seen)]));
+    return value;
+  }
+
+  /** Every character a reference adds counts against the budget: a few nested variables cannot blow up to megabytes. */
+  private spend(chars: number): void {
+    this.budget -= chars;
+    if (this.budget < 0) throw configError(this.file, `variables expand to more than ${MSF_JSON_LIMITS.expandedChars} characters`);
+  }
+
+  private lookup(name: string, seen: string[]): unknown {
+    if (seen.includes(name)) throw configError(this.file, `variables: {{${name}}} refers to itself (${[...seen, name].join(" -> ")})`);
+    if (this.resolved.has(name)) return this.resolved.get(name);
+    let current: unknown = this.variables;
+    for (const part of name.split(".")) current = isObject(current) && Object.hasOwn(current, part) ? current[part] : undefined;
+    if (current === undefined) throw configError(this.file, `undefined variable {{${name}}}`);
+    const value = this.resolve(current, [...seen, name]);
+    this.resolved.set(name, value);
+    return value;
+  }
 }
 
-function lookup(name: string, variables: Json, file: string, seen: string[]): unknown {
-  if (seen.includes(name)) throw configError(file, `variables: {{${name}}} refers to itself (${[...seen, name].join(" -> ")})`);
-  let current: unknown = variables;
-  for (const part of name.split(".")) current = isObject(current) ? current[part] : undefined;
-  if (current === undefined) throw configError(file, `undefined variable {{${name}}}`);
-  return resolveReferences(current, variables, file, [...seen, name]);
-}
-
-function configError(file: string, what: string): MsfError {
-  return new MsfError("ERR_MSF_CONFIG", `${file}: ${what}`, { hint: "fix the Mail Server Factory configuration file", details: { file } });
+function configError(file: string, what: string, options: { hint?: string } = {}): MsfError {
+  return new MsfError("ERR_MSF_CONFIG", `${file}: ${what}`, { hint: options.hint ?? "fix the Mail Server Factory configuration file", details: { file } });
 }

@@ -116,10 +116,11 @@ async function dovecotFormat(remote: Remote): Promise<StackInputs["dovecot"]> {
 
 /** Logs in as the read-only role through an SSH tunnel: the real test of its password. */
 async function roleCanLogIn(session: SshSession, password: string): Promise<boolean> {
-  const tunnel = await openTunnel(session, "127.0.0.1", 5432);
+  // pg reaches a unix socket as <dir>/.s.PGSQL.<port>.
+  const tunnel = await openTunnel(session, "127.0.0.1", 5432, { name: ".s.PGSQL.5432" });
   const client = new pg.Client({
-    host: "127.0.0.1",
-    port: tunnel.port,
+    host: tunnel.dir,
+    port: 5432,
     user: DATABASE.role,
     database: DATABASE.name,
     password,

@@ -7,6 +7,9 @@ export interface TlsMaterial {
   /** The run's CA: clients verify the server against it (and fail without it). */
   caPath: string;
   caPem: string;
+  /** Where the server certificate and its key are on this host (an external deployer is given these paths). */
+  certPath: string;
+  keyPath: string;
   certPem: string;
   /** Secret. */
   keyPem: string;
@@ -64,11 +67,18 @@ export async function ensureRunTls(dir: string, hostname: string, supervisor: Su
     await Promise.all(["server.csr", "server.ext", "ca.srl"].map((name) => rm(path(name), { force: true })));
   }
   const [caPem, certPem, keyPem] = await Promise.all(["ca.pem", "server.pem", "server.key"].map((name) => readFile(path(name), "utf8")));
-  return { caPath: path("ca.pem"), caPem: caPem as string, certPem: certPem as string, keyPem: keyPem as string };
+  return {
+    caPath: path("ca.pem"),
+    caPem: caPem as string,
+    certPath: path("server.pem"),
+    keyPath: path("server.key"),
+    certPem: certPem as string,
+    keyPem: keyPem as string,
+  };
 }
 
 /** A user-supplied certificate (and the CA that issued it) instead of the per-run one. */
 export async function userTls(certPath: string, keyPath: string, caPath: string): Promise<TlsMaterial> {
   const [caPem, certPem, keyPem] = await Promise.all([caPath, certPath, keyPath].map((p) => readFile(p, "utf8")));
-  return { caPath, caPem: caPem as string, certPem: certPem as string, keyPem: keyPem as string };
+  return { caPath, caPem: caPem as string, certPath, keyPath, certPem: certPem as string, keyPem: keyPem as string };
 }

@@ -21,16 +21,21 @@ export function diagnosticCommands(family: PackageFamily): Array<{ file: string;
   ];
 }
 
-/** Runs the diagnostic commands over SSH and saves their output (secrets masked) under `dir`. */
+/** Runs the diagnostic commands over SSH, four at a time, and saves their output (secrets masked) under `dir`. */
 export async function collectDiagnostics(session: SshSession, family: PackageFamily, dir: string, secrets: readonly string[]): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const saved: string[] = [];
-  for (const { file, argv } of diagnosticCommands(family)) {
+  const queue = diagnosticCommands(family);
+  const collectOne = async ({ file, argv }: (typeof queue)[number]) => {
     const result = await session.exec(argv, { timeoutMs: 60_000 }).catch((error: Error) => ({ stdout: "", stderr: error.message, exitCode: null }));
     let text = `$ ${shellQuote(argv)}  (exit ${result.exitCode})\n${result.stdout}${result.stderr}`;
     for (const secret of secrets) if (secret) text = text.split(secret).join("***");
     await writeFile(join(dir, file), text);
-    saved.push(file);
-  }
-  return saved;
+  };
+  const commands = [...queue];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let next = commands.shift(); next; next = commands.shift()) await collectOne(next);
+    }),
+  );
+  return queue.map((command) => command.file);
 }

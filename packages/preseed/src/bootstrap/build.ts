@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { acquireLock, isMsfError, MsfError } from "@msf/core";
+import { isMsfError, MsfError } from "@msf/core";
 import { diskTools, findImage, imageDir, publishImage, removeImage, type StoredImage } from "@msf/qemu";
-import type { Supervisor } from "@msf/supervisor";
+import { acquireLock, type Supervisor } from "@msf/supervisor";
 import { removeBuildDir } from "./build-dir.ts";
 import type { GuestFile } from "./guest-files.ts";
 import { bootstrapKey, MMDEBSTRAP, planBootstrap } from "./plan.ts";

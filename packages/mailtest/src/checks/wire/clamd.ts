@@ -4,9 +4,9 @@ import { connect } from "node:net";
 const MAX_REPLY_BYTES = 64 * 1024;
 
 /** One clamd command over the raw protocol (`z`-prefixed, NUL-terminated); INSTREAM sends `data` in chunks. */
-export function clamd(port: number, command: "PING" | "VERSION" | "INSTREAM", data?: Buffer, timeoutMs = 30_000): Promise<string> {
+export function clamd(socketPath: string, command: "PING" | "VERSION" | "INSTREAM", data?: Buffer, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = connect({ path: socketPath });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
