@@ -18,6 +18,8 @@ export interface Logger {
   child(component: string): Logger;
   /** Values that must never appear in a log line (passwords, private keys). */
   addSecret(value: string): void;
+  /** The value with every secret this logger knows (and every secret-named field) masked: for anything else that leaves the process. */
+  redact<T>(value: T): T;
   enabled(level: LogLevel): boolean;
   trace(msg: string, fields?: Record<string, unknown>): void;
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -33,7 +35,8 @@ export interface LoggerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const SECRET_KEY = /pass(word)?|secret|private|token|credential/i;
+/** Field names whose values are secrets whatever they hold (`passed`, `tokens` of a parser... are not). */
+const SECRET_KEY = /^pass$|password|passphrase|secret|private.?key|^token$|credential/i;
 
 /** MSF_LOG_LEVEL_<COMPONENT> wins over MSF_LOG_LEVEL; `qemu.qmp` also reads MSF_LOG_LEVEL_QEMU. */
 export function levelFor(component: string, env: NodeJS.ProcessEnv): LogLevel {
@@ -86,6 +89,7 @@ function makeLogger(component: string, sink: LogSink | undefined, env: NodeJS.Pr
     component,
     child: (name) => makeLogger(component ? `${component}.${name}` : name, sink, env, secrets),
     addSecret: (value) => void secrets.add(value),
+    redact: <T>(value: T) => redact(value, secrets) as T,
     enabled,
     trace: write("trace"),
     debug: write("debug"),

@@ -43,6 +43,18 @@ describe("logger", () => {
     expect(records[0]).toMatchObject({ password: "[redacted]", user: "postmaster", msg: "login with [redacted]" });
   });
 
+  it("masks secrets of any length, in log lines and in whatever else leaves the process, and keeps fields that only look alike", () => {
+    const records: LogRecord[] = [];
+    const log = createLogger({ sink: (r) => records.push(r), env: {} });
+    log.addSecret("pw7");
+    log.info("AUTH with pw7", { passed: 20 });
+    expect(records[0]).toMatchObject({ msg: "AUTH with [redacted]", passed: 20 });
+    expect(log.redact({ message: "check failed: 535 for pw7", outputs: { passed: 3, privateKey: "k" } })).toEqual({
+      message: "check failed: 535 for [redacted]",
+      outputs: { passed: 3, privateKey: "[redacted]" },
+    });
+  });
+
   it("drops everything without a sink (libraries never print)", () => {
     expect(createLogger({ env: { MSF_LOG_LEVEL: "trace" } }).enabled("error")).toBe(false);
   });

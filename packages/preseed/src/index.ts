@@ -19,7 +19,14 @@ export { renderCatalogConfigs, renderDistributionConfigs } from "./installers/ca
 export { buildSeedIso, cloudInitMetaData, cloudInitUserData, seedIsoArgv } from "./installers/cloud-init.ts";
 export { debianPostInstallScript, debianPreseed } from "./installers/debian.ts";
 export { kickstart } from "./installers/kickstart.ts";
-export { type InstallProfile, type InstallProfileInput, InstallProfileSchema, PLACEHOLDER_KEY, placeholderProfile } from "./installers/profile.ts";
+export {
+  type InstallProfile,
+  type InstallProfileInput,
+  InstallProfileSchema,
+  PLACEHOLDER_KEY,
+  placeholderProfile,
+  publicKeyLineProblem,
+} from "./installers/profile.ts";
 export { type InstallConfig, type InstallKind, installerKernelArgs, renderInstallConfig } from "./installers/render.ts";
 export { ubuntuAutoinstall } from "./installers/ubuntu.ts";
 export { type ConfigFileKind, configFileKind, structuralProblems } from "./validate/structure.ts";

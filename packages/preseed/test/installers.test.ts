@@ -134,9 +134,11 @@ describe("install profiles", () => {
 
   it("puts the run's key and hashed password in every config, never a clear-text password", () => {
     const profile = placeholderProfile({ user: { name: "msf", sshPublicKey: key, passwordHash: hash } });
+    // Debian's and Ubuntu's post-install scripts carry it base64-encoded (no shell parses it); the others as data.
+    const encoded = Buffer.from(`${key}\n`).toString("base64");
     for (const [path, text] of Object.entries(renderCatalogConfigs(catalog, profile))) {
       if (path.endsWith("meta-data")) continue;
-      expect(text, path).toContain(key);
+      expect(text.includes(key) || text.includes(encoded), path).toBe(true);
       expect(text, path).not.toContain(PLACEHOLDER_KEY);
       expect(text, path).toContain(hash);
     }
@@ -162,6 +164,19 @@ describe("install profiles", () => {
       expect(text, path).toMatch(/console=ttyS0,115200|90-msf-console\.cfg/);
     }
     expect(() => placeholderProfile({ console: "serial please" })).toThrow(/console/);
+  });
+
+  it("takes only a whole, well-formed key line: nothing in it can reach a shell", () => {
+    const hostile = [
+      `${key} $(touch /tmp/pwned)`, // a comment that is a command substitution
+      `${key}' ; reboot ; echo '`,
+      "ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ run@host", // an RSA body under an ed25519 name
+      `${key}\nssh-rsa AAAA second@line`,
+      "ssh-dss AAAAB3NzaC1kc3M= old@key",
+    ];
+    for (const line of hostile) expect(() => placeholderProfile({ user: { name: "msf", sshPublicKey: line } }), line).toThrow(/sshPublicKey/);
+    const preseed = renderInstallConfig(distro("debian-12"), placeholderProfile({ user: { name: "msf", sshPublicKey: key } })).files["preseed.cfg"] as string;
+    expect(preseed).not.toContain(`'${key}'`);
   });
 
   it("rejects a bad profile naming the field", () => {

@@ -144,6 +144,11 @@ export class SerialTap extends EventEmitter<{ line: [string]; partial: [string];
     }
     const parts = (this.carry + text).split("\n");
     this.carry = parts.pop() ?? "";
+    // A console that never ends its line (a guest printing garbage) is cut into pieces, never held whole.
+    if (this.carry.length > MAX_LINE_CHARS) {
+      parts.push(this.carry);
+      this.carry = "";
+    }
     for (const raw of parts) {
       const line = clean(raw);
       this.recent.push(line);
@@ -153,6 +158,8 @@ export class SerialTap extends EventEmitter<{ line: [string]; partial: [string];
     if (this.carry) this.emit("partial", clean(this.carry));
   }
 }
+
+const MAX_LINE_CHARS = 64 * 1024;
 
 function clean(line: string): string {
   return line.replace(ANSI, "").trimEnd();

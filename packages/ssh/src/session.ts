@@ -36,6 +36,8 @@ export interface ExecOptions {
   input?: string | Uint8Array;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** Bytes of stdout (and of stderr) kept in the result (default 16 MiB); the rest is dropped and the cut marked. */
+  maxOutputBytes?: number;
 }
 
 export interface SshExecResult {
@@ -141,8 +143,9 @@ function execOn(client: ssh2.Client, command: string | readonly string[], option
     const line = options.raw && typeof command === "string" ? command : remoteCommandLine(command, options.timeoutMs + 1_000);
     client.exec(line, (error, channel) => {
       if (error) return reject(new SshError(`cannot run \`${shown}\` over ssh: ${error.message}`, { cause: error }));
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
+      const limit = options.maxOutputBytes ?? 16 * 1024 * 1024;
+      const stdout = boundedBuffer(limit);
+      const stderr = boundedBuffer(limit);
       let exitCode: number | null = null;
       let signal: string | null = null;
       let timedOut = false;
@@ -172,8 +175,8 @@ function execOn(client: ssh2.Client, command: string | readonly string[], option
           command: shown,
           exitCode,
           signal,
-          stdout: Buffer.concat(stdout).toString("utf8"),
-          stderr: Buffer.concat(stderr).toString("utf8"),
+          stdout: stdout.text(),
+          stderr: stderr.text(),
           durationMs: Date.now() - started,
           timedOut,
         });
@@ -181,6 +184,22 @@ function execOn(client: ssh2.Client, command: string | readonly string[], option
       channel.end(options.input);
     });
   });
+}
+
+/** Keeps the first `limit` bytes of a stream; says so when more came. */
+function boundedBuffer(limit: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let dropped = 0;
+  return {
+    push(chunk: Buffer) {
+      const room = Math.max(0, limit - size);
+      if (room) chunks.push(room >= chunk.length ? chunk : chunk.subarray(0, room));
+      size += Math.min(room, chunk.length);
+      dropped += chunk.length - Math.min(room, chunk.length);
+    },
+    text: () => `${Buffer.concat(chunks).toString("utf8")}${dropped ? `\n[output cut: ${dropped} more bytes]` : ""}`,
+  };
 }
 
 export function describeExec(result: SshExecResult): string {

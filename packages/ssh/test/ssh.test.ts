@@ -2,8 +2,20 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { generateKeyPair, knownHostsLine, publicKeyBlob, readBanner, remoteCommandLine, shellQuote, waitForBanner, waitForSshSocket } from "@msf/ssh";
-import { makeTempDir } from "@msf/test-utils";
+import {
+  connectSsh,
+  fingerprintOf,
+  generateKeyPair,
+  knownHostKeys,
+  knownHostsLine,
+  publicKeyBlob,
+  readBanner,
+  remoteCommandLine,
+  shellQuote,
+  waitForBanner,
+  waitForSshSocket,
+} from "@msf/ssh";
+import { makeTempDir, startSshd } from "@msf/test-utils";
 import ssh2 from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -105,5 +117,45 @@ describe("banner probes", () => {
     const error = await waitForBanner("127.0.0.1", port, { timeoutMs: 300, intervalMs: 20 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ERR_MSF_TIMEOUT" });
     expect(String((error as Error).cause)).toMatch(/attempts; last: .*closed the connection before an SSH banner/);
+  });
+});
+
+describe("known_hosts and fingerprints", () => {
+  it("fingerprints a key as ssh-keygen does, and finds it under plain, [host]:port, hashed and @revoked entries", () => {
+    temp = makeTempDir();
+    const pair = generateKeyPair("host");
+    const pub = join(temp.path, "key.pub");
+    writeFileSync(pub, `${pair.publicKey}\n`);
+    const expected = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", pub]).toString().split(" ")[1];
+    expect(fingerprintOf(publicKeyBlob(pair.publicKey))).toBe(expected);
+    const known = join(temp.path, "known_hosts");
+    writeFileSync(known, `mail.example.test ${pair.publicKey}\n[127.0.0.1]:2222 ${pair.publicKey}\n`);
+    execFileSync("ssh-keygen", ["-H", "-f", known], { stdio: "ignore" });
+    const hashed = execFileSync("cat", [known]).toString();
+    expect(hashed).not.toContain("mail.example.test");
+    expect(knownHostKeys(hashed, "mail.example.test", 22).map((k) => k.blob)).toEqual([publicKeyBlob(pair.publicKey)]);
+    expect(knownHostKeys(hashed, "127.0.0.1", 2222)).toHaveLength(1);
+    expect(knownHostKeys(hashed, "127.0.0.1", 22)).toEqual([]);
+    const revoked = knownHostKeys(`@revoked mail.example.test ${pair.publicKey}\n@cert-authority * ${pair.publicKey}\n`, "mail.example.test", 22);
+    expect(revoked).toEqual([expect.objectContaining({ revoked: true })]);
+  });
+});
+
+describe("exec against a real sshd", () => {
+  it("keeps a bounded amount of output and says how much it dropped", async () => {
+    const client = generateKeyPair("msf-test");
+    const sshd = await startSshd(client.publicKey);
+    try {
+      const session = await connectSsh(
+        { host: "127.0.0.1", port: sshd.port, username: "root", privateKey: client.privateKey, hostKey: sshd.hostPublicKey },
+        { timeoutMs: 30_000 },
+      );
+      const result = await session.exec(["sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' y"], { timeoutMs: 30_000, maxOutputBytes: 1_000_000 });
+      session.close();
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toBe(`${"y".repeat(1_000_000)}\n[output cut: 4000000 more bytes]`);
+    } finally {
+      await sshd.close();
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { StringDecoder } from "node:string_decoder";
 
+/** A "line" longer than this (a child writing without newlines) is passed on in pieces, never held whole. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
 /** Splits a byte stream into lines (carrying partial ones) and keeps a bounded copy of the text. */
 export class OutputCollector {
   private readonly decoder = new StringDecoder("utf8");
@@ -39,6 +42,10 @@ export class OutputCollector {
     const lines = (this.carry + text).split("\n");
     this.carry = lines.pop() ?? "";
     for (const line of lines) this.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+    if (this.carry.length > MAX_LINE_CHARS) {
+      this.onLine(this.carry);
+      this.carry = "";
+    }
   }
 }
 

@@ -28,6 +28,22 @@ describe("run", () => {
     expect(lines.sort()).toEqual(["stderr:two", "stdout:one", "stdout:three"]);
   });
 
+  it("passes on output that never ends its line in bounded pieces", async () => {
+    const lines: string[] = [];
+    const result = await run({
+      name: "no-newline",
+      command: "sh",
+      args: ["-c", "head -c 1000000 /dev/zero | tr '\\0' x"],
+      timeoutMs: 10_000,
+      maxBufferChars: 100,
+      onEvent: (event) => event.type === "output" && lines.push(event.line),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(lines.join("").length).toBe(1_000_000);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(2 * 64 * 1024);
+    expect(result.stdout).toMatch(/^x{100}\n\[output truncated\]$/);
+  });
+
   it("passes input on stdin", async () => {
     const result = await run({ name: "cat", command: "cat", timeoutMs: 10_000, input: "hello" });
     expect(result.stdout).toBe("hello");

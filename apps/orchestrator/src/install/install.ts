@@ -28,7 +28,7 @@ import {
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
-import { makeVmCredentials, qmpSocketPath } from "../vm/credentials.ts";
+import { makeVmCredentials, qmpSocketPath, removeCredentials } from "../vm/credentials.ts";
 import { type BootCheck, bootCheck } from "./boot-check.ts";
 import { installerBoot } from "./boot-files.ts";
 
@@ -143,6 +143,8 @@ export async function install(ctx: MsfContext, options: InstallOptions): Promise
     };
   } finally {
     await server.close();
+    // The install's key is in the image; each VM of it gets its own (msf-credentials replaces it): this one is of no more use.
+    await removeCredentials(dir);
   }
 }
 

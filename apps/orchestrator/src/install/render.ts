@@ -45,7 +45,10 @@ async function profileFor(keyFile: string | undefined): Promise<InstallProfile> 
   ).trim();
   const placeholder = placeholderProfile();
   const parsed = InstallProfileSchema.safeParse({ ...placeholder, user: { ...placeholder.user, sshPublicKey: key } });
-  if (!parsed.success) throw new MsfError("ERR_MSF_CONFIG", `${keyFile} does not hold an OpenSSH public key line (ssh-ed25519 AAAA…)`);
+  if (!parsed.success) {
+    const problem = parsed.error.issues[0]?.message ?? "not an OpenSSH public key line";
+    throw new MsfError("ERR_MSF_CONFIG", `${keyFile}: ${problem}`, { hint: "give an OpenSSH public key file such as ~/.ssh/id_ed25519.pub (one line)" });
+  }
   return parsed.data;
 }
 

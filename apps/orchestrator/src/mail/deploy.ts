@@ -16,6 +16,7 @@ import { connectSsh } from "@msf/ssh";
 import type { MsfContext } from "../context.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
 import { requireRunningVm } from "../vm/exec.ts";
+import { withVmLock } from "../vm/lock.ts";
 import { runExternalDeployer } from "./external.ts";
 import { type Deployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
 
@@ -39,8 +40,15 @@ export interface MailDeployOptions {
   onEvent?: (event: DeployEvent) => void;
 }
 
-/** Deploys the mail stack into a running VM: the built-in recipe (a second run changes nothing) or an external deployer. */
-export async function mailDeploy(ctx: MsfContext, options: MailDeployOptions): Promise<Deployment> {
+/**
+ * Deploys the mail stack into a running VM: the built-in recipe (a second run changes nothing) or an
+ * external deployer. Holds the VM's lock: two deploys at once would leave its secrets and database disagreeing.
+ */
+export function mailDeploy(ctx: MsfContext, options: MailDeployOptions): Promise<Deployment> {
+  return withVmLock(ctx, options.name, () => deployLocked(ctx, options));
+}
+
+async function deployLocked(ctx: MsfContext, options: MailDeployOptions): Promise<Deployment> {
   const vm = await requireRunningVm(ctx, options.name);
   const distribution = findDistribution(vm.distro);
   if (!distribution) throw new MsfError("ERR_MSF_NOT_FOUND", `the VM's distribution ${vm.distro} is not in the catalog`);

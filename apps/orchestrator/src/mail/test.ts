@@ -65,6 +65,7 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
     },
   };
   const masked = [...Object.values(secrets.passwords), secrets.dbPassword];
+  for (const secret of masked) ctx.logger.addSecret(secret);
   return runAndRecord({
     ...options,
     target,

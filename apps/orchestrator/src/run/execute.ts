@@ -68,6 +68,8 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     const journal = await Journal.open(join(dir, "journal.ndjson"));
     // One log per run (appended to on resume), and each process's output beside it.
     const ctx = withLogFile(hostCtx, { path: join(dir, "msf.log"), level: options.config.logLevel, logDir: join(dir, "logs") });
+    // Every message of the run (journal, status, report, events) goes through the logger's redaction.
+    for (const account of options.config.mail.accounts) if (account.password) ctx.logger.addSecret(account.password);
     ctx.logger.info("run started", { runId, resumed, matrix: plan.matrix });
     const states = new Map<string, TaskState>();
     const outputs = new Map<string, Record<string, unknown>>();
@@ -83,7 +85,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     let chain: Promise<unknown> = Promise.resolve();
     const record = (event: Parameters<Journal["append"]>[0]) =>
       (chain = chain.then(async () => {
-        events.push(await journal.append(event));
+        events.push(await journal.append(ctx.logger.redact(event)));
         await writeJsonAtomic(join(dir, "status.json"), replayJournal(events));
       }));
     await record({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed });
@@ -99,7 +101,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
         const finish = async (status: FinishedStatus, message?: string, out: Record<string, unknown> = {}) => {
           await record({ type: "task-finished", at: Date.now(), task: task.id, status, durationMs: Date.now() - started, message, outputs: out });
           ctx.logger[status === "done" ? "info" : "warn"]("task finished", { task: task.id, status, durationMs: Date.now() - started, message });
-          emit({ type: "task-finished", task: task.id, status, durationMs: Date.now() - started, message });
+          emit({ type: "task-finished", task: task.id, status, durationMs: Date.now() - started, message: ctx.logger.redact(message) });
         };
         const earlier = Object.assign({}, ...plan.tasks.filter((t) => t.distro === task.distro).map((t) => outputs.get(t.id) ?? {}));
         try {

@@ -88,7 +88,7 @@ export async function runTask(task: PlannedTask, env: TaskEnv): Promise<Record<s
     case "test": {
       const report = await mailTest(ctx, { name, onResult: (check) => env.onLine?.(`${check.id} ${check.status} in ${formatMs(check.durationMs)}`) });
       await mkdir(vmRunDir, { recursive: true });
-      await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(report.checks, null, 2)}\n`);
+      await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(ctx.logger.redact(report.checks), null, 2)}\n`);
       if (report.failed) {
         // Named in the message: the journal, status and report show it without opening checks.json.
         const failed = report.checks.filter((c) => c.status === "fail" || c.status === "error").map((c) => `${c.id}: ${c.message.slice(0, 300)}`);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "@msf/core";
@@ -24,6 +25,14 @@ export async function makeVmCredentials(dir: string, name: string): Promise<VmCr
   await writeFileAtomic(paths.authorizedKeysPath, `${client.publicKey}\n`);
   await writeFileAtomic(paths.hostKeyPath, host.privateKey, 0o600);
   return { ...paths, publicKey: client.publicKey, hostPublicKey: host.publicKey };
+}
+
+/** The files makeVmCredentials writes (the private keys among them). */
+export const CREDENTIAL_FILES = ["id_ed25519", "id_ed25519.pub", "ssh_host_ed25519_key", "authorized_keys"] as const;
+
+/** Removes a VM's (or an install's) keys: nothing can log in with them afterwards. */
+export async function removeCredentials(dir: string): Promise<void> {
+  await Promise.all(CREDENTIAL_FILES.map((file) => rm(join(dir, file), { force: true })));
 }
 
 export async function writeKnownHosts(path: string, port: number, hostPublicKey: string): Promise<void> {

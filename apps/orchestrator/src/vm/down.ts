@@ -2,13 +2,15 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isProcessAlive } from "@msf/core";
 import { QmpClient, type StopOutcome, stopMachine } from "@msf/qemu";
-import { acquireLock, endTree } from "@msf/supervisor";
+import { endTree } from "@msf/supervisor";
 import type { MsfContext } from "../context.ts";
+import { CREDENTIAL_FILES } from "./credentials.ts";
 import { requireVm } from "./find.ts";
+import { withVmLock } from "./lock.ts";
 import { writeVmState } from "./state.ts";
 
 /** Per-VM secrets: SSH keys, the mail deployment's passwords and TLS keys. Removed when the VM goes down. */
-const VM_SECRETS = ["id_ed25519", "id_ed25519.pub", "ssh_host_ed25519_key", "authorized_keys", "mail/secrets.json", "mail/accounts.json", "mail/tls"];
+const VM_SECRETS = [...CREDENTIAL_FILES, "mail/secrets.json", "mail/accounts.json", "mail/tls"];
 
 export interface VmDownOptions {
   name: string;
@@ -27,8 +29,7 @@ export interface VmDownResult {
 
 /** Clean ACPI shutdown via QMP, then a hard stop after the grace period; leaves no process and no record. */
 export async function vmDown(ctx: MsfContext, options: VmDownOptions): Promise<VmDownResult> {
-  const lock = await acquireLock(join(ctx.paths.vms, `${options.name}.lock`), { timeoutMs: 5_000 });
-  try {
+  return withVmLock(ctx, options.name, async () => {
     const state = await requireVm(ctx.paths.vms, options.name);
     const started = Date.now();
     const record = (await ctx.registry.list()).find((view) => view.record.pid === state.pid && view.record.startTicks === state.startTicks)?.record;
@@ -51,7 +52,5 @@ export async function vmDown(ctx: MsfContext, options: VmDownOptions): Promise<V
     await rm(state.qmpSocket, { force: true });
     await writeVmState({ ...state, status: "stopped", stoppedAt: new Date().toISOString(), stoppedBy: outcome });
     return { name: state.name, pid: state.pid, outcome, durationMs: Date.now() - started };
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -20,10 +20,10 @@ import {
   waitForReadiness,
 } from "@msf/qemu";
 import { connectSsh, type SshSession } from "@msf/ssh";
-import { acquireLock } from "@msf/supervisor";
 import type { MsfContext } from "../context.ts";
 import { requireDistribution } from "../distribution.ts";
 import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
+import { withVmLock } from "./lock.ts";
 import { imageRecipeFor } from "./recipe.ts";
 import { vmMachineSpec } from "./spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
@@ -78,15 +78,11 @@ export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpR
   const distribution = requireDistribution(options.distro);
   const name = options.name ?? distribution.id;
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new MsfError("ERR_MSF_USAGE", `VM name ${name} must be lowercase letters, digits, dots and dashes`);
-  await mkdir(ctx.paths.vms, { recursive: true });
-  const lock = await acquireLock(join(ctx.paths.vms, `${name}.lock`), { timeoutMs: 5_000 });
-  try {
+  return withVmLock(ctx, name, async () => {
     const existing = await readVmState(ctx.paths.vms, name);
     if (existing && existing.status !== "stopped" && isProcessAlive(existing.pid, existing.startTicks)) return await reuse(existing);
     return await bootNew(ctx, options, name, distribution);
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, distribution: Distribution): Promise<VmUpResult> {

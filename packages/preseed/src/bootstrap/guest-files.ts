@@ -53,8 +53,16 @@ if [ -r "$cfg/${FW_CFG.authorizedKeys}/raw" ]; then
   install -d -m 700 /root/.ssh
   install -m 600 "$cfg/${FW_CFG.authorizedKeys}/raw" /root/.ssh/authorized_keys.new &&
     mv -f /root/.ssh/authorized_keys.new /root/.ssh/authorized_keys && echo "authorized_keys from fw_cfg"
+  # An installed image's user still holds the key its install used: this VM's key replaces it too.
+  for keys in /home/*/.ssh/authorized_keys; do
+    [ -f "$keys" ] || continue
+    owner=$(stat -c %U:%G "$keys")
+    install -m 600 -o "\${owner%:*}" -g "\${owner#*:}" "$cfg/${FW_CFG.authorizedKeys}/raw" "$keys.new" && mv -f "$keys.new" "$keys" && echo "$keys from fw_cfg"
+  done
 else
-  echo "no authorized_keys in fw_cfg"
+  # No key of this VM's own: no key of the image's either.
+  rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys
+  echo "no authorized_keys in fw_cfg: removed the image's"
 fi
 # A host key is used only once ssh-keygen can read it; sshd without one would not start at all.
 if [ -r "$cfg/${FW_CFG.hostKey}/raw" ] && install -m 600 "$cfg/${FW_CFG.hostKey}/raw" $key.new && ssh-keygen -y -f $key.new >/dev/null; then

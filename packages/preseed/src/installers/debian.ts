@@ -1,4 +1,4 @@
-import { grubConsoleFile, postInstallLines } from "./post-install.ts";
+import { grubConsoleFile, postInstallLines, writeFileLine } from "./post-install.ts";
 import type { InstallProfile } from "./profile.ts";
 
 /**
@@ -7,12 +7,14 @@ import type { InstallProfile } from "./profile.ts";
  */
 export function debianPostInstallScript(profile: InstallProfile): string {
   const { name, sshPublicKey } = profile.user;
+  // The key goes base64-encoded: no shell on the way (the installer's, then sh -c) parses it.
+  const keys = (home: string) => writeFileLine({ path: `${home}/.ssh/authorized_keys`, content: `${sshPublicKey}\n`, mode: 0o600 });
   const lines = [
     `install -d -m 700 -o ${name} -g ${name} /home/${name}/.ssh`,
-    `echo '${sshPublicKey}' > /home/${name}/.ssh/authorized_keys`,
+    keys(`/home/${name}`),
     `chown ${name}:${name} /home/${name}/.ssh/authorized_keys`,
   ];
-  if (profile.rootLogin === "key") lines.push("install -d -m 700 /root/.ssh", `echo '${sshPublicKey}' > /root/.ssh/authorized_keys`);
+  if (profile.rootLogin === "key") lines.push("install -d -m 700 /root/.ssh", keys("/root"));
   if (!profile.user.passwordHash) lines.push("mkdir -p /etc/ssh/sshd_config.d", "echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/10-msf.conf");
   lines.push(...postInstallLines([grubConsoleFile(profile)]), "update-grub");
   return lines.join(" && ");

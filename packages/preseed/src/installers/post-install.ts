@@ -3,7 +3,7 @@ import { credentialsFiles, type GuestFile } from "../bootstrap/guest-files.ts";
 import type { InstallProfile } from "./profile.ts";
 
 /** One shell line that writes a file (base64, so no quoting survives into preseed or YAML). */
-function writeFileLine(file: GuestFile): string {
+export function writeFileLine(file: GuestFile): string {
   const mode = file.mode.toString(8);
   return `mkdir -p ${dirname(file.path)} && echo ${Buffer.from(file.content).toString("base64")} | base64 -d > ${file.path} && chmod ${mode} ${file.path}`;
 }

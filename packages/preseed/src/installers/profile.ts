@@ -1,5 +1,33 @@
 import { z } from "zod";
 
+const KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+const COMMENT_WORD = "[A-Za-z0-9@._+:=,/-]+";
+const KEY_LINE = new RegExp(`^(\\S+) ([A-Za-z0-9+/]+={0,2})(?: (${COMMENT_WORD}(?: ${COMMENT_WORD})*))?$`);
+
+/**
+ * Pure: the problem with an authorized_keys line, if any. The whole line is checked (a known key
+ * type, a base64 body whose own type name matches, a comment of plain words), because it ends up in
+ * installer scripts: nothing in it may be able to mean anything to a shell, YAML or XML.
+ */
+export function publicKeyLineProblem(line: string): string | undefined {
+  const match = KEY_LINE.exec(line);
+  if (!match) return "expected `<type> <base64> [comment]`, the comment in letters, digits and @._+:=,/-";
+  const [, type = "", body = ""] = match;
+  if (!KEY_TYPES.includes(type)) return `unknown key type ${type.slice(0, 40)}`;
+  const blob = Buffer.from(body, "base64");
+  const inner = blob.length >= 4 ? blob.subarray(4, 4 + blob.readUInt32BE(0)).toString("latin1") : "";
+  if (inner !== type) return `the key's body is not a ${type} key`;
+  return undefined;
+}
+
 /**
  * One typed install profile; every installer config is rendered from it. No fixed password: login
  * is by SSH key; a password, when one is wanted (console rescue), is a per-run random one, hashed.
@@ -14,7 +42,10 @@ export const InstallProfileSchema = z.object({
     name: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a login name"),
     fullName: z.string().default("msf"),
     /** authorized_keys line for the user (and for root when rootLogin is "key"). */
-    sshPublicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-\S+) \S+/, "an OpenSSH public key line"),
+    sshPublicKey: z.string().superRefine((line, ctx) => {
+      const problem = publicKeyLineProblem(line);
+      if (problem) ctx.addIssue({ code: "custom", message: `an OpenSSH public key line: ${problem}` });
+    }),
     /** SHA512-CRYPT of a per-run random password; absent: password login is off. */
     passwordHash: z.string().startsWith("$6$").optional(),
   }),
