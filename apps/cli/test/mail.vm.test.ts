@@ -99,8 +99,11 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
     expect((again.last as unknown as Deployed).steps.filter((s) => s.changed.length)).toEqual([]);
   });
 
-  it("runs the same checks with --target through the VM's forwarded ports", async () => {
-    const vm = JSON.parse(readFileSync(join(vmDir, "vm.json"), "utf8")) as { ports: Record<string, number>; ssh: { port: number; keyPath: string } };
+  it("runs the same checks with --target through the VM's forwarded ports, the host key checked and the DKIM key found over SSH", async () => {
+    const vm = JSON.parse(readFileSync(join(vmDir, "vm.json"), "utf8")) as {
+      ports: Record<string, number>;
+      ssh: { port: number; keyPath: string; knownHostsPath: string };
+    };
     const deployment = JSON.parse(readFileSync(join(vmDir, "mail", "deployment.json"), "utf8")) as { caPath: string; dkim: Record<string, string> };
     const secrets = JSON.parse(readFileSync(join(vmDir, "mail", "secrets.json"), "utf8")) as { passwords: Record<string, string> };
     const accounts = join(home.home, "accounts.json");
@@ -114,7 +117,7 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
           { address: "alice@msf.test", password: secrets.passwords["alice@msf.test"], aliases: ["info@msf.test"] },
           { address: "bob@msf.test", password: secrets.passwords["bob@msf.test"] },
         ],
-        dkim: { domain: "msf.test", selector: "msf", txt: deployment.dkim["msf.test"] },
+        // No dkim here: msf finds the key as a receiver would (DNS has none for msf.test; Rspamd's configuration over SSH does).
         bundledSignaturesOnly: true,
       }),
     );
@@ -125,6 +128,8 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
       `ssh://root@127.0.0.1:${vm.ssh.port}`,
       "--key",
       vm.ssh.keyPath,
+      "--known-hosts",
+      vm.ssh.knownHostsPath,
       "--config",
       accounts,
       "--ca",
@@ -138,6 +143,17 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
         .map((c) => `${c.id}: ${c.message}`),
     ).toEqual([]);
     expect(checksOf(run)).toHaveLength(20);
+    expect(checksOf(run).find((c) => c.id === "dkim")?.message).toContain("SSH: the signer's key /var/lib/rspamd/dkim/msf.test.msf.key");
+    expect(deployment.dkim["msf.test"]).toMatch(/^v=DKIM1; k=rsa; p=/);
+    // With no alias anywhere there is nothing to prove: skipped, and counted as skipped.
+    const noAlias = JSON.parse(readFileSync(accounts, "utf8"));
+    noAlias.accounts = noAlias.accounts.map((a: { aliases?: string[] }) => ({ ...a, aliases: [] }));
+    writeFileSync(accounts, JSON.stringify(noAlias));
+    const skipped = await msf("test", "--host", "127.0.0.1", "--config", accounts, "--ca", deployment.caPath, ...endpoints, "--only", "alias", "--json");
+    expect(checksOf(skipped).find((c) => c.id === "alias")).toMatchObject({ status: "skip", message: expect.stringMatching(/no account has an alias/) });
+    expect(skipped.code).toBe(0);
+    expect(skipped.last).toMatchObject({ passed: 1, failed: 0 }); // readiness passed, alias skipped
+    expect(skipped.stderr + skipped.stdout).not.toMatch(/"id":"alias","[^}]*"status":"pass"/);
   });
 });
 

@@ -6,7 +6,7 @@ import { FLOW_CHECKS } from "./defs/flow.ts";
 import { clamdProtocol, cleanLogsCheck, lookups, readiness, rspamdAndRedis } from "./defs/services.ts";
 import { SMTP_CHECKS } from "./defs/smtp.ts";
 import { TLS_CHECKS } from "./defs/tls.ts";
-import { CheckFailure, type CheckResult, type MailTarget } from "./types.ts";
+import { CheckFailure, type CheckResult, CheckSkipped, type MailTarget } from "./types.ts";
 
 export interface RunChecksOptions {
   /** Only these check ids (the readiness gate always runs). */
@@ -70,7 +70,7 @@ async function runOne(def: CheckDef, target: MailTarget, tunnels: Map<number, Pr
       const message = await Promise.race([def.run(ctx), timeout]);
       result = { ...base, status: "pass", durationMs: Date.now() - started, message: ctx.mask(message), evidence: ctx.evidence, waitedMs: ctx.waitedMs };
     } catch (error) {
-      const status = error instanceof CheckFailure ? "fail" : "error";
+      const status = error instanceof CheckSkipped ? "skip" : error instanceof CheckFailure ? "fail" : "error";
       result = {
         ...base,
         status,

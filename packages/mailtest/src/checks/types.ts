@@ -57,6 +57,14 @@ export class CheckFailure extends Error {
   }
 }
 
+/** A check with nothing to prove on this server (no alias configured, no key reachable): skipped, with the reason. */
+export class CheckSkipped extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "CheckSkipped";
+  }
+}
+
 export function expectThat(condition: boolean, expected: string, got: string): asserts condition {
   if (!condition) throw new CheckFailure(expected, got);
 }

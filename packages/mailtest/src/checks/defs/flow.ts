@@ -1,8 +1,9 @@
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { EICAR } from "../../recipe/clamav.ts";
 import type { CheckContext } from "../context.ts";
+import { dkimTags, findDkimKey } from "../dkim-key.ts";
 import { readBackImap, readBackPop3, submit } from "../mail.ts";
-import { expectThat } from "../types.ts";
+import { CheckSkipped, expectThat } from "../types.ts";
 import { smtp, smtpReply } from "../wire/protocols.ts";
 import { check } from "./define.ts";
 
@@ -55,7 +56,7 @@ export const aliasDelivery = check({
   title: "An alias from PostgreSQL delivers to its target",
   async run(ctx) {
     const owner = ctx.target.accounts.find((a) => a.aliases.length);
-    if (!owner) return "no alias configured: nothing to prove";
+    if (!owner) throw new CheckSkipped("no account has an alias: nothing to prove");
     const { sender } = ctx.mailboxes();
     const alias = owner.aliases[0] as string;
     const sent = await submit(ctx, { from: sender, to: alias, subject: `msf alias ${ctx.token}`, text: `to ${alias}` });
@@ -144,30 +145,37 @@ export const virus = check({
 export const dkim = check({
   id: "dkim",
   component: "rspamd",
-  title: "Mail submitted on 587 carries a DKIM-Signature that verifies against the published key",
+  title: "Mail submitted on 587 carries a DKIM-Signature of the mail domain that verifies against its published key",
   async run(ctx) {
-    const key = ctx.target.dkim;
-    expectThat(key !== undefined, "the DKIM public key of the deployment", "none (pass the key with the target)");
     const { sender, recipient } = ctx.mailboxes();
     const sent = await submit(ctx, { from: sender, to: recipient.address, subject: `msf dkim ${ctx.token}`, text: "signed, I hope" });
     const source = await readBackImap(ctx, recipient, sent.messageId, "imaps", DELIVERY_TIMEOUT_MS);
     const signature = source.split(/\r?\n(?!\s)/).find((h) => /^dkim-signature:/i.test(h));
     expectThat(signature !== undefined, "a DKIM-Signature header", "none");
     ctx.note(signature.replace(/\s+/g, " ").slice(0, 200));
-    const name = `${key.selector}._domainkey.${key.domain}`;
+    const { d: domain = "", s: selector = "" } = dkimTags(signature);
+    expectThat(domain === ctx.target.domain && selector !== "", `a signature of ${ctx.target.domain} (d=) with a selector (s=)`, `d=${domain} s=${selector}`);
+    const name = `${selector}._domainkey.${domain}`;
+    const key = await findDkimKey(ctx, domain, selector);
+    for (const note of key.notes) ctx.note(`key ${name}: ${note}`);
+    if (!key.txt)
+      throw new CheckSkipped(
+        `signed by ${domain} (s=${selector}), but its key could not be found (${key.notes.join("; ")}); give it with the target (dkim in the accounts file)`,
+      );
+    const txt = key.txt;
     const result = await dkimVerify(Buffer.from(source), {
-      resolver: async (domain: string, type: string) => {
-        if (domain === name && type === "TXT") return [[key.txt]];
-        throw Object.assign(new Error(`no ${type} record for ${domain} in the stub resolver`), { code: "ENOTFOUND" });
+      resolver: async (lookup: string, type: string) => {
+        if (lookup === name && type === "TXT") return [[txt]];
+        throw Object.assign(new Error(`no ${type} record for ${lookup} in the stub resolver`), { code: "ENOTFOUND" });
       },
     });
     const verdicts = result.results.map((r) => `${r.signingDomain}: ${r.status.result}${r.status.comment ? ` (${r.status.comment})` : ""}`);
     expectThat(
-      result.results.some((r) => r.status.result === "pass" && r.signingDomain === key.domain),
-      `a passing signature of ${key.domain}`,
+      result.results.some((r) => r.status.result === "pass" && r.signingDomain === domain),
+      `a passing signature of ${domain}`,
       verdicts.join("; "),
     );
-    return `${sent.messageId} signed by ${key.domain} (${name}): ${verdicts.join("; ")}`;
+    return `${sent.messageId} signed by ${domain} (${name}, key from ${key.notes.at(-1)}): ${verdicts.join("; ")}`;
   },
 });
 

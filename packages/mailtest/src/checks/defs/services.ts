@@ -126,7 +126,12 @@ export const clamdProtocol = check({
     ctx.note(`zVERSION -> ${version}`);
     const dated = /^ClamAV \S+\/\d+\/(.+)$/.exec(version);
     if (ctx.target.bundledSignaturesOnly) expectThat(/^ClamAV \d/.test(version), "ClamAV <version>", version);
-    else expectThat(dated !== null, "ClamAV <version>/<database version>/<database date>", version);
+    else
+      expectThat(
+        dated !== null,
+        "clamd with an official signature database loaded (VERSION: ClamAV <version>/<database version>/<date>)",
+        `clamd answers (${version}) but has no official signature database loaded: run freshclam on the server (msf's own deployment without internet uses a test signature only)`,
+      );
     const scan = await clamd(socket, "INSTREAM", Buffer.from(EICAR, "latin1"));
     ctx.note(`zINSTREAM [EICAR, 68 bytes] -> ${scan}`);
     expectThat(/FOUND$/.test(scan), "stream: <signature> FOUND", scan);
