@@ -2,6 +2,9 @@ import { readdirSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 // Tests import the packages' TypeScript sources (export condition "msf-source"), so no build is needed.
+// Fast tests mostly wait on child processes and loopback servers: four at a time on two cores. The
+// real-VM tests come after them, two at a time (emulated VMs need the cores).
+const FAST = { sequence: { groupOrder: 0 }, maxWorkers: 4 };
 const conditions = ["msf-source", "module", "node", "development|production"];
 const VM_TESTS = "test/**/*.vm.test.ts";
 
@@ -26,10 +29,11 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: [VM_TESTS],
           testTimeout: 30_000,
+          ...FAST,
         },
       })),
       // Repository-wide checks (README examples, generated files).
-      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], exclude: [VM_TESTS], testTimeout: 120_000 } },
+      { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], exclude: [VM_TESTS], testTimeout: 120_000, ...FAST } },
       // Real-VM tests of every package: one image build per run (globalSetup), long timeouts.
       {
         extends: true as const,
@@ -39,6 +43,8 @@ export default defineConfig({
           globalSetup: ["test/vm-global-setup.ts"],
           testTimeout: 600_000,
           hookTimeout: 900_000,
+          sequence: { groupOrder: 1 },
+          maxWorkers: 2,
         },
       },
     ],

@@ -43,7 +43,12 @@ describe("msf preseed", () => {
     writeFileSync(join(temp?.path as string, "bad.pub"), "hello\n");
     const badKey = await runMsf(["preseed", "render", "debian-12", "--key", join(temp?.path as string, "bad.pub"), "--json"], env);
     expect(badKey.code).toBe(3);
-    expect(String(badKey.last?.message)).toContain("bad.pub does not hold an OpenSSH public key");
+    expect(String(badKey.last?.message)).toMatch(/bad\.pub: an OpenSSH public key line: expected `<type> <base64> \[comment\]`/);
+    // A key line whose comment would run in the installer's shell is refused, naming what is wrong.
+    writeFileSync(join(temp?.path as string, "evil.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPLACEHOLDERPLACEHOLDERPLACEHOLDERPLACEHOLDE $(reboot)\n");
+    const evil = await runMsf(["preseed", "render", "debian-12", "--key", join(temp?.path as string, "evil.pub"), "--json"], env);
+    expect(evil.code).toBe(3);
+    expect(String(evil.last?.message)).toMatch(/evil\.pub: an OpenSSH public key line/);
     const install = await runMsf(["install", "debian-12", "--from", "floppy", "--json"], env);
     expect(install.code).toBe(2);
     expect(String(install.last?.message)).toContain("--from must be iso or netboot");

@@ -5,7 +5,7 @@ export { type InstallEvent, type InstallOptions, type InstallResult, install } f
 export { type PreseedRenderOptions, preseedRender, preseedValidate, type RenderedFile } from "./install/render.ts";
 export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
 export { type Deployment, loadDeployment, mailDir } from "./mail/state.ts";
-export { mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
+export { loadTargetSetup, mailTestTarget, type TargetTestOptions } from "./mail/target.ts";
 export { type MailTestOptions, type MailTestReport, mailTest } from "./mail/test.ts";
 export {
   type FetchedMedia,

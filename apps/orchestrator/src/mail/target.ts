@@ -46,7 +46,7 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
   const ssh = options.target ? await sshTarget(ctx, options.target, options) : undefined;
   const host = options.host ?? (options.target ? new URL(options.target).hostname : undefined);
   if (!host) throw new MsfError("ERR_MSF_USAGE", "say which server to test: --target ssh://user@host or --host <mail host>");
-  const parsed = await loadSetup(options.config, options.includeRoot);
+  const parsed = await loadTargetSetup(options.config, options.includeRoot);
   const endpoints = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as MailService[]).map((service) => [service, endpoint(options.endpoints?.[service], host, DEFAULT_PORTS[service], service)]),
   ) as Record<MailService, Endpoint>;
@@ -80,7 +80,8 @@ export async function mailTestTarget(ctx: MsfContext, options: TargetTestOptions
   });
 }
 
-async function loadSetup(path: string, includeRoot?: string) {
+/** The accounts file of `msf test --target`: msf JSON or Mail Server Factory JSON, validated; errors name the key. */
+export async function loadTargetSetup(path: string, includeRoot?: string) {
   const raw = await readJsonObject(path);
   const input =
     "includes" in raw || "variables" in raw || (Array.isArray(raw.accounts) && raw.accounts.some((a) => typeof a === "object" && a && "type" in a))
