@@ -38,7 +38,7 @@ export default defineConfig({
       {
         extends: true as const,
         test: {
-          name: "vm",
+          name: "real-vm",
           include: packageDirs.map((dir) => `${dir}/${VM_TESTS}`),
           globalSetup: ["test/vm-global-setup.ts"],
           testTimeout: 600_000,

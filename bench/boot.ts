@@ -6,8 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createContext, readVmState, vmDown, vmUp } from "@msf/orchestrator";
 import { ReadinessPhases } from "@msf/qemu";
+import { createContext } from "@msf/supervisor";
+import { readVmState, vmDown, vmUp } from "@msf/vm";
 import { median, report, summarize } from "./stats.ts";
 
 const RUNS = Number(process.env.RUNS ?? 3);

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createContext, mailDeploy, mailTest, vmDown, vmUp } from "@msf/orchestrator";
+import { createContext } from "@msf/supervisor";
+import { mailDeploy, mailTest, vmDown, vmUp } from "@msf/vm";
 import { median, report, summarize } from "./stats.ts";
 
 const RUNS = Number(process.env.RUNS ?? 3);

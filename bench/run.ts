@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createContext, hostBudget, parseRunConfig, type RunResult, runMatrix } from "@msf/orchestrator";
+import { hostBudget, parseRunConfig, type RunResult, runMatrix } from "@msf/run";
+import { createContext } from "@msf/supervisor";
 import { report } from "./stats.ts";
 
 const parts = (process.env.PARTS ?? "cold,warm,one").split(",");

@@ -2,7 +2,7 @@
 // CPUs, install time per distribution) on their reference host (16 GiB, 4 cores), simulated with
 // every task taking its expected time. Goal: makespan within 10% of the lower bound (longest
 // chain, or total CPU or memory work over the budget). Also a 2-core host like this one.
-import { makespanLowerBound, parseRunConfig, planRun, type RunPlan, simulate } from "@msf/orchestrator";
+import { makespanLowerBound, parseRunConfig, planRun, type RunPlan, simulate } from "@msf/run";
 import { report } from "./stats.ts";
 
 const MIN = 60_000;
@@ -23,7 +23,7 @@ function seedPlan(budget: { memoryMiB: number; cpus: number }): RunPlan {
     const row = TABLE.find(([prefix]) => task.distro?.startsWith(prefix));
     if (!row) continue;
     const [, memoryMiB, cpus, installMinutes] = row;
-    if (task.needsVm || task.phase === "install") task.resources = { memoryMiB: Math.min(memoryMiB, budget.memoryMiB), cpus: Math.min(cpus, budget.cpus) };
+    if (task.holdsVm || task.phase === "install") task.resources = { memoryMiB: Math.min(memoryMiB, budget.memoryMiB), cpus: Math.min(cpus, budget.cpus) };
     if (task.phase === "install") task.expectedMs = installMinutes * MIN;
   }
   return plan;

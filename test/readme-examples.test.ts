@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseRunConfig } from "@msf/orchestrator";
+import { parseRunConfig } from "@msf/run";
 import { run } from "@msf/supervisor";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { resolveMsfPaths } from "@msf/core";
-import { imageRecipeFor } from "@msf/orchestrator";
 import { ensureBootstrapImage } from "@msf/preseed";
 import { createSupervisor, ProcessRegistry } from "@msf/supervisor";
+import { imageRecipeFor } from "@msf/vm";
 import type { TestProject } from "vitest/node";
 
 import "@msf/test-utils"; // declares the provided `msfHome`

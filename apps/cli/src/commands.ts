@@ -1,4 +1,4 @@
-import type { MsfContext } from "@msf/orchestrator";
+import type { MsfContext } from "@msf/supervisor";
 import type { Reporter } from "./reporter.ts";
 
 export interface CommandEnv {

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isMsfError, type LogSink } from "@msf/core";
-import { createContext } from "@msf/orchestrator";
-import { activeProcesses } from "@msf/supervisor";
+import { activeProcesses, createContext } from "@msf/supervisor";
 import { Command, CommanderError } from "commander";
 import { COMMANDS, type CommandSpec } from "./commands.ts";
 import { EXIT_CODES, EXIT_INTERNAL } from "./exit-codes.ts";

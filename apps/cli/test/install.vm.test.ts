@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
-import { createContext, type InstallEvent, type InstallOptions, install, type MsfContext, mediaStore } from "@msf/orchestrator";
+import { mediaStore } from "@msf/iso";
 import { findImage, removeImage } from "@msf/qemu";
+import { createContext, type MsfContext } from "@msf/supervisor";
 import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
+import { type InstallEvent, type InstallOptions, install } from "@msf/vm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildFixtureIso, type FixtureIso } from "./support/fixture-installer.ts";
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Journal, parseRunConfig, planRun } from "@msf/orchestrator";
+import { Journal, parseRunConfig, planRun } from "@msf/run";
 import { makeTempDir, runMsf, startMsf } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 

@@ -1,10 +1,26 @@
 export { dearmor } from "./armor.ts";
 export { checkCatalogUrls, type UrlCheck } from "./check-urls.ts";
+export { requireDistribution } from "./distribution.ts";
 export { type DownloadOptions, downloadVerified, type FetchEvent } from "./download.ts";
 export { type BootFiles, extractBootFiles, parseVolumeId, xorrisoExtractArgv } from "./extract.ts";
 export { clearsignedProblem, looksClearsigned, parseGpgvStatus, type SignedInput, type VerifiedText, verifySigned } from "./gpg.ts";
 export { type FetchOptions, fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch, SIGNATURE_MAX_BYTES, TEXT_MAX_BYTES } from "./http.ts";
 export { catalogKeys } from "./keys.ts";
+export {
+  type FetchedMedia,
+  type MediaEvent,
+  type MediaFetchOptions,
+  type MediaRow,
+  mediaCheckUrls,
+  mediaExtract,
+  mediaFetch,
+  mediaGc,
+  mediaIso,
+  mediaList,
+  mediaNetboot,
+  mediaStore,
+  mediaVerify,
+} from "./media.ts";
 export {
   type ArchiveOptions,
   type ArchivePackage,

@@ -1,4 +1,5 @@
 export { INTERNAL_PORTS } from "./checks/context.ts";
+export { type MailTestOptions, type MailTestReport, type RecordOptions, runAndRecord } from "./checks/record.ts";
 export { checkCatalog, type RunChecksOptions, runChecks } from "./checks/run.ts";
 export { type CheckResult, type CheckStatus, type Component, Components, type MailAccount, type MailService, type MailTarget } from "./checks/types.ts";
 export type { Endpoint } from "./checks/wire/line-client.ts";
@@ -16,3 +17,4 @@ export { generatePassword, hashPassword, sha512Crypt } from "./recipe/password.t
 export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.ts";
 export { dataSql, schemaSql } from "./recipe/postgres.ts";
 export { rspamdFiles } from "./recipe/rspamd.ts";
+export { loadTargetSetup, mailTestTarget, type TargetTestOptions } from "./target/target.ts";

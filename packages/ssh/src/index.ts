@@ -1,5 +1,6 @@
 export { openSshSocket, readBanner, type SshSocket, type WaitForBannerOptions, type WaitForSshOptions, waitForBanner, waitForSshSocket } from "./banner.ts";
 export { SshError } from "./errors.ts";
+export { type HostKeyOptions, type HostKeyPolicy, hostKeyPolicy } from "./host-key-policy.ts";
 export { generateKeyPair, knownHostsLine, publicKeyBlob, type SshKeyPair } from "./keys.ts";
 export { fingerprintOf, hostKeyAlgorithmsFor, type KnownHostKey, keyTypeOf, knownHostKeys, knownHostsName } from "./known-hosts.ts";
 export { shellQuote } from "./quote.ts";

@@ -1,9 +1,11 @@
 export { backstopArgv } from "./backstop.ts";
 export { classifyRecord, type RecordState } from "./classify.ts";
+export { type ContextOptions, createContext, type MsfContext, withLogFile } from "./context.ts";
 export { exec, ProcessError } from "./exec.ts";
 export { endTree, signalTree, treeAlive } from "./kill.ts";
 export { acquireLock, type Lock, type LockOptions } from "./lock.ts";
 export { lastLines } from "./output.ts";
+export { type KilledProcess, killProcess, listProcesses, type ProcessView } from "./processes.ts";
 export { ProcessRegistry, type RecordView, type RecoveryReport } from "./registry.ts";
 export { activeProcesses, run, type StartOptions, type Supervised, start } from "./run.ts";
 export { createSupervisor, type ProcessOptions, type Supervisor, type SupervisorDefaults } from "./supervisor.ts";

@@ -1,4 +1,4 @@
-import { loadRunConfig } from "@msf/orchestrator";
+import { loadRunConfig } from "@msf/run";
 import type { CommandEnv } from "../commands.ts";
 
 export async function run({ reporter, options }: CommandEnv): Promise<number> {

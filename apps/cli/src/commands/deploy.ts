@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { mailDeploy } from "@msf/orchestrator";
+import { mailDeploy } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration, seconds } from "../format.ts";
 

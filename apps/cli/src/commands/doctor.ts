@@ -1,4 +1,4 @@
-import { runDoctor } from "@msf/orchestrator";
+import { runDoctor } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { table } from "../format.ts";
 

@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { type InstallEvent, install } from "@msf/orchestrator";
+import { type InstallEvent, install } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration, seconds } from "../format.ts";
 import { progressPrinter } from "./progress.ts";

@@ -1,4 +1,4 @@
-import { mediaCheckUrls } from "@msf/orchestrator";
+import { mediaCheckUrls } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 
 export async function run({ reporter, ctx }: CommandEnv): Promise<number> {

@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { mediaExtract } from "@msf/orchestrator";
+import { mediaExtract } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 import { progressPrinter } from "./progress.ts";
 

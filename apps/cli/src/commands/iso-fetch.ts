@@ -1,4 +1,4 @@
-import { mediaFetch } from "@msf/orchestrator";
+import { mediaFetch } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 import { bytes } from "../format.ts";
 import { progressPrinter } from "./progress.ts";

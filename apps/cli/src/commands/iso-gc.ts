@@ -1,4 +1,4 @@
-import { mediaGc } from "@msf/orchestrator";
+import { mediaGc } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 import { bytes } from "../format.ts";
 

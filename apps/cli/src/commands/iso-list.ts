@@ -1,4 +1,4 @@
-import { mediaList } from "@msf/orchestrator";
+import { mediaList } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 import { table } from "../format.ts";
 

@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { mediaNetboot } from "@msf/orchestrator";
+import { mediaNetboot } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 import { progressPrinter } from "./progress.ts";
 

@@ -1,4 +1,4 @@
-import { mediaVerify } from "@msf/orchestrator";
+import { mediaVerify } from "@msf/iso";
 import type { CommandEnv } from "../commands.ts";
 
 export async function run({ reporter, ctx, args }: CommandEnv): Promise<number> {

@@ -1,4 +1,4 @@
-import { killProcess } from "@msf/orchestrator";
+import { killProcess } from "@msf/supervisor";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration } from "../format.ts";
 

@@ -1,4 +1,4 @@
-import { preseedRender } from "@msf/orchestrator";
+import { preseedRender } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 
 export async function run({ reporter, args, options }: CommandEnv): Promise<number> {

@@ -1,4 +1,4 @@
-import { preseedValidate } from "@msf/orchestrator";
+import { preseedValidate } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
 import { table } from "../format.ts";

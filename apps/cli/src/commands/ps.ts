@@ -1,4 +1,4 @@
-import { listProcesses } from "@msf/orchestrator";
+import { listProcesses } from "@msf/supervisor";
 import type { CommandEnv } from "../commands.ts";
 import { bytes, duration, table } from "../format.ts";
 

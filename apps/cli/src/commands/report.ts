@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { loadRunReport } from "@msf/orchestrator";
 import { compareReports, renderHtml, renderJson, renderJunit, renderMarkdown } from "@msf/report";
+import { loadRunReport } from "@msf/run";
 import type { CommandEnv } from "../commands.ts";
 
 const RENDERERS = { md: renderMarkdown, json: renderJson, junit: renderJunit, html: renderHtml } as const;

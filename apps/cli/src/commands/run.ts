@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, type Phase, planRun, type RunEvent, runMatrix, simulate } from "@msf/orchestrator";
+import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, type Phase, planRun, type RunEvent, runMatrix, simulate } from "@msf/run";
 import type { CommandEnv } from "../commands.ts";
 import { seconds, table } from "../format.ts";
 import type { Reporter } from "../reporter.ts";
@@ -58,6 +58,8 @@ function describe(event: RunEvent, reporter: Reporter): string | undefined {
       return event.status === "done"
         ? `${reporter.paint("32", "✓")} ${event.task} ${seconds(event.durationMs)}`
         : `${reporter.paint("31", "✗")} ${event.task} ${event.status} after ${seconds(event.durationMs)}${event.message ? `: ${event.message.split("\n")[0]}` : ""}`;
+    case "task-cleaned":
+      return event.ok ? `  cleaned up after ${event.task}` : `  ${reporter.paint("33", "!")} cleaning up after ${event.task} failed: ${event.message}`;
     case "task-output":
       return undefined;
     case "run-finished":

@@ -1,4 +1,4 @@
-import { listRuns } from "@msf/orchestrator";
+import { listRuns } from "@msf/run";
 import type { CommandEnv } from "../commands.ts";
 import { table } from "../format.ts";
 

@@ -1,6 +1,6 @@
 import { watch } from "node:fs";
 import { join } from "node:path";
-import { findRun, type RunStatusSnapshot, runStatusSnapshot } from "@msf/orchestrator";
+import { findRun, type RunStatusSnapshot, runStatusSnapshot } from "@msf/run";
 import type { CommandEnv } from "../commands.ts";
 import { seconds, table } from "../format.ts";
 

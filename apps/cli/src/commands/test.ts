@@ -1,5 +1,6 @@
 import { MsfError } from "@msf/core";
-import { type MailTestReport, mailTest, mailTestTarget } from "@msf/orchestrator";
+import { type MailTestReport, mailTestTarget } from "@msf/mailtest";
+import { mailTest } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { EXIT_CODES } from "../exit-codes.ts";
 import { seconds } from "../format.ts";

@@ -1,4 +1,4 @@
-import { vmDown } from "@msf/orchestrator";
+import { vmDown } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration, seconds } from "../format.ts";
 

@@ -1,4 +1,4 @@
-import { vmList } from "@msf/orchestrator";
+import { vmList } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { table } from "../format.ts";
 

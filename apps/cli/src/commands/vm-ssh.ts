@@ -1,4 +1,4 @@
-import { interactiveSshArgs, requireRunningVm, vmExec } from "@msf/orchestrator";
+import { interactiveSshArgs, requireRunningVm, vmExec } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration } from "../format.ts";
 

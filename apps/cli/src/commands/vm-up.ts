@@ -1,4 +1,4 @@
-import { type VmUpEvent, vmUp } from "@msf/orchestrator";
+import { type VmUpEvent, vmUp } from "@msf/vm";
 import type { CommandEnv } from "../commands.ts";
 import { parseDuration, seconds } from "../format.ts";
 import type { Reporter } from "../reporter.ts";

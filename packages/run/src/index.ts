@@ -1,0 +1,21 @@
+export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
+export { hostBudget, type RunEvent, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
+export { type ExecuteOptions, type ExecutorEvent, executePlan, type FinishedStatus, PhaseTimeoutError } from "./executor.ts";
+export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./history.ts";
+export {
+  interruptedTasks,
+  Journal,
+  type JournalEvent,
+  type JournalEventInput,
+  JournalEventSchema,
+  type RunStatus,
+  readJournal,
+  replayJournal,
+} from "./journal.ts";
+export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
+export { type Restored, restoreFinished } from "./resume.ts";
+export { inProcessRunner, runVmName, type StepCall, type StepRunner } from "./runner.ts";
+export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
+export { defineStep, type Resources, type Step, type StepContext } from "./step.ts";
+export { STEPS } from "./steps/index.ts";
+export { type DistributionView, type RunStatusSnapshot, type RunView, runStatusSnapshot, runView } from "./view.ts";

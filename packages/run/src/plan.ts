@@ -1,0 +1,139 @@
+import { type Distribution, findDistribution, seedMatrix } from "@msf/catalog";
+import { guestTimeoutScale } from "@msf/vm";
+import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
+import { STEPS } from "./steps/index.ts";
+
+export interface PlannedTask {
+  /** `<distro>:<phase>`, or `report` for the run-level task. */
+  id: string;
+  distro?: string;
+  phase: Phase | "report";
+  /** The distribution is built from its archive (mmdebstrap), not installed from media. */
+  bootstrap: boolean;
+  deps: string[];
+  resources: { memoryMiB: number; cpus: number };
+  /** The distribution's VM is up while this runs (boot through collect hold its memory and cores). */
+  holdsVm: boolean;
+  timeoutMs: number;
+  /** From earlier runs when known, else a default for the phase. */
+  expectedMs: number;
+  /** What the task does, for --dry-run. */
+  action: string;
+}
+
+export interface RunPlan {
+  matrix: string[];
+  tasks: PlannedTask[];
+  budget: { memoryMiB: number; cpus: number };
+}
+
+export interface PlanInputs {
+  config: RunConfig;
+  host: { memoryMiB: number; cpus: number; accel: "kvm" | "tcg" };
+  /** Median durations of earlier runs, by task id. */
+  history?: Record<string, number>;
+}
+
+/** Rough first-run durations under TCG on 2 cores (measured), used until a run history exists. */
+const DEFAULT_EXPECTED_MS: Record<Phase, number> = {
+  media: 300_000,
+  install: 200_000,
+  archive: 20_000,
+  boot: 35_000,
+  deploy: 115_000,
+  test: 40_000,
+  collect: 5_000,
+};
+const INSTALLER_EXPECTED_MS = 1_200_000;
+
+/** Pure: the run's task DAG, per distribution media -> install -> archive -> boot -> deploy -> test -> collect, then report. */
+export function planRun(inputs: PlanInputs): RunPlan {
+  const { config, host } = inputs;
+  const distributions = matrixOf(config);
+  const scale = guestTimeoutScale(config.timeoutScale, host.accel);
+  const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: config.resources.cpus ?? host.cpus };
+  const tasks: PlannedTask[] = [];
+  for (const { distribution, bootstrap } of distributions) {
+    const phases: Phase[] = bootstrap
+      ? ["install", "archive", "boot", "deploy", "test", "collect"]
+      : ["media", "install", "archive", "boot", "deploy", "test", "collect"];
+    const timeouts = phaseTimeouts(config, distribution.id);
+    phases.forEach((phase, index) => {
+      const id = `${distribution.id}:${phase}`;
+      const installsInVm = phase === "install" && !bootstrap;
+      tasks.push({
+        id,
+        distro: distribution.id,
+        phase,
+        bootstrap,
+        deps: index === 0 ? [] : [`${distribution.id}:${phases[index - 1]}`],
+        // A VM needs a core per vCPU: two emulated VMs sharing the cores finish later than one after the other.
+        resources: STEPS[phase].resources(distribution, budget, bootstrap),
+        holdsVm: STEPS[phase].holdsVm,
+        timeoutMs: (phase === "install" && !bootstrap ? distribution.resources.installTimeoutMinutes * 60_000 : timeouts[phase]) * scale,
+        expectedMs: inputs.history?.[id] ?? (installsInVm ? INSTALLER_EXPECTED_MS : DEFAULT_EXPECTED_MS[phase]),
+        action: describe(distribution, phase, bootstrap),
+      });
+    });
+  }
+  tasks.push({
+    id: "report",
+    phase: "report",
+    bootstrap: false,
+    deps: tasks.filter((task) => task.phase === "collect").map((task) => task.id),
+    resources: { memoryMiB: 256, cpus: 1 },
+    holdsVm: false,
+    timeoutMs: 60_000,
+    expectedMs: inputs.history?.report ?? 2_000,
+    action: "report.json, report.md, junit.xml, index.html",
+  });
+  return { matrix: distributions.map((d) => d.distribution.id), tasks, budget };
+}
+
+function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean }> {
+  if (config.matrix === "seed") return seedMatrix().map((distribution) => ({ distribution, bootstrap: false }));
+  const ids = config.matrix === "default" ? ["debian-11", "debian-12", "debian-13"] : config.matrix;
+  return ids.map((id) => {
+    const distribution = findDistribution(id);
+    if (!distribution) throw new Error(`${id} is not in the catalog`); // parseRunConfig has checked this
+    return { distribution, bootstrap: Boolean(distribution.bootstrap) };
+  });
+}
+
+function describe(distribution: Distribution, phase: Phase, bootstrap: boolean): string {
+  switch (phase) {
+    case "media":
+      return `fetch and verify the ${distribution.name} ${distribution.version} ISO (msf iso fetch ${distribution.id})`;
+    case "install":
+      return bootstrap
+        ? `mmdebstrap ${distribution.bootstrap?.suite} with the mail stack's packages (skipped when the golden image is cached)`
+        : `${distribution.installer} install from the ISO (msf install ${distribution.id})`;
+    case "archive":
+      return "compress the disk, write the image manifest (sha256), verify";
+    case "boot":
+      return `qcow2 overlay on the golden image, boot to readiness (msf vm up ${distribution.id})`;
+    case "deploy":
+      return `Postfix, Dovecot, PostgreSQL, Rspamd, Redis, ClamAV (msf deploy ${distribution.id})`;
+    case "test":
+      return `every acceptance check over the wire (msf test ${distribution.id})`;
+    case "collect":
+      return "logs and diagnostics into the run directory, then power off";
+  }
+}
+
+/** Pure: the plan narrowed to some distributions and up to a phase (the report stays). */
+export function narrowPlan(plan: RunPlan, distros?: string[], phase?: Phase): RunPlan {
+  const last = phase ? PHASES.indexOf(phase) : PHASES.length - 1;
+  const keep = plan.tasks.filter(
+    (t) => t.phase === "report" || ((!distros?.length || distros.includes(t.distro ?? "")) && PHASES.indexOf(t.phase as Phase) <= last),
+  );
+  const ids = new Set(keep.map((t) => t.id));
+  const matrix = plan.matrix.filter((d) => !distros?.length || distros.includes(d));
+  // The report waits for each distribution's last remaining task.
+  const lastTasks = matrix.map((distro) => keep.filter((t) => t.distro === distro).at(-1)?.id).filter((id): id is string => Boolean(id));
+  return {
+    ...plan,
+    matrix,
+    tasks: keep.map((t) => ({ ...t, deps: t.phase === "report" ? lastTasks : t.deps.filter((d) => ids.has(d)) })),
+  };
+}

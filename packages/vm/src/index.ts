@@ -1,0 +1,18 @@
+export { CREDENTIAL_FILES, makeVmCredentials, qmpSocketPath, removeCredentials, type VmCredentials } from "./credentials.ts";
+export { type VmDownOptions, type VmDownResult, vmDown } from "./down.ts";
+export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./exec.ts";
+export { requireVm } from "./find.ts";
+export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
+export type { BootCheck } from "./install/boot-check.ts";
+export { type InstallEvent, type InstallOptions, type InstallResult, install } from "./install/install.ts";
+export { type PreseedRenderOptions, preseedRender, preseedValidate, type RenderedFile } from "./install/render.ts";
+export { type VmListEntry, vmList } from "./list.ts";
+export { withVmLock } from "./lock.ts";
+export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
+export { type Deployment, loadDeployment, loadSecrets, mailDir } from "./mail/state.ts";
+export { endpointsOf, mailTest } from "./mail/test.ts";
+export { GUEST_PORTS, imageRecipeFor } from "./recipe.ts";
+export { vmMachineSpec } from "./spec.ts";
+export { readVmState, type VmState, VmStateSchema, vmDir, writeVmState } from "./state.ts";
+export { guestTimeoutScale } from "./timeouts.ts";
+export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmUp } from "./up.ts";

@@ -1,0 +1,289 @@
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Distribution } from "@msf/catalog";
+import { isProcessAlive, MsfError } from "@msf/core";
+import { requireDistribution } from "@msf/iso";
+import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
+import {
+  type AccelVerdict,
+  bootRetryReason,
+  defaultBudgets,
+  detectAccelerator,
+  diskTools,
+  type LaunchedMachine,
+  launchMachine,
+  listImages,
+  machineProbes,
+  type ReadinessEvent,
+  type ReadinessSummary,
+  type StoredImage,
+  stopMachine,
+  waitForReadiness,
+} from "@msf/qemu";
+import { connectSsh, type SshSession } from "@msf/ssh";
+import type { MsfContext } from "@msf/supervisor";
+import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
+import { withVmLock } from "./lock.ts";
+import { imageRecipeFor } from "./recipe.ts";
+import { vmMachineSpec } from "./spec.ts";
+import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
+
+export type VmUpEvent =
+  | BuildEvent
+  | { type: "image"; distro: string; key: string; dir: string; built: boolean; ms: number }
+  | { type: "accelerator"; accel: AccelVerdict["accel"]; reason: string; cached: boolean }
+  | { type: "launched"; name: string; pid: number; ports: Record<string, number>; serialLog: string }
+  | { type: "boot-retry"; name: string; attempt: number; serialLog: string; message: string }
+  | ReadinessEvent;
+
+export interface VmUpOptions {
+  distro: string;
+  /** Defaults to the distribution id. */
+  name?: string;
+  memoryMiB?: number;
+  cpus?: number;
+  /** The VM is ended after this long, whatever happens to msf (default 4 h). */
+  lifetimeMs?: number;
+  /** Leave a VM that failed to boot running, to inspect it. */
+  keepOnFailure?: boolean;
+  /** Probe the accelerator again instead of using the remembered verdict. */
+  reprobe?: boolean;
+  /** Boot this golden image (already verified by the caller) instead of finding or building the distribution's. */
+  image?: StoredImage;
+  onEvent?: (event: VmUpEvent) => void;
+}
+
+export interface VmUpResult {
+  name: string;
+  distro: string;
+  pid: number;
+  accel: AccelVerdict["accel"];
+  /** The VM was already up; nothing was started. */
+  alreadyRunning: boolean;
+  ssh: { host: string; port: number; user: string; keyPath: string; knownHostsPath: string; command: string };
+  ports: Record<string, number>;
+  phases: ReadinessSummary["phases"];
+  /** QEMU process start to `system`. */
+  readyMs: number | undefined;
+  image: { key: string; dir: string; built: boolean };
+  serialLog: string;
+  dir: string;
+  expiresAt: string;
+}
+
+const DEFAULT_LIFETIME_MS = 4 * 3_600_000;
+
+/** Builds (or reuses) the distribution's golden image and boots a VM of it to `system`. */
+export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpResult> {
+  const distribution = requireDistribution(options.distro);
+  const name = options.name ?? distribution.id;
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new MsfError("ERR_MSF_USAGE", `VM name ${name} must be lowercase letters, digits, dots and dashes`);
+  return withVmLock(ctx, name, async () => {
+    const existing = await readVmState(ctx.paths.vms, name);
+    if (existing && existing.status !== "stopped" && isProcessAlive(existing.pid, existing.startTicks)) return await reuse(existing);
+    return await bootNew(ctx, options, name, distribution);
+  });
+}
+
+async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, distribution: Distribution): Promise<VmUpResult> {
+  const emit = options.onEvent ?? (() => {});
+  const imageStarted = Date.now();
+  const { image, built } = options.image
+    ? { image: options.image, built: false }
+    : distribution.bootstrap
+      ? await ensureBootstrapImage({
+          recipe: imageRecipeFor(distribution),
+          imagesDir: ctx.paths.images,
+          supervisor: ctx.supervisor,
+          onEvent: emit,
+          timeoutScale: ctx.timeoutScale,
+        })
+      : { image: await installedImage(ctx, distribution.id), built: false };
+  emit({ type: "image", distro: distribution.id, key: image.manifest.key, dir: image.dir, built, ms: Date.now() - imageStarted });
+
+  const verdict = await detectAccelerator({
+    supervisor: ctx.supervisor,
+    kernel: image.kernel,
+    cacheFile: join(ctx.paths.cache, "accel.json"),
+    reprobe: options.reprobe,
+  });
+  emit({ type: "accelerator", accel: verdict.accel, reason: verdict.reason, cached: verdict.cached });
+
+  const dir = vmDir(ctx.paths.vms, name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const credentials = await makeVmCredentials(dir, name);
+  const boot: BootInput = { name, distribution, image, built, accel: verdict.accel, dir, credentials };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootOnce(ctx, options, boot);
+    } catch (error) {
+      // Some boots fail by chance (under TCG a guest kernel now and then panics while it patches its
+      // own code): one more boot from a fresh overlay; the first console stays as evidence.
+      const why = bootRetryReason(error);
+      if (attempt === BOOT_ATTEMPTS || !why) throw error;
+      const firstConsole = join(dir, `serial-${attempt}.log`);
+      await rename(join(dir, "serial.log"), firstConsole);
+      const message = `${why}: booting once more (first console: ${firstConsole})`;
+      emit({ type: "boot-retry", name, attempt, serialLog: firstConsole, message });
+    }
+  }
+}
+
+const BOOT_ATTEMPTS = 2;
+
+interface BootInput {
+  name: string;
+  distribution: Distribution;
+  image: StoredImage;
+  built: boolean;
+  accel: AccelVerdict["accel"];
+  dir: string;
+  credentials: VmCredentials;
+}
+
+/** Launches QEMU on a fresh overlay of the image and waits until the VM is ready; ends it if not. */
+async function bootOnce(ctx: MsfContext, options: VmUpOptions, boot: BootInput): Promise<VmUpResult> {
+  const emit = options.onEvent ?? (() => {});
+  const { name, distribution, image, dir, credentials } = boot;
+  const overlay = join(dir, "overlay.qcow2");
+  await rm(overlay, { force: true });
+  await diskTools(ctx.supervisor).overlay(image.disk, overlay);
+  const serialLog = join(dir, "serial.log");
+  const qmpSocket = qmpSocketPath(dir);
+  const spec = vmMachineSpec({ name, distribution, image, overlay, serialLog, qmpSocket, credentials, memoryMiB: options.memoryMiB, cpus: options.cpus });
+  const lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+  const machine = await launchMachine({
+    spec,
+    accel: boot.accel,
+    supervisor: ctx.supervisor,
+    lifetimeMs,
+    detached: true,
+    meta: { distro: distribution.id },
+  });
+  const sshPort = machine.ports.ssh as number;
+  emit({ type: "launched", name, pid: machine.process.pid, ports: machine.ports, serialLog });
+
+  const knownHostsPath = join(dir, "known_hosts");
+  await writeKnownHosts(knownHostsPath, sshPort, credentials.hostPublicKey);
+  const state: VmState = {
+    schemaVersion: 1,
+    name,
+    distro: distribution.id,
+    status: "booting",
+    pid: machine.process.pid,
+    startTicks: machine.process.record.startTicks,
+    startedAt: new Date(machine.startedAt).toISOString(),
+    expiresAt: new Date(machine.startedAt + lifetimeMs).toISOString(),
+    accel: boot.accel,
+    image: { key: image.manifest.key, dir: image.dir },
+    dir,
+    serialLog,
+    qmpSocket,
+    ssh: { host: "127.0.0.1", port: sshPort, user: image.manifest.sshUser, keyPath: credentials.keyPath, knownHostsPath, hostKey: credentials.hostPublicKey },
+    ports: machine.ports,
+  };
+  await writeVmState(state);
+
+  let session: SshSession | undefined;
+  try {
+    const summary = await waitForReadiness({
+      name,
+      startedAt: machine.startedAt,
+      budgets: defaultBudgets(boot.accel, ctx.timeoutScale),
+      probes: machineProbes({
+        qmp: machine.qmp,
+        tap: machine.tap,
+        ssh: {
+          host: "127.0.0.1",
+          port: sshPort,
+          username: state.ssh.user,
+          privateKey: await readPrivateKey(credentials.keyPath),
+          hostKey: credentials.hostPublicKey,
+        },
+        onSession: (s) => {
+          session = s;
+        },
+      }),
+      exited: machine.exited,
+      lastConsoleLines: () => machine.tap.lastLines(20),
+      onEvent: emit,
+      signal: ctx.signal,
+    });
+    await writeVmState({ ...state, status: "ready", readiness: summary });
+    return toResult({ ...state, status: "ready", readiness: summary }, { alreadyRunning: false, built: boot.built });
+  } catch (error) {
+    await writeVmState({ ...state, status: options.keepOnFailure ? "failed" : "stopped", stoppedBy: options.keepOnFailure ? undefined : "boot-failure" });
+    if (!options.keepOnFailure) await killMachine(machine);
+    throw error;
+  } finally {
+    session?.close();
+    machine.qmp.close();
+    await machine.tap.stop();
+  }
+}
+
+/** Distributions without a bootstrap build boot the newest image their installer made (msf install). */
+async function installedImage(ctx: MsfContext, distro: string): Promise<StoredImage> {
+  const [newest] = (await listImages(ctx.paths.images)).filter((image) => image.manifest.distro === distro);
+  if (!newest) {
+    throw new MsfError("ERR_MSF_NOT_FOUND", `there is no installed image of ${distro}`, { hint: `install it first: msf install ${distro} --from iso` });
+  }
+  return newest;
+}
+
+async function killMachine(machine: LaunchedMachine): Promise<void> {
+  await stopMachine({
+    qmp: machine.qmp,
+    graceMs: 0,
+    forceKill: async () => {
+      machine.process.kill();
+      await machine.exited;
+    },
+  });
+  await machine.exited;
+}
+
+async function reuse(state: VmState): Promise<VmUpResult> {
+  const session = await connectSsh(
+    { host: state.ssh.host, port: state.ssh.port, username: state.ssh.user, privateKey: await readPrivateKey(state.ssh.keyPath), hostKey: state.ssh.hostKey },
+    { timeoutMs: 15_000 },
+  ).catch((error: unknown) => {
+    throw new MsfError("ERR_MSF_SSH", `${state.name} is running (pid ${state.pid}) but does not answer over SSH`, {
+      hint: `msf vm down ${state.name}, then up again`,
+      cause: error,
+    });
+  });
+  session.close();
+  return toResult(state, { alreadyRunning: true, built: false });
+}
+
+function toResult(state: VmState, flags: { alreadyRunning: boolean; built: boolean }): VmUpResult {
+  const { ssh } = state;
+  return {
+    name: state.name,
+    distro: state.distro,
+    pid: state.pid,
+    accel: state.accel,
+    alreadyRunning: flags.alreadyRunning,
+    ssh: {
+      host: ssh.host,
+      port: ssh.port,
+      user: ssh.user,
+      keyPath: ssh.keyPath,
+      knownHostsPath: ssh.knownHostsPath,
+      command: `ssh -i ${ssh.keyPath} -o UserKnownHostsFile=${ssh.knownHostsPath} -p ${ssh.port} ${ssh.user}@${ssh.host}`,
+    },
+    ports: state.ports,
+    phases: (state.readiness?.phases ?? {}) as VmUpResult["phases"],
+    readyMs: state.readiness?.readyMs,
+    image: { key: state.image.key, dir: state.image.dir, built: flags.built },
+    serialLog: state.serialLog,
+    dir: state.dir,
+    expiresAt: state.expiresAt,
+  };
+}
+
+function readPrivateKey(path: string): Promise<string> {
+  return readFile(path, "utf8");
+}
