@@ -1,6 +1,6 @@
 export { type AccelVerdict, type DetectOptions, detectAccelerator, type HostIdentity, hostIdentity, type ProbeOptions, probeAccelerator } from "./accel.ts";
 export { acceleratorArgs, buildQemuArgv, QEMU_BINARY } from "./argv.ts";
-export { qemuCrashSignal } from "./crash.ts";
+export { type OneMoreTryOptions, oneMoreTry, qemuCrashSignal } from "./crash.ts";
 export { type DiskFormat, type DiskInfo, type DiskTools, diskTools, parseDiskInfo, QEMU_IMG, qemuImgArgv } from "./disk.ts";
 export {
   findImage,

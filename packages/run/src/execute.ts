@@ -73,12 +73,14 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
 
     // Parallel tasks journal one event at a time; status.json is the replay of every event so far.
     const events = await readJournal(journal.path);
-    let chain: Promise<unknown> = Promise.resolve();
-    const record = (event: JournalEventInput) =>
-      (chain = chain.then(async () => {
+    let chain: Promise<void> = Promise.resolve();
+    const record = (event: JournalEventInput) => {
+      chain = chain.then(async () => {
         events.push(await journal.append(ctx.logger.redact(event)));
         await writeJsonAtomic(join(dir, "status.json"), replayJournal(events));
-      })) as Promise<void>;
+      });
+      return chain;
+    };
     await record({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed: Boolean(previous) });
     await executePlan({
       plan,

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { isProcessAlive, MsfError } from "@msf/core";
-import { connectSsh, type SshExecResult } from "@msf/ssh";
+import type { SshExecResult } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "./connect.ts";
 import { requireVm } from "./find.ts";
 import type { VmState } from "./state.ts";
 
@@ -18,10 +18,7 @@ export interface VmExecOptions {
 /** Runs a command in a running VM as its SSH user, with a deadline, host key pinned. */
 export async function vmExec(ctx: MsfContext, options: VmExecOptions): Promise<SshExecResult> {
   const state = await requireRunningVm(ctx, options.name);
-  const session = await connectSsh(
-    { host: state.ssh.host, port: state.ssh.port, username: state.ssh.user, privateKey: await readFile(state.ssh.keyPath, "utf8"), hostKey: state.ssh.hostKey },
-    { timeoutMs: 30_000, signal: ctx.signal },
-  );
+  const session = await connectVm(state, { signal: ctx.signal });
   try {
     return await session.exec(options.command, {
       timeoutMs: options.timeoutMs ?? 600_000,

@@ -1,3 +1,4 @@
+export { connectVm } from "./connect.ts";
 export { CREDENTIAL_FILES, makeVmCredentials, qmpSocketPath, removeCredentials, type VmCredentials } from "./credentials.ts";
 export { type VmDownOptions, type VmDownResult, vmDown } from "./down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./exec.ts";

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
 import { isProcessAlive, MsfError } from "@msf/core";
@@ -14,14 +14,16 @@ import {
   launchMachine,
   listImages,
   machineProbes,
+  oneMoreTry,
   type ReadinessEvent,
   type ReadinessSummary,
   type StoredImage,
   stopMachine,
   waitForReadiness,
 } from "@msf/qemu";
-import { connectSsh, type SshSession } from "@msf/ssh";
+import type { SshSession } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "./connect.ts";
 import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
 import { withVmLock } from "./lock.ts";
 import { imageRecipeFor } from "./recipe.ts";
@@ -114,23 +116,18 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
   await mkdir(dir, { recursive: true });
   const credentials = await makeVmCredentials(dir, name);
   const boot: BootInput = { name, distribution, image, built, accel: verdict.accel, dir, credentials };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await bootOnce(ctx, options, boot);
-    } catch (error) {
-      // Some boots fail by chance (under TCG a guest kernel now and then panics while it patches its
-      // own code): one more boot from a fresh overlay; the first console stays as evidence.
-      const why = bootRetryReason(error);
-      if (attempt === BOOT_ATTEMPTS || !why) throw error;
-      const firstConsole = join(dir, `serial-${attempt}.log`);
-      await rename(join(dir, "serial.log"), firstConsole);
-      const message = `${why}: booting once more (first console: ${firstConsole})`;
-      emit({ type: "boot-retry", name, attempt, serialLog: firstConsole, message });
-    }
-  }
+  // Some boots fail by chance (under TCG a guest kernel now and then panics while it patches its
+  // own code): one more boot from a fresh overlay; the first console stays as evidence.
+  return oneMoreTry(
+    {
+      serialLog: join(dir, "serial.log"),
+      reason: bootRetryReason,
+      onRetry: ({ attempt, serialLog, why }) =>
+        emit({ type: "boot-retry", name, attempt, serialLog, message: `${why}: booting once more (first console: ${serialLog})` }),
+    },
+    () => bootOnce(ctx, options, boot),
+  );
 }
-
-const BOOT_ATTEMPTS = 2;
 
 interface BootInput {
   name: string;
@@ -245,10 +242,7 @@ async function killMachine(machine: LaunchedMachine): Promise<void> {
 }
 
 async function reuse(state: VmState): Promise<VmUpResult> {
-  const session = await connectSsh(
-    { host: state.ssh.host, port: state.ssh.port, username: state.ssh.user, privateKey: await readPrivateKey(state.ssh.keyPath), hostKey: state.ssh.hostKey },
-    { timeoutMs: 15_000 },
-  ).catch((error: unknown) => {
+  const session = await connectVm(state, { timeoutMs: 15_000 }).catch((error: unknown) => {
     throw new MsfError("ERR_MSF_SSH", `${state.name} is running (pid ${state.pid}) but does not answer over SSH`, {
       hint: `msf vm down ${state.name}, then up again`,
       cause: error,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { MsfError } from "@msf/core";
 import type { MediaEvent } from "@msf/iso";
 import { requireDistribution } from "@msf/iso";
@@ -23,6 +23,7 @@ import {
   endMachine,
   launchMachine,
   type MachineSpecInput,
+  oneMoreTry,
   publishImage,
   qemuCrashSignal,
   type StoredImage,
@@ -162,22 +163,20 @@ interface InstallerRun {
   onEvent: (event: InstallEvent) => void;
 }
 
-const INSTALL_ATTEMPTS = 2;
-
 /** QEMU itself crashing (seen once under TCG: SIGSEGV a second into the installer) gets one more install on a fresh disk. */
-async function runInstallerOnceMore(ctx: MsfContext, run: InstallerRun): Promise<InstallWatchResult> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await runInstaller(ctx, run);
-    } catch (error) {
-      const crash = qemuCrashSignal((error as MsfError).details);
-      if (attempt === INSTALL_ATTEMPTS || !crash) throw error;
-      const firstConsole = join(dirname(run.spec.serialLog), `serial-${attempt}.log`);
-      await rename(run.spec.serialLog, firstConsole);
-      const message = `QEMU crashed (${crash}): installing once more on a fresh disk (first console: ${firstConsole})`;
-      run.onEvent({ type: "install-retry", attempt, serialLog: firstConsole, message });
-    }
-  }
+function runInstallerOnceMore(ctx: MsfContext, run: InstallerRun): Promise<InstallWatchResult> {
+  return oneMoreTry(
+    {
+      serialLog: run.spec.serialLog,
+      reason: (error) => {
+        const crash = qemuCrashSignal((error as MsfError).details);
+        return crash && `QEMU crashed (${crash})`;
+      },
+      onRetry: ({ attempt, serialLog, why }) =>
+        run.onEvent({ type: "install-retry", attempt, serialLog, message: `${why}: installing once more on a fresh disk (first console: ${serialLog})` }),
+    },
+    () => runInstaller(ctx, run),
+  );
 }
 
 /** One installer boot on a fresh disk, watched until the guest powers off; QEMU is ended either way. */

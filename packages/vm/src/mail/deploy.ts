@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import {
@@ -12,8 +11,8 @@ import {
   MailSetupSchema,
   userTls,
 } from "@msf/mailtest";
-import { connectSsh } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "../connect.ts";
 import { requireRunningVm } from "../exec.ts";
 import { withVmLock } from "../lock.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
@@ -96,10 +95,7 @@ async function deployLocked(ctx: MsfContext, options: MailDeployOptions): Promis
     return deployment;
   }
   const log = ctx.logger.child("deploy");
-  const session = await connectSsh(
-    { host: vm.ssh.host, port: vm.ssh.port, username: vm.ssh.user, privateKey: await readFile(vm.ssh.keyPath, "utf8"), hostKey: vm.ssh.hostKey },
-    { timeoutMs: 30_000, signal: ctx.signal },
-  );
+  const session = await connectVm(vm, { signal: ctx.signal });
   try {
     const result = await deployMailStack({
       session,

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import { FAMILIES, type MailTarget, type MailTestOptions, type MailTestReport, runAndRecord } from "@msf/mailtest";
-import { connectSsh, type SshSession } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "../connect.ts";
 import { requireRunningVm } from "../exec.ts";
 import type { VmState } from "../state.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
@@ -18,7 +18,7 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
   if (!deployment) throw new MsfError("ERR_MSF_NOT_FOUND", `nothing is deployed in ${options.name} yet`, { hint: `msf deploy ${options.name}` });
   const secrets = await loadSecrets(dir);
   const family = findDistribution(vm.distro)?.packageFamily ?? "apt";
-  const ssh = await sshTo(vm, ctx.signal);
+  const ssh = await connectVm(vm, { signal: ctx.signal });
   const target: MailTarget = {
     hostname: deployment.hostname,
     domain: deployment.domain,
@@ -58,11 +58,4 @@ export async function mailTest(ctx: MsfContext, options: MailTestOptions): Promi
 export function endpointsOf(vm: VmState): MailTarget["endpoints"] {
   const at = (name: string) => ({ host: "127.0.0.1", port: vm.ports[name] as number });
   return { smtp: at("smtp"), submission: at("submission"), smtps: at("smtps"), imap: at("imap"), imaps: at("imaps"), pop3: at("pop3"), pop3s: at("pop3s") };
-}
-
-async function sshTo(vm: VmState, signal?: AbortSignal): Promise<SshSession> {
-  return connectSsh(
-    { host: vm.ssh.host, port: vm.ssh.port, username: vm.ssh.user, privateKey: await readFile(vm.ssh.keyPath, "utf8"), hostKey: vm.ssh.hostKey },
-    { timeoutMs: 30_000, signal },
-  );
 }
