@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { mediaStore } from "@msf/iso";
@@ -63,14 +63,19 @@ describe("msf install with a fixture installer ISO", () => {
 
     // The golden image verifies against its manifest and holds what the installer wrote: the preseed it fetched.
     const image = await findImage(join(home.env.MSF_CACHE as string, "images"), "debian-12", result.image.key, { verify: true });
-    expect(image?.manifest.recipe).toMatchObject({ installer: "preseed", from: "iso" });
-    const raw = join(home.home, "golden-head.raw");
-    const dd = ["dd", "-f", "qcow2", "-O", "raw", "bs=4096", "count=1", `if=${image?.disk}`, `of=${raw}`];
-    await ctx.supervisor.exec({ name: "qemu-img", command: "qemu-img", args: dd, timeoutMs: 60_000 });
-    const head = readFileSync(raw).toString("latin1");
-    expect(head).toMatch(/^MSF-FIXTURE-INSTALLED\n[0-9a-f]{64} {2}\/tmp\/preseed\.cfg\n# msf: Debian preseed/);
-    expect(head).toContain(readFileSync(join(home.home, "installs/debian-12/id_ed25519.pub"), "utf8").trim());
-    await removeImage(image?.dir as string); // a fixture's disk has no place in the shared image cache
+    try {
+      expect(image?.manifest.recipe).toMatchObject({ installer: "preseed", from: "iso" });
+      const raw = join(home.home, "golden-head.raw");
+      const dd = ["dd", "-f", "qcow2", "-O", "raw", "bs=4096", "count=1", `if=${image?.disk}`, `of=${raw}`];
+      await ctx.supervisor.exec({ name: "qemu-img", command: "qemu-img", args: dd, timeoutMs: 60_000 });
+      const head = readFileSync(raw).toString("latin1");
+      expect(head).toMatch(/^MSF-FIXTURE-INSTALLED\n[0-9a-f]{64} {2}\/tmp\/preseed\.cfg\n# msf: Debian preseed/);
+      // The install's own key went into the preseed; once the image is archived it is gone from the host.
+      expect(head).toMatch(/ssh-ed25519 [A-Za-z0-9+/]+=* msf@install-debian-12/);
+      expect(readdirSync(join(home.home, "installs/debian-12")).filter((f) => /id_ed25519|_key$|authorized_keys/.test(f))).toEqual([]);
+    } finally {
+      await removeImage(image?.dir as string); // a fixture's disk has no place in the shared image cache
+    }
   }, 600_000);
 
   it("installs once more on a fresh disk when QEMU itself crashes (SIGSEGV from the test)", async () => {

@@ -29,12 +29,12 @@ export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, mode);
 }
 
-/** Parsed JSON, or undefined when the file does not exist. */
+/** Parsed JSON, or undefined when the file does not exist (or a path above it is a file, not a directory). */
 export async function readJsonIfExists(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (["ENOENT", "ENOTDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) return undefined;
     throw error;
   }
 }

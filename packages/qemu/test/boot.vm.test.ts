@@ -35,7 +35,8 @@ let session: SshSession | undefined;
 const events: ReadinessEvent[] = [];
 
 beforeAll(async () => {
-  const found = (await listImages(paths.images)).find((i) => i.manifest.distro === "debian-12");
+  // The bootstrap image (it has a kernel beside it); an installer test may have published another debian-12 image.
+  const found = (await listImages(paths.images)).find((i) => i.manifest.distro === "debian-12" && i.kernel);
   if (!found?.kernel) throw new Error("the global setup did not leave a Debian 12 image");
   image = found;
   const kernel = found.kernel;

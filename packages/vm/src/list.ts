@@ -17,7 +17,12 @@ export interface VmListEntry {
 
 export async function vmList(vmsDir: string): Promise<VmListEntry[]> {
   const entries: VmListEntry[] = [];
-  for (const name of (await readdir(vmsDir).catch(() => [] as string[])).sort()) {
+  const entries = await readdir(vmsDir, { withFileTypes: true }).catch(() => []);
+  // VM directories only: the VMs' lock files live beside them.
+  for (const name of entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()) {
     const state = await readVmState(vmsDir, name);
     if (!state) continue;
     const running = state.status !== "stopped" && isProcessAlive(state.pid, state.startTicks);

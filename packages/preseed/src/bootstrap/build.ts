@@ -37,7 +37,7 @@ export async function ensureBootstrapImage(options: EnsureImageOptions): Promise
   const cached = await findVerified(options, key);
   if (cached) return { image: cached, built: false };
   await mkdir(join(imagesDir, recipe.distro), { recursive: true });
-  const lock = await acquireLock(join(imagesDir, recipe.distro, `${key}.lock`), { timeoutMs: 60 * 60_000 });
+  const lock = await acquireLock(join(imagesDir, recipe.distro, `.${key}.lock`), { timeoutMs: 60 * 60_000 });
   try {
     const builtMeanwhile = await findVerified(options, key);
     if (builtMeanwhile) return { image: builtMeanwhile, built: false };
