@@ -17,7 +17,7 @@ export interface VmListEntry {
 
 export async function vmList(vmsDir: string): Promise<VmListEntry[]> {
   const entries: VmListEntry[] = [];
-  const entries = await readdir(vmsDir, { withFileTypes: true }).catch(() => []);
+  const dirents = await readdir(vmsDir, { withFileTypes: true }).catch(() => []);
   // VM directories only: the VMs' lock files live beside them.
   for (const name of entries
     .filter((entry) => entry.isDirectory())
