@@ -19,10 +19,8 @@ export async function vmList(vmsDir: string): Promise<VmListEntry[]> {
   const entries: VmListEntry[] = [];
   const dirents = await readdir(vmsDir, { withFileTypes: true }).catch(() => []);
   // VM directories only: the VMs' lock files live beside them.
-  for (const name of entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort()) {
+  const names = dirents.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  for (const name of names.sort()) {
     const state = await readVmState(vmsDir, name);
     if (!state) continue;
     const running = state.status !== "stopped" && isProcessAlive(state.pid, state.startTicks);
