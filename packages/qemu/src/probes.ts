@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { hedge } from "@msf/core";
-import { connectSsh, type SshSession, type SshSocket, type SshTarget, waitForSshSocket } from "@msf/ssh";
+import { connectSsh, type SshSession, type SshSocket, type SshTarget, sh, waitForSshSocket } from "@msf/ssh";
 import type { QmpClient } from "./qmp.ts";
 import type { ReadinessPhase } from "./readiness.ts";
 import type { SerialTap } from "./serial-tap.ts";
@@ -87,7 +87,7 @@ export function machineProbes(inputs: MachineProbeInputs): Record<ReadinessPhase
 async function login(target: SshTarget, signal: AbortSignal, sock?: Socket): Promise<{ session: SshSession; user: string }> {
   const session = await connectSsh(target, { timeoutMs: 15_000, signal, sock });
   try {
-    const who = await session.exec('echo "$USER"', { timeoutMs: 15_000, signal, raw: true });
+    const who = await session.exec(sh`echo "$USER"`, { timeoutMs: 15_000, signal, raw: true });
     if (who.exitCode !== 0) throw new Error(`a command over ssh exited with ${who.exitCode}`);
     return { session, user: who.stdout.trim() };
   } catch (error) {

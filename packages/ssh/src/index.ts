@@ -3,7 +3,7 @@ export { SshError } from "./errors.ts";
 export { type HostKeyOptions, type HostKeyPolicy, hostKeyPolicy } from "./host-key-policy.ts";
 export { generateKeyPair, knownHostsLine, publicKeyBlob, type SshKeyPair } from "./keys.ts";
 export { fingerprintOf, hostKeyAlgorithmsFor, type KnownHostKey, keyTypeOf, knownHostKeys, knownHostsName } from "./known-hosts.ts";
-export { shellQuote } from "./quote.ts";
+export { commandArgv, commandText, type ShellScript, sh, shellQuote, userCommandLine } from "./quote.ts";
 export {
   type ConnectOptions,
   connectSsh,

@@ -4,7 +4,7 @@ import { AbortedError, formatMs } from "@msf/core";
 import ssh2 from "ssh2";
 import { SshError } from "./errors.ts";
 import { publicKeyBlob } from "./keys.ts";
-import { shellQuote } from "./quote.ts";
+import { commandArgv, commandText, type ShellScript, shellQuote } from "./quote.ts";
 
 export interface SshTarget {
   host: string;
@@ -30,7 +30,7 @@ export interface ConnectOptions {
 export interface ExecOptions {
   /** Enforced twice: remotely by coreutils `timeout`, locally by closing the channel. */
   timeoutMs: number;
-  /** Send the command line as it is, without the guest-side `timeout` (only for shell builtins, which cannot hang). */
+  /** Send the script as it is, without the guest-side `timeout` (only for shell builtins, which cannot hang). */
   raw?: boolean;
   signal?: AbortSignal;
   input?: string | Uint8Array;
@@ -52,8 +52,8 @@ export interface SshExecResult {
 
 export interface SshSession {
   readonly target: Omit<SshTarget, "privateKey">;
-  /** A string is a shell command line; an array is argv, quoted for the remote shell. */
-  exec(command: string | readonly string[], options: ExecOptions): Promise<SshExecResult>;
+  /** argv (quoted for the remote shell), or a script made with `sh` (its values quoted). Never a bare string. */
+  exec(command: readonly string[] | ShellScript, options: ExecOptions): Promise<SshExecResult>;
   /** A TCP stream to host:port as seen from the server (its loopback services, for instance). */
   forward(host: string, port: number): Promise<Duplex>;
   close(): void;
@@ -131,16 +131,15 @@ function makeSession(client: ssh2.Client, target: SshTarget): SshSession {
 }
 
 /** Wraps the command in a remote `timeout` so nothing outlives its deadline on the guest either. */
-export function remoteCommandLine(command: string | readonly string[], timeoutMs: number): string {
-  const argv = typeof command === "string" ? ["sh", "-c", command] : command;
-  return shellQuote(["timeout", "--kill-after=5", `${Math.max(1, Math.ceil(timeoutMs / 1000))}`, ...argv]);
+export function remoteCommandLine(command: readonly string[] | ShellScript, timeoutMs: number): string {
+  return shellQuote(["timeout", "--kill-after=5", `${Math.max(1, Math.ceil(timeoutMs / 1000))}`, ...commandArgv(command)]);
 }
 
-function execOn(client: ssh2.Client, command: string | readonly string[], options: ExecOptions): Promise<SshExecResult> {
-  const shown = typeof command === "string" ? command : shellQuote(command);
+function execOn(client: ssh2.Client, command: readonly string[] | ShellScript, options: ExecOptions): Promise<SshExecResult> {
+  const shown = commandText(command);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const line = options.raw && typeof command === "string" ? command : remoteCommandLine(command, options.timeoutMs + 1_000);
+    const line = options.raw ? shown : remoteCommandLine(command, options.timeoutMs + 1_000);
     client.exec(line, (error, channel) => {
       if (error) return reject(new SshError(`cannot run \`${shown}\` over ssh: ${error.message}`, { cause: error }));
       const limit = options.maxOutputBytes ?? 16 * 1024 * 1024;

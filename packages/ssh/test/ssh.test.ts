@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import {
+  commandText,
   connectSsh,
   fingerprintOf,
   generateKeyPair,
@@ -11,6 +12,8 @@ import {
   publicKeyBlob,
   readBanner,
   remoteCommandLine,
+  type SshSession,
+  sh,
   shellQuote,
   waitForBanner,
   waitForSshSocket,
@@ -43,7 +46,24 @@ describe("shellQuote", () => {
 
   it("wraps remote commands in a timeout", () => {
     expect(remoteCommandLine(["systemctl", "is-system-running"], 30_000)).toBe("timeout --kill-after=5 30 systemctl is-system-running");
-    expect(remoteCommandLine("exit 3", 1_500)).toBe("timeout --kill-after=5 2 sh -c 'exit 3'");
+    expect(remoteCommandLine(sh`exit 3`, 1_500)).toBe("timeout --kill-after=5 2 sh -c 'exit 3'");
+  });
+
+  it("will not take a bare string as a remote command (the types refuse it)", () => {
+    const typeOnly = (session: SshSession) => {
+      // @ts-expect-error a string is not a command: argv, or a script made with sh
+      void session.exec("rm -rf /tmp/x", { timeoutMs: 1 });
+      void session.exec(["rm", "-rf", "/tmp/x"], { timeoutMs: 1 });
+    };
+    expect(typeOnly).toBeTypeOf("function");
+  });
+
+  it("sh quotes every value it interpolates, lists as words, nested scripts as written", () => {
+    const hostile = ["$(reboot)", "a b", "it's", "`id`", "x;y"];
+    const script = sh`printf '%s\\0' ${hostile[0] as string} ${hostile.slice(1)}; ${sh`true`}`;
+    const echoed = execFileSync("sh", ["-c", script.text]).toString();
+    expect(echoed.split("\0").slice(0, -1)).toEqual(hostile);
+    expect(commandText(["a b", "c"])).toBe("'a b' c");
   });
 });
 

@@ -1,5 +1,5 @@
 import { isProcessAlive, MsfError } from "@msf/core";
-import type { SshExecResult } from "@msf/ssh";
+import { type SshExecResult, userCommandLine } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
 import { connectVm } from "./connect.ts";
 import { requireVm } from "./find.ts";
@@ -7,7 +7,7 @@ import type { VmState } from "./state.ts";
 
 export interface VmExecOptions {
   name: string;
-  /** A shell command line, as with ssh. */
+  /** The user's shell command line, run as written (as with ssh). */
   command: string;
   timeoutMs?: number;
   input?: string;
@@ -20,7 +20,7 @@ export async function vmExec(ctx: MsfContext, options: VmExecOptions): Promise<S
   const state = await requireRunningVm(ctx, options.name);
   const session = await connectVm(state, { signal: ctx.signal });
   try {
-    return await session.exec(options.command, {
+    return await session.exec(userCommandLine(options.command), {
       timeoutMs: options.timeoutMs ?? 600_000,
       signal: ctx.signal,
       input: options.input,

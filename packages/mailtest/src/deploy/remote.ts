@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { describeExec, type SshExecResult, type SshSession } from "@msf/ssh";
+import { describeExec, type ShellScript, type SshExecResult, type SshSession } from "@msf/ssh";
 import type { ManagedFile } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
+import { FILE_STATES } from "./scripts.ts";
 import { tarArchive } from "./tar.ts";
 
 export interface RunOptions {
@@ -29,8 +30,8 @@ export class Remote {
     this.onCommand = options.onCommand;
   }
 
-  /** argv (quoted for the remote shell) or a shell script; its timeout is multiplied by the scale. */
-  async run(step: string, command: readonly string[] | string, options: RunOptions = {}): Promise<SshExecResult> {
+  /** argv (quoted for the remote shell) or a script made with `sh`; its timeout is multiplied by the scale. */
+  async run(step: string, command: readonly string[] | ShellScript, options: RunOptions = {}): Promise<SshExecResult> {
     const result = await this.session.exec(command, {
       timeoutMs: (options.timeoutMs ?? 120_000) * this.timeoutScale,
       input: options.input,
@@ -51,8 +52,7 @@ export class Remote {
   /** Writes the files whose content, mode or owner differ (one tar over stdin); returns their paths. */
   async sync(step: string, files: readonly ManagedFile[]): Promise<string[]> {
     if (files.length === 0) return [];
-    const probe = `for f in "$@"; do if [ -f "$f" ]; then printf '%s %s\\n' "$(stat -c '%a:%U:%G' "$f")" "$(sha256sum "$f")"; else printf 'missing -  %s\\n' "$f"; fi; done`;
-    const state = await this.run(step, ["sh", "-c", probe, "sh", ...files.map((f) => f.path)]);
+    const state = await this.run(step, ["sh", "-c", FILE_STATES, "sh", ...files.map((f) => f.path)]);
     const current = parseFileStates(state.stdout);
     const changed = files.filter((f) => current.get(f.path) !== fileState(f));
     if (changed.length) await this.run(step, ["tar", "-x", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"], { input: tarArchive(changed) });

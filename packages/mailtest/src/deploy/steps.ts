@@ -1,15 +1,28 @@
 import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
+import type { ShellScript } from "@msf/ssh";
 import { clamavFiles } from "../recipe/clamav.ts";
 import { dovecotFiles } from "../recipe/dovecot.ts";
 import type { FamilyLayout } from "../recipe/families.ts";
-import { file, PATHS, type StackInputs, VMAIL } from "../recipe/inputs.ts";
+import { file, PATHS, type StackInputs } from "../recipe/inputs.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
-import { dkimKeyPath, rspamdFiles, TLD_LIST, TLD_LIST_SCRIPT } from "../recipe/rspamd.ts";
+import { dkimKeyPath, rspamdFiles, TLD_LIST } from "../recipe/rspamd.ts";
 import { CLAMD_DROP_IN, systemdFiles } from "../recipe/systemd.ts";
 import { DeployStepError } from "./errors.ts";
 import type { Remote } from "./remote.ts";
+import {
+  DOVECOT_CONFIG_PARSES,
+  disableUnitsScript,
+  dkimKeyScript,
+  POSTFIX_QUICK_START,
+  POSTFIX_RUNNING,
+  serviceScript,
+  TLD_LIST_SCRIPT,
+  unitStatusScript,
+  vmailScript,
+  WAIT_FOR_POSTGRESQL,
+} from "./scripts.ts";
 
 export interface StepContext {
   remote: Remote;
@@ -30,22 +43,9 @@ export interface DeployStep {
   run(ctx: StepContext): Promise<string[]>;
 }
 
-/**
- * Enables and starts a service if it is not; restarts it when its configuration changed. One round
- * trip. Enabling skips the SysV rc links (SYSTEMCTL_SKIP_SYSV: only SysV init reads them, and
- * update-rc.d costs ~9 s per unit under emulation) and the daemon reload (the unit is loaded
- * already; the link only matters at the next boot). A failed start prints the unit's journal.
- * `beforeStart` is shell run just before a start or restart (not when the unit is left as it is).
- */
-async function service(ctx: StepContext, step: string, unit: string, restart: boolean, beforeStart = ":"): Promise<string[]> {
-  const script = `done=""
-fail() { journalctl --no-pager --lines=25 --unit='${unit.replace(/\.service$/, "")}*' >&2; exit 1; }
-systemctl is-enabled --quiet ${unit} 2>/dev/null || { SYSTEMCTL_SKIP_SYSV=1 systemctl enable --no-reload --quiet ${unit} && done="enabled"; }
-action=""
-if [ ${restart ? 1 : 0} = 1 ]; then action=restart; elif ! systemctl is-active --quiet ${unit}; then action=start; fi
-if [ -n "$action" ]; then ${beforeStart}; systemctl $action ${unit} || fail; done="$done \${action}ed"; fi
-echo $done`;
-  const result = await ctx.remote.run(step, script, { timeoutMs: 300_000 });
+/** Runs the service script (see serviceScript) and returns what it did to the unit. */
+async function service(ctx: StepContext, step: string, unit: string, restart: boolean, beforeStart?: ShellScript): Promise<string[]> {
+  const result = await ctx.remote.run(step, serviceScript(unit, restart, beforeStart), { timeoutMs: 300_000 });
   return result.stdout
     .trim()
     .split(/\s+/)
@@ -56,13 +56,7 @@ echo $done`;
 const vmail: DeployStep = {
   name: "vmail",
   async run({ remote }) {
-    const script = `changed=""
-getent group ${VMAIL.user} >/dev/null || { groupadd -g ${VMAIL.gid} ${VMAIL.user}; changed="$changed group"; }
-getent passwd ${VMAIL.user} >/dev/null || { useradd -u ${VMAIL.uid} -g ${VMAIL.user} -d ${PATHS.mailRoot} -s /usr/sbin/nologin ${VMAIL.user}; changed="$changed user"; }
-[ -d ${PATHS.mailRoot} ] || changed="$changed ${PATHS.mailRoot}"
-install -d -o ${VMAIL.user} -g ${VMAIL.user} -m 0770 ${PATHS.mailRoot}
-echo $changed`;
-    const result = await remote.run("vmail", script);
+    const result = await remote.run("vmail", vmailScript());
     return result.stdout
       .trim()
       .split(/\s+/)
@@ -95,7 +89,7 @@ const postgresql: DeployStep = {
     const { remote, inputs, layout } = ctx;
     const changed = await service(ctx, "postgresql", layout.services.postgresql, false);
     // Waits as long as the command's (scaled) timeout allows; a timeout names the command.
-    await remote.run("postgresql", "until pg_isready -q -h 127.0.0.1; do sleep 0.5; done", { timeoutMs: 90_000 });
+    await remote.run("postgresql", WAIT_FOR_POSTGRESQL, { timeoutMs: 90_000 });
     // Before the schema: a role that does not exist yet cannot log in either, so it gets its password.
     const setPassword = !(await ctx.roleCanLogIn());
     // One psql run (each costs the guest about 3 s under emulation): schema, password, rows.
@@ -107,15 +101,6 @@ const postgresql: DeployStep = {
     return changed;
   },
 };
-
-/**
- * Postfix's own quick start (the marker its `quick-stop` leaves): a start otherwise audits the owner
- * and mode of every file the package installed (`postfix check`, 12 s of a 15 s start under
- * emulation), which the deploy does not touch. The part of that audit a start needs, the spool's
- * missing directories (Debian's packages leave some to the first start), is made here (3 s). A
- * broken main.cf or master.cf still stops the master from starting, and `postfix status` says so.
- */
-const POSTFIX_QUICK_START = `postfix post-install create-missing >&2 && touch "$(postconf -h queue_directory)/quick-start"`;
 
 const postfix: DeployStep = {
   name: "postfix",
@@ -134,11 +119,7 @@ const postfix: DeployStep = {
     ]);
     changed.push(...settings.map((s) => `main.cf ${s.split("=")[0]}`), ...masterChanged);
     changed.push(...(await service(ctx, "postfix", layout.services.postfix, changed.length > 0, POSTFIX_QUICK_START)));
-    // Postfix itself says whether its master runs: on Debian 11 and 12 the `postfix` unit is a
-    // wrapper that stays active when its instance (postfix@-) fails to start.
-    const running =
-      "postfix status >/dev/null 2>&1 || { echo 'the Postfix master is not running' >&2; journalctl --no-pager --lines=25 --unit='postfix*' >&2; exit 1; }";
-    await remote.run("postfix", running);
+    await remote.run("postfix", POSTFIX_RUNNING);
     return changed;
   },
 };
@@ -148,7 +129,7 @@ const dovecot: DeployStep = {
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
     const changed = await remote.sync("dovecot", dovecotFiles(inputs));
-    await remote.run("dovecot", "doveconf -n >/dev/null");
+    await remote.run("dovecot", DOVECOT_CONFIG_PARSES);
     return [...changed, ...(await service(ctx, "dovecot", layout.services.dovecot, changed.length > 0))];
   },
 };
@@ -170,10 +151,7 @@ const clamav: DeployStep = {
       await remote.run("clamav", ["freshclam", "--stdout"], { timeoutMs: 600_000 });
     } else {
       // No internet: the updater would only fail and fill the logs.
-      const off = await remote.run(
-        "clamav",
-        `for unit in ${layout.freshclamUnits.join(" ")}; do if systemctl is-enabled --quiet "$unit" 2>/dev/null; then SYSTEMCTL_SKIP_SYSV=1 systemctl disable --now "$unit" || exit 1; echo "$unit"; fi; done`,
-      );
+      const off = await remote.run("clamav", disableUnitsScript(layout.freshclamUnits));
       changed.push(
         ...off.stdout
           .split(/\s+/)
@@ -192,16 +170,10 @@ const rspamd: DeployStep = {
     const changed = await remote.sync("rspamd", rspamdFiles(inputs));
     if (inputs.emulated && (await remote.run("rspamd", TLD_LIST_SCRIPT)).stdout.includes("changed")) changed.push(TLD_LIST);
     const user = layout.rspamdUser;
-    const key = dkimKeyPath(inputs.setup.domain, inputs.dkimSelector);
-    // A key made here (RSA 2048 takes the guest 10-15 s under emulation) goes over stdin and is
-    // kept only if the guest has none: a second deploy keeps the published key.
-    const install = `if [ ! -s ${key} ]; then
-  install -d -o ${user} -g ${user} -m 0750 ${PATHS.dkimDir}
-  (umask 077; cat > ${key}.new) && chown ${user}:${user} ${key}.new && mv ${key}.new ${key}
-  echo created
-else cat >/dev/null; fi
-openssl rsa -in ${key} -pubout -outform DER 2>/dev/null | base64 -w0`;
-    const result = await remote.run("rspamd", install, { input: await newDkimKey() });
+    // A key made here (RSA 2048 takes the guest 10-15 s under emulation) goes over stdin and is kept
+    // only if the guest has none: a second deploy keeps the published key.
+    const script = dkimKeyScript(dkimKeyPath(inputs.setup.domain, inputs.dkimSelector), user);
+    const result = await remote.run("rspamd", script, { input: await newDkimKey() });
     const [first, ...rest] = result.stdout.trim().split("\n");
     const publicKey = (rest.length ? rest.join("") : first) ?? "";
     if (!/^[A-Za-z0-9+/=]{100,}$/.test(publicKey)) throw new DeployStepError("rspamd", "no DKIM public key came back", result.stdout + result.stderr);
@@ -225,7 +197,7 @@ const verify: DeployStep = {
     const states = result.stdout.trim().split("\n");
     const down = units.filter((_, i) => states[i] !== "active");
     if (down.length) {
-      const status = await remote.run("verify", `for u in ${down.join(" ")}; do systemctl status --no-pager --lines=15 "$u"; done`, { allowFail: true });
+      const status = await remote.run("verify", unitStatusScript(down), { allowFail: true });
       throw new DeployStepError("verify", `not running: ${down.join(", ")}`, status.stdout + status.stderr);
     }
     return [];

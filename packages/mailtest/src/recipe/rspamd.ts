@@ -55,9 +55,6 @@ allow_username_mismatch = true;
 
 /** Top-level domains only, from the distribution's own public suffix list (see StackInputs.emulated). */
 export const TLD_LIST = "/etc/rspamd/local.d/msf-tlds.dat";
-export const TLD_LIST_SCRIPT = `grep -E '^[a-z]+$' /usr/share/publicsuffix/effective_tld_names.dat > ${TLD_LIST}.new && printf 'test\\nlocal\\n' >> ${TLD_LIST}.new
-if cmp -s ${TLD_LIST}.new ${TLD_LIST}; then rm ${TLD_LIST}.new; else mv ${TLD_LIST}.new ${TLD_LIST}; echo changed; fi`;
-
 /** The DKIM key of a domain in the guest (its private half is nowhere else once deployed). */
 export function dkimKeyPath(domain: string, selector: string): string {
   return `${PATHS.dkimDir}/${domain}.${selector}.key`;
