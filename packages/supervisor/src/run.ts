@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, createWriteStream, mkdirSync, openSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { readProcStat } from "@msf/core";
+import { execa, type Options, type ResultPromise } from "execa";
 import { backstopArgv } from "./backstop.ts";
 import { signalTree, treeAlive, waitUntil } from "./kill.ts";
 import { OutputCollector } from "./output.ts";
@@ -68,7 +69,7 @@ export async function start(options: StartOptions): Promise<Supervised> {
   }
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const detached = options.detached ?? false;
-  // Our own timer fires first; the backstop only matters when msf is gone.
+  // Our deadline fires first; the backstop only matters when msf is gone.
   const backstopMs = detached ? options.timeoutMs : options.timeoutMs + graceMs + 5_000;
   const interactive = options.interactive ?? false;
   const [file, ...argv] = backstopArgv(options.command, options.args ?? [], backstopMs, graceMs, interactive);
@@ -76,16 +77,35 @@ export async function start(options: StartOptions): Promise<Supervised> {
   const env = { ...process.env, ...options.env };
   requireExecutable(options.command, env);
   const startedAt = Date.now();
-  const fds = detached ? [openLog(logs.stdout), openLog(logs.stderr)] : [];
-  const child = spawn(file as string, argv, {
+  const piped = !interactive && !detached;
+  // execa: the deadline, the cancel signal, SIGTERM then SIGKILL after the grace period, to the whole
+  // process group (its own, so one signal reaches the tree); the result in execa's terms.
+  const execaOptions: Options = {
     cwd: options.cwd,
     env,
-    detached: !interactive, // its own process group (setsid), so the whole tree can be signalled at once
-    stdio: interactive ? "inherit" : detached ? ["ignore", fds[0] ?? "ignore", fds[1] ?? "ignore"] : ["pipe", "pipe", "pipe"],
-  });
-  for (const fd of fds) if (typeof fd === "number") closeSync(fd); // the child has its own copies
+    extendEnv: false,
+    stdin: piped ? "pipe" : interactive ? "inherit" : "ignore",
+    stdout: interactive ? "inherit" : detached ? logFile(logs.stdout) : "pipe",
+    stderr: interactive ? "inherit" : detached ? logFile(logs.stderr) : "pipe",
+    ...(piped ? { input: options.input ?? "" } : {}),
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+    detached: !interactive, // interactive: it shares the terminal's process group
+    killDescendants: !interactive,
+    cleanup: !detached,
+    timeout: detached ? undefined : options.timeoutMs, // a VM left up: its backstop alone ends it
+    cancelSignal: options.signal,
+    forceKillAfterDelay: graceMs,
+  };
+  // Registered before execa's own timer and abort listener, so the strays are found while their parent still lives.
+  const guard = treeGuard(options, graceMs);
+  const child = execa(file as string, argv, execaOptions);
   const pid = child.pid;
-  if (pid === undefined) return failedToSpawn(child, options);
+  if (pid === undefined) {
+    guard.stop();
+    return failedToSpawn(child, options);
+  }
   const self = readProcStat(process.pid);
   const record: ProcessRecord = {
     name: options.name,
@@ -99,10 +119,10 @@ export async function start(options: StartOptions): Promise<Supervised> {
     owner: detached || !self ? null : { pid: process.pid, startTicks: self.startTicks },
     meta: options.meta ?? {},
   };
-  const supervised = watch(child, record, options, graceMs);
+  const supervised = watch(child, record, options, guard.attach(record));
   await options.registry?.add(record);
   options.onEvent?.({ type: "started", name: record.name, pid, command: record.command, timeoutMs: options.timeoutMs, at: startedAt });
-  if (detached) child.unref();
+  if (detached) child.nodeChildProcess.unref();
   return supervised;
 }
 
@@ -111,94 +131,136 @@ export async function run(options: StartOptions): Promise<RunResult> {
   return (await start(options)).result;
 }
 
-function watch(child: ChildProcess, record: ProcessRecord, options: StartOptions, graceMs: number): Supervised {
+/**
+ * msf on top of execa: descendants that left the process group (a daemon's setsid) get the same
+ * signals at the same moments; when the leader exits, whatever is left of its tree is ended; output
+ * is collected (bounded) and logged; the registry record goes last. Events say when and why.
+ */
+function watch(child: ResultPromise, record: ProcessRecord, options: StartOptions, guard: AttachedGuard): Supervised {
   const { name, pid } = record;
   const emit = options.onEvent ?? (() => {});
   const maxChars = options.maxBufferChars ?? 10_000_000;
-  let timedOut = false;
-  let isCanceled = false;
-  let isForcefullyTerminated = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  let exited = false; // after exit the pid is reaped: only its group may still be signalled
+  const graceMs = record.graceMs;
+  let supervised!: Supervised; // set below, once its result promise exists
 
-  const kill = (reason: KillReason = "request") => {
-    if (killTimer) return;
-    emit({ type: "killed", name, pid, signal: "SIGTERM", reason, at: Date.now() });
-    signalTree(pid, "SIGTERM", !exited);
-    killTimer = setTimeout(() => {
-      if (!treeAlive(pid, !exited)) return;
-      isForcefullyTerminated = true;
-      emit({ type: "killed", name, pid, signal: "SIGKILL", reason, at: Date.now() });
-      signalTree(pid, "SIGKILL", !exited);
-    }, graceMs);
-  };
+  const stdout = collect(child.stdout, record.logs.stdout, maxChars, (line) => emit({ type: "output", name, pid, stream: "stdout", line }));
+  const stderr = collect(child.stderr, record.logs.stderr, maxChars, (line) => emit({ type: "output", name, pid, stream: "stderr", line }));
 
-  const timeoutTimer = setTimeout(() => {
-    timedOut = true;
-    emit({ type: "timed-out", name, pid, timeoutMs: options.timeoutMs, at: Date.now() });
-    kill("timeout");
-  }, options.timeoutMs);
-  if (options.detached) timeoutTimer.unref(); // msf may exit first; the backstop enforces it then
-  const onAbort = () => {
-    isCanceled = true;
-    kill("abort");
-  };
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
-
-  const stdout = collect(child, "stdout", record.logs.stdout, maxChars, (line) => emit({ type: "output", name, pid, stream: "stdout", line }));
-  const stderr = collect(child, "stderr", record.logs.stderr, maxChars, (line) => emit({ type: "output", name, pid, stream: "stderr", line }));
-  if (child.stdin) {
-    child.stdin.on("error", () => {}); // a child that exits without reading its input is not an error
-    child.stdin.end(options.input);
-  }
-
-  const result = new Promise<RunResult>((resolve) => {
-    child.once("exit", async (exitCode, signal) => {
-      exited = true;
-      clearTimeout(timeoutTimer);
-      options.signal?.removeEventListener("abort", onAbort);
-      const durationMs = Date.now() - record.startedAt;
-      // Nothing is left running: grandchildren that outlived the leader go with it.
-      if (treeAlive(pid, false)) kill(isCanceled ? "abort" : timedOut ? "timeout" : "request");
-      // A daemon that left the group may still hold our pipes: wait for them only so long.
-      const drained = Promise.all([stdout.closed, stderr.closed]);
-      await Promise.race([drained, delay(graceMs + 2_000, undefined, { ref: false })]);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      await drained;
-      // Settle only once the group is gone (SIGKILL follows after the grace period).
-      await waitUntil(() => !treeAlive(pid, false), graceMs + 5_000);
-      clearTimeout(killTimer);
-      active.delete(supervised);
-      await options.registry?.remove(record).catch(() => {});
-      emit({ type: "exited", name, pid, exitCode, signal, durationMs, at: Date.now() });
-      resolve({
-        name,
-        pid,
-        command: record.command,
-        exitCode,
-        signal,
-        timedOut,
-        isCanceled,
-        isForcefullyTerminated,
-        failed: exitCode !== 0 || timedOut || isCanceled,
-        durationMs,
-        stdout: stdout.collector.text,
-        stderr: stderr.collector.text,
-        logs: record.logs,
-      });
-    });
+  child.nodeChildProcess.once("exit", async () => {
+    guard.exited();
+    // Nothing is left running: grandchildren that outlived the leader go with it.
+    if (treeAlive(pid, false)) guard.end("request");
+    // A daemon that left the group may still hold our pipes: wait for them only so long.
+    await Promise.race([Promise.all([stdout.closed, stderr.closed]), delay(graceMs + 2_000, undefined, { ref: false })]);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
   });
 
-  const supervised: Supervised = { pid, record, result, kill };
+  const result = (async (): Promise<RunResult> => {
+    const outcome = await child;
+    await Promise.all([stdout.closed, stderr.closed]);
+    // Settle only once the group is gone (SIGKILL follows after the grace period).
+    await waitUntil(() => !treeAlive(pid, false), graceMs + 5_000);
+    guard.stop();
+    active.delete(supervised);
+    await options.registry?.remove(record).catch(() => {});
+    const exitCode = outcome.exitCode ?? null;
+    const signal = (outcome.signal ?? null) as NodeJS.Signals | null;
+    const timedOut = outcome.timedOut || guard.reason() === "timeout";
+    const isCanceled = outcome.isCanceled || guard.reason() === "abort";
+    emit({ type: "exited", name, pid, exitCode, signal, durationMs: outcome.durationMs, at: Date.now() });
+    return {
+      name,
+      pid,
+      command: record.command,
+      exitCode,
+      signal,
+      timedOut,
+      isCanceled,
+      isForcefullyTerminated: outcome.isForcefullyTerminated || guard.forced(),
+      failed: exitCode !== 0 || timedOut || isCanceled,
+      durationMs: outcome.durationMs,
+      stdout: stdout.collector.text,
+      stderr: stderr.collector.text,
+      logs: record.logs,
+    };
+  })();
+
+  supervised = { pid, record, result, kill: (reason = "request") => guard.end(reason) };
   if (!options.detached) active.add(supervised);
   return supervised;
 }
 
-function collect(child: ChildProcess, streamName: "stdout" | "stderr", logPath: string | undefined, maxChars: number, onLine: (line: string) => void) {
+interface AttachedGuard {
+  end(reason: KillReason): void;
+  exited(): void;
+  /** Why msf ended it, if it did: its deadline fires a moment before execa's, so execa may see a plain exit. */
+  reason(): KillReason | undefined;
+  forced(): boolean;
+  stop(): void;
+}
+
+/**
+ * What execa does not: descendants that left the process group (a daemon's setsid) get the same
+ * SIGTERM and, after the grace period, SIGKILL; after the leader exited, whatever is left of its
+ * group is ended. Its deadline timer and abort listener are registered before execa's, so they
+ * fire first, while the strays' parent still lives to find them by. Events say when and why.
+ */
+function treeGuard(options: StartOptions, graceMs: number) {
+  let record: ProcessRecord | undefined;
+  let exited = false;
+  let forced = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  let endedFor: KillReason | undefined;
+  const emit = (event: SupervisorEvent) => options.onEvent?.(event);
+  const end = (reason: KillReason) => {
+    if (killTimer || !record) return;
+    endedFor = reason;
+    const { name, pid } = record;
+    emit({ type: "killed", name, pid, signal: "SIGTERM", reason, at: Date.now() });
+    signalTree(pid, "SIGTERM", !exited);
+    killTimer = setTimeout(() => {
+      if (exited && !treeAlive(pid, false)) return;
+      forced = true;
+      emit({ type: "killed", name, pid, signal: "SIGKILL", reason, at: Date.now() });
+      signalTree(pid, "SIGKILL", !exited);
+    }, graceMs);
+  };
+  const deadline = options.detached
+    ? undefined
+    : setTimeout(() => {
+        if (record) emit({ type: "timed-out", name: record.name, pid: record.pid, timeoutMs: options.timeoutMs, at: Date.now() });
+        end("timeout");
+      }, options.timeoutMs);
+  const onAbort = () => end("abort");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const stop = () => {
+    clearTimeout(deadline);
+    clearTimeout(killTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+  };
+  return {
+    stop,
+    attach(started: ProcessRecord): AttachedGuard {
+      record = started;
+      if (options.signal?.aborted) end("abort");
+      return {
+        end,
+        reason: () => endedFor,
+        forced: () => forced,
+        stop,
+        exited: () => {
+          exited = true;
+          clearTimeout(deadline);
+          options.signal?.removeEventListener("abort", onAbort);
+        },
+      };
+    },
+  };
+}
+
+function collect(stream: Readable | null, logPath: string | undefined, maxChars: number, onLine: (line: string) => void) {
   const collector = new OutputCollector(maxChars, onLine);
-  const stream = child[streamName];
   const log: WriteStream | undefined = stream && logPath ? createWriteStream(logPath, { flags: "a" }) : undefined;
   const closed = new Promise<void>((resolve) => {
     if (!stream) return resolve();
@@ -222,12 +284,12 @@ function logPaths(options: StartOptions): ProcessRecord["logs"] {
   return { stdout: join(options.logDir, `${base}.stdout.log`), stderr: join(options.logDir, `${base}.stderr.log`) };
 }
 
-function openLog(path: string | undefined): number | "ignore" {
-  return path ? openSync(path, "a") : "ignore";
+/** A detached process writes straight to its log files (appended), or nowhere. */
+function logFile(path: string | undefined): { file: string; append: true } | "ignore" {
+  return path ? { file: path, append: true } : "ignore";
 }
 
-function failedToSpawn(child: ChildProcess, options: StartOptions): Promise<never> {
-  return new Promise((_, reject) => {
-    child.once("error", (error) => reject(Object.assign(error, { command: options.command })));
-  });
+async function failedToSpawn(child: ResultPromise, options: StartOptions): Promise<never> {
+  const outcome = await child;
+  throw Object.assign(new Error(`cannot start ${options.command}: ${outcome.message}`), { command: options.command, cause: outcome.cause });
 }
