@@ -1,34 +1,4 @@
-import type { MsfContext } from "@msf/supervisor";
-import type { Reporter } from "./reporter.ts";
-
-export interface CommandEnv {
-  reporter: Reporter;
-  ctx: MsfContext;
-  /** Positional arguments, in the order the spec names them (a variadic one last, as an array). */
-  args: unknown[];
-  options: Record<string, unknown>;
-}
-
-export interface CommandModule {
-  /** Resolves to the exit code (0 when omitted). */
-  run(env: CommandEnv): Promise<number | undefined>;
-}
-
-export interface OptionSpec {
-  flags: string;
-  description: string;
-  default?: string | boolean;
-}
-
-export interface CommandSpec {
-  path: string[];
-  summary: string;
-  args?: string[];
-  options?: OptionSpec[];
-  /** Options after the positional arguments belong to them (`msf vm ssh debian-12 ls -l`). */
-  passThrough?: boolean;
-  load: () => Promise<CommandModule>;
-}
+import type { CommandSpec } from "./command.ts";
 
 /** The one command table: each action loads its module only when it runs. */
 export const COMMANDS: CommandSpec[] = [
@@ -39,7 +9,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--reprobe", description: "boot a kernel under KVM again instead of using the remembered verdict" },
       { flags: "--offline", description: "skip the check that the Debian archive answers" },
     ],
-    load: () => import("./commands/doctor.ts"),
+    load: () => import("./commands/doctor.ts").then((module) => module.default),
   },
   {
     path: ["vm", "up"],
@@ -53,7 +23,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--keep-on-failure", description: "leave a VM that failed to boot running, to inspect it" },
       { flags: "--reprobe", description: "probe the accelerator again" },
     ],
-    load: () => import("./commands/vm-up.ts"),
+    load: () => import("./commands/vm-up.ts").then((module) => module.default),
   },
   {
     path: ["vm", "ssh"],
@@ -61,19 +31,19 @@ export const COMMANDS: CommandSpec[] = [
     args: ["<name>", "[command...]"],
     options: [{ flags: "--timeout <duration>", description: "deadline for the command", default: "10m" }],
     passThrough: true,
-    load: () => import("./commands/vm-ssh.ts"),
+    load: () => import("./commands/vm-ssh.ts").then((module) => module.default),
   },
   {
     path: ["vm", "down"],
     summary: "stop a VM: ACPI power-off via QMP, then a hard stop after the grace period",
     args: ["<name>"],
     options: [{ flags: "--grace <duration>", description: "how long the guest may take to power off", default: "60s" }],
-    load: () => import("./commands/vm-down.ts"),
+    load: () => import("./commands/vm-down.ts").then((module) => module.default),
   },
   {
     path: ["vm", "list"],
     summary: "VMs of this state directory and whether they run",
-    load: () => import("./commands/vm-list.ts"),
+    load: () => import("./commands/vm-list.ts").then((module) => module.default),
   },
   {
     path: ["deploy"],
@@ -92,7 +62,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--tls-key <file>", description: "its private key (PEM)" },
       { flags: "--tls-ca <file>", description: "the CA that issued it (the checks verify against it)" },
     ],
-    load: () => import("./commands/deploy.ts"),
+    load: () => import("./commands/deploy.ts").then((module) => module.default),
   },
   {
     path: ["test"],
@@ -116,12 +86,12 @@ export const COMMANDS: CommandSpec[] = [
         description: `where ${service} listens (default: the host's standard port)`,
       })),
     ],
-    load: () => import("./commands/test.ts"),
+    load: () => import("./commands/test.ts").then((module) => module.default),
   },
   {
     path: ["iso", "list"],
     summary: "the catalog: id, name, version, installer, media size, cached?",
-    load: () => import("./commands/iso-list.ts"),
+    load: () => import("./commands/iso-list.ts").then((module) => module.default),
   },
   {
     path: ["iso", "fetch"],
@@ -137,14 +107,14 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--allow-unsigned-sums", description: "with --sums over plain http and no --key: trust it unsigned (anyone on the path could change it)" },
       { flags: "--concurrency <n>", description: "downloads at once", default: "2" },
     ],
-    load: () => import("./commands/iso-fetch.ts"),
+    load: () => import("./commands/iso-fetch.ts").then((module) => module.default),
   },
   {
     path: ["iso", "verify"],
     summary: "re-hash cached media against the cache manifest",
     args: ["[ids...]"],
     options: [{ flags: "--all", description: "every cached file (the default when no id is given)" }],
-    load: () => import("./commands/iso-verify.ts"),
+    load: () => import("./commands/iso-verify.ts").then((module) => module.default),
   },
   {
     path: ["iso", "extract"],
@@ -154,7 +124,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--out <dir>", description: "where to put them" },
       { flags: "--mirror <url>", description: "fetch the ISO from a mirror first if it is not cached" },
     ],
-    load: () => import("./commands/iso-extract.ts"),
+    load: () => import("./commands/iso-extract.ts").then((module) => module.default),
   },
   {
     path: ["iso", "netboot"],
@@ -164,18 +134,18 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--out <dir>", description: "where to put them" },
       { flags: "--mirror <url>", description: "a Debian mirror (default: the catalog's)" },
     ],
-    load: () => import("./commands/iso-netboot.ts"),
+    load: () => import("./commands/iso-netboot.ts").then((module) => module.default),
   },
   {
     path: ["iso", "gc"],
     summary: "keep the newest N files per distribution, remove the rest",
     options: [{ flags: "--keep <n>", description: "files to keep per distribution", default: "1" }],
-    load: () => import("./commands/iso-gc.ts"),
+    load: () => import("./commands/iso-gc.ts").then((module) => module.default),
   },
   {
     path: ["iso", "check-urls"],
     summary: "for maintainers with internet: resolve every catalog medium and HEAD its URLs",
-    load: () => import("./commands/iso-check-urls.ts"),
+    load: () => import("./commands/iso-check-urls.ts").then((module) => module.default),
   },
   {
     path: ["preseed", "render"],
@@ -186,13 +156,13 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--out <dir>", description: "write <dir>/<distro>/<file> instead of printing" },
       { flags: "--key <file>", description: "SSH public key to install (default: the placeholder key of preseeds/)" },
     ],
-    load: () => import("./commands/preseed-render.ts"),
+    load: () => import("./commands/preseed-render.ts").then((module) => module.default),
   },
   {
     path: ["preseed", "validate"],
     summary: "validate installer configs: msf's structural checks, then debconf-set-selections -c, cloud-init schema, xmllint",
     args: ["[paths...]"],
-    load: () => import("./commands/preseed-validate.ts"),
+    load: () => import("./commands/preseed-validate.ts").then((module) => module.default),
   },
   {
     path: ["install"],
@@ -207,7 +177,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--timeout <duration>", description: "limit for the whole install (default: the catalog's, x3 without KVM)" },
       { flags: "--no-boot-check", description: "do not boot the installed disk before archiving it" },
     ],
-    load: () => import("./commands/install.ts"),
+    load: () => import("./commands/install.ts").then((module) => module.default),
   },
   {
     path: ["run"],
@@ -221,19 +191,19 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--resume", description: "continue the latest unfinished run (the same command again does it too)" },
       { flags: "--dry-run", description: "print the plan: tasks, order, resources, timeouts, actions; change nothing" },
     ],
-    load: () => import("./commands/run.ts"),
+    load: () => import("./commands/run.ts").then((module) => module.default),
   },
   {
     path: ["runs"],
     summary: "the runs of this state directory: status, matrix, tasks done",
-    load: () => import("./commands/runs.ts"),
+    load: () => import("./commands/runs.ts").then((module) => module.default),
   },
   {
     path: ["status"],
     summary: "a run's tasks (state, time, note) and the supervised processes; --watch redraws on every journal event",
     args: ["[run-id]"],
     options: [{ flags: "--watch", description: "keep the view up to date until the run ends" }],
-    load: () => import("./commands/status.ts"),
+    load: () => import("./commands/status.ts").then((module) => module.default),
   },
   {
     path: ["report"],
@@ -243,24 +213,24 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--format <formats>", description: "print these renderings: md, json, junit, html (comma-separated)" },
       { flags: "--compare <run-id>", description: "compare this run with the one named after it: newly failing, newly passing, >20% slower" },
     ],
-    load: () => import("./commands/report.ts"),
+    load: () => import("./commands/report.ts").then((module) => module.default),
   },
   {
     path: ["config", "show"],
     summary: "the effective run configuration: msf.config.yaml (validated) over the built-in defaults",
     options: [{ flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" }],
-    load: () => import("./commands/config-show.ts"),
+    load: () => import("./commands/config-show.ts").then((module) => module.default),
   },
   {
     path: ["ps"],
     summary: "supervised processes: name, pid, state, elapsed, cpu, memory, timeout left",
-    load: () => import("./commands/ps.ts"),
+    load: () => import("./commands/ps.ts").then((module) => module.default),
   },
   {
     path: ["kill"],
     summary: "end a supervised process (by name or pid) with its whole process group",
     args: ["<name>"],
     options: [{ flags: "--grace <duration>", description: "time between SIGTERM and SIGKILL", default: "5s" }],
-    load: () => import("./commands/kill.ts"),
+    load: () => import("./commands/kill.ts").then((module) => module.default),
   },
 ];

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "@msf/core";
 
-/** The CLI is the one place that turns error codes into exit codes. */
+/** The CLI is the one place that turns outcomes into exit codes. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
   ERR_MSF_USAGE: 2,
   ERR_MSF_CONFIG: 3,
@@ -27,5 +27,11 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   ERR_MSF_ABORTED: 130,
 };
 
+export const EXIT_OK = 0;
 /** A bug (not an MsfError). */
 export const EXIT_INTERNAL = 1;
+
+/** The exit code of a command that ends with this outcome, or 0 when it succeeded. */
+export function exitFor(code: ErrorCode | undefined): number {
+  return code ? EXIT_CODES[code] : EXIT_OK;
+}

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
-import { isMsfError, type LogSink } from "@msf/core";
+import { isMsfError, type LogSink, MsfError } from "@msf/core";
 import { activeProcesses, createContext } from "@msf/supervisor";
 import { Command, CommanderError } from "commander";
-import { COMMANDS, type CommandSpec } from "./commands.ts";
+import type { z } from "zod";
+import type { CommandSpec } from "./command.ts";
+import { COMMANDS } from "./commands.ts";
 import { EXIT_CODES, EXIT_INTERNAL } from "./exit-codes.ts";
-import { Reporter } from "./reporter.ts";
+import { chooseReporter, REPORTERS, type Reporter } from "./reporters/index.ts";
 
 export interface MainIo {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -16,26 +18,20 @@ export interface MainIo {
 
 const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
-/** Runs the CLI once; resolves to the exit code. */
+/** Runs the CLI once; resolves to the exit code. Everything it prints goes to `io`. */
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  const streams = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, env: io.env ?? process.env };
   let exitCode = 0;
   const program = new Command("msf")
     .description("proves a mail server stack installs and works on every Linux server distribution that matters")
     .version(VERSION)
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => (io.stdout ?? process.stdout).write(text),
-      writeErr: (text) => (io.stderr ?? process.stderr).write(text),
-    });
+    .configureOutput({ writeOut: (text) => streams.stdout.write(text), writeErr: (text) => streams.stderr.write(text) });
   for (const spec of COMMANDS) {
-    addCommand(
-      program,
-      spec,
-      async (reporter, args, options) => {
-        exitCode = await execute(spec, reporter, args, options, io);
-      },
-      io,
-    );
+    const command = addCommand(program, spec);
+    command.action(async (...received: unknown[]) => {
+      exitCode = await execute(spec, received, command.opts(), streams, io);
+    });
   }
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -46,9 +42,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   return exitCode;
 }
 
-type Action = (reporter: Reporter, args: unknown[], options: Record<string, unknown>) => Promise<void>;
-
-function addCommand(program: Command, spec: CommandSpec, action: Action, io: MainIo): void {
+function addCommand(program: Command, spec: CommandSpec): Command {
   let parent = program;
   for (const word of spec.path.slice(0, -1)) {
     parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`).exitOverride();
@@ -58,27 +52,31 @@ function addCommand(program: Command, spec: CommandSpec, action: Action, io: Mai
     .description(spec.summary)
     .exitOverride();
   for (const arg of spec.args ?? []) command.argument(arg);
-  for (const option of spec.options ?? []) command.option(option.flags, option.description, option.default as string | boolean | undefined);
-  command.option("--json", "one JSON object per line on stdout, the last one the result");
+  for (const option of spec.options ?? []) command.option(option.flags, option.description, option.default);
+  command.option("--reporter <name>", `output: ${REPORTERS.join(", ")} (default: pretty on a terminal, plain otherwise)`);
+  command.option("--json", "one JSON object per line on stdout, the last one the result (same as --reporter ndjson)");
   if (spec.passThrough) {
     parent.enablePositionalOptions();
     command.passThroughOptions();
   }
-  command.action(async (...received: unknown[]) => {
-    const options = command.opts();
-    const reporter = new Reporter({ json: Boolean(options.json), stdout: io.stdout, stderr: io.stderr });
-    await action(reporter, received.slice(0, spec.args?.length ?? 0), options);
-  });
+  return command;
 }
 
-async function execute(spec: CommandSpec, reporter: Reporter, args: unknown[], options: Record<string, unknown>, io: MainIo): Promise<number> {
-  const env = io.env ?? process.env;
+async function execute(spec: CommandSpec, received: unknown[], options: Record<string, unknown>, streams: Parameters<typeof chooseReporter>[1], io: MainIo) {
+  let reporter: Reporter = chooseReporter({}, streams);
+  try {
+    reporter = chooseReporter(options, streams);
+  } catch (error) {
+    reporter.error(error);
+    return EXIT_CODES.ERR_MSF_USAGE;
+  }
   // Diagnostics on stderr only when asked for (MSF_LOG_LEVEL=debug shows every command msf runs).
-  const logSink = env.MSF_LOG_LEVEL ? stderrSink(io.stderr ?? process.stderr) : undefined;
-  const ctx = createContext({ env, cwd: io.cwd, signal: io.signal, logSink });
+  const logSink = streams.env.MSF_LOG_LEVEL ? stderrSink(streams.stderr) : undefined;
+  const ctx = createContext({ env: streams.env, cwd: io.cwd, signal: io.signal, logSink });
   try {
     const module = await spec.load();
-    return (await module.run({ reporter, ctx, args, options })) ?? 0;
+    const input = parseInput(module.schema, spec, received, options);
+    return await module.run({ reporter, ctx, input, cwd: io.cwd ?? process.cwd() });
   } catch (error) {
     reporter.error(error);
     return isMsfError(error) ? EXIT_CODES[error.code] : EXIT_INTERNAL;
@@ -91,6 +89,21 @@ async function execute(spec: CommandSpec, reporter: Reporter, args: unknown[], o
       }),
     );
   }
+}
+
+/** The arguments (by name) and options, checked by the command's schema; a problem names the option or argument. */
+function parseInput(schema: z.ZodType, spec: CommandSpec, received: unknown[], options: Record<string, unknown>): unknown {
+  const names = (spec.args ?? []).map((arg) => arg.replace(/[<>[\].]/g, ""));
+  const { json: _json, reporter: _reporter, ...own } = options;
+  const raw = { ...own, ...Object.fromEntries(names.map((name, index) => [name, received[index]])) };
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? "");
+    const where = names.includes(key) ? `<${key}>` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return `${where}: ${issue.message}`;
+  });
+  throw new MsfError("ERR_MSF_USAGE", problems.join("; "), { hint: `msf ${spec.path.join(" ")} --help` });
 }
 
 function stderrSink(stream: NodeJS.WritableStream): LogSink {

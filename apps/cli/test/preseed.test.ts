@@ -51,7 +51,7 @@ describe("msf preseed", () => {
     expect(String(evil.last?.message)).toMatch(/evil\.pub: an OpenSSH public key line/);
     const install = await runMsf(["install", "debian-12", "--from", "floppy", "--json"], env);
     expect(install.code).toBe(2);
-    expect(String(install.last?.message)).toContain("--from must be iso or netboot");
+    expect(String(install.last?.message)).toContain("--from: expected iso or netboot");
   });
 
   it("validate passes preseeds/ and fails (exit 3) on a broken file, naming the validator and the problem", async () => {

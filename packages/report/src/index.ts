@@ -2,6 +2,7 @@ export { type Comparison, compareReports } from "./compare.ts";
 export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { renderMarkdown } from "./markdown.ts";
+export { matrixRows } from "./matrix.ts";
 export {
   type CheckResult,
   CheckResultSchema,

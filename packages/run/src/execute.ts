@@ -4,18 +4,14 @@ import { join } from "node:path";
 import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import { acquireLock, killProcess, listProcesses, type MsfContext, withLogFile } from "@msf/supervisor";
 import type { Phase, RunConfig } from "./config.ts";
-import { type ExecutorEvent, executePlan } from "./executor.ts";
+import type { RunEvent } from "./events.ts";
+import { executePlan } from "./executor.ts";
 import { DURATION_RUNS, medianDurations, type RunRecord, readRuns } from "./history.ts";
 import { Journal, type JournalEventInput, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
 import { restoreFinished } from "./resume.ts";
 import { inProcessRunner, type StepRunner } from "./runner.ts";
-
-export type RunEvent =
-  | { type: "run-planned"; runId: string; dir: string; resumed: boolean; tasks: number; matrix: string[] }
-  | ExecutorEvent
-  | { type: "run-finished"; runId: string; status: "passed" | "failed" | "interrupted"; reportDir: string };
 
 export interface RunOptions {
   config: RunConfig;

@@ -1,17 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AbortedError, TimeoutError } from "@msf/core";
+import type { ExecutorEvent, FinishedStatus } from "./events.ts";
 import type { JournalEventInput } from "./journal.ts";
 import type { PlannedTask, RunPlan } from "./plan.ts";
 import type { StepRunner } from "./runner.ts";
 import { remainingPaths, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
-
-export type FinishedStatus = "done" | "failed" | "skipped" | "timed-out" | "interrupted";
-
-export type ExecutorEvent =
-  | { type: "task-started"; task: string; timeoutMs: number }
-  | { type: "task-finished"; task: string; status: FinishedStatus; durationMs: number; message?: string }
-  | { type: "task-output"; task: string; line: string }
-  | { type: "task-cleaned"; task: string; ok: boolean; message?: string };
 
 /** A step that ran past its phase timeout (its work was told to stop). */
 export class PhaseTimeoutError extends TimeoutError {}

@@ -1,6 +1,7 @@
 export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
-export { hostBudget, type RunEvent, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
-export { type ExecuteOptions, type ExecutorEvent, executePlan, type FinishedStatus, PhaseTimeoutError } from "./executor.ts";
+export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type RunEvent, RunEventSchema } from "./events.ts";
+export { hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
+export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";
 export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./history.ts";
 export {
   interruptedTasks,

@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 
-const TaskStatusSchema = z.enum(["done", "failed", "skipped", "timed-out", "interrupted"]);
+import { FinishedStatusSchema as TaskStatusSchema } from "./events.ts";
 
 export const JournalEventSchema = z.discriminatedUnion("type", [
   z.object({

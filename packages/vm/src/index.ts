@@ -3,7 +3,8 @@ export { CREDENTIAL_FILES, makeVmCredentials, qmpSocketPath, removeCredentials, 
 export { type VmDownOptions, type VmDownResult, vmDown } from "./down.ts";
 export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from "./exec.ts";
 export { requireVm } from "./find.ts";
-export { type CheckStatus, type DoctorCheck, type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
+export type { CheckStatus, DoctorCheck } from "./host/check.ts";
+export { type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
 export type { BootCheck } from "./install/boot-check.ts";
 export { type InstallEvent, type InstallOptions, type InstallResult, install } from "./install/install.ts";
 export { type PreseedRenderOptions, preseedRender, preseedValidate, type RenderedFile } from "./install/render.ts";

@@ -1,10 +1,13 @@
 import { runDoctor } from "@msf/vm";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK, exitFor } from "../exit-codes.ts";
 import { table } from "../format.ts";
+import { flag } from "../values.ts";
 
-export async function run({ reporter, ctx, options }: CommandEnv): Promise<number> {
-  const { ok, checks } = await runDoctor(ctx, { reprobe: Boolean(options.reprobe), offline: Boolean(options.offline) });
-  const mark = { ok: reporter.paint("32", "ok"), warn: reporter.paint("33", "warn"), fail: reporter.paint("31", "FAIL") };
+export default command(z.object({ reprobe: flag, offline: flag }), async ({ reporter, ctx, input }) => {
+  const { ok, checks } = await runDoctor(ctx, input);
+  const mark = { ok: reporter.paint("green", "ok"), warn: reporter.paint("yellow", "warn"), fail: reporter.paint("red", "FAIL") };
   const human = [
     table(
       ["check", "status", "detail"],
@@ -14,5 +17,5 @@ export async function run({ reporter, ctx, options }: CommandEnv): Promise<numbe
     ok ? "host is ready" : "host is not ready: fix the FAIL lines",
   ].join("\n");
   reporter.result({ ok, checks }, human);
-  return ok ? 0 : 5;
-}
+  return ok ? EXIT_OK : exitFor("ERR_MSF_HOST_TOOL_MISSING");
+});

@@ -1,14 +1,16 @@
 import { mediaCheckUrls } from "@msf/iso";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK, exitFor } from "../exit-codes.ts";
 
-export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
+export default command(z.object({}), async ({ reporter, ctx }) => {
   const results = await mediaCheckUrls(ctx, (check) =>
     reporter.event(
       { type: "url-check", ...check },
-      `${check.ok ? reporter.paint("32", "ok") : reporter.paint("31", "FAIL")}  ${check.distro}: ${check.detail}`,
+      `${check.ok ? reporter.paint("green", "ok") : reporter.paint("red", "FAIL")}  ${check.distro}: ${check.detail}`,
     ),
   );
   const failed = results.filter((r) => !r.ok).length;
   reporter.result({ results, failed }, `${results.length - failed} of ${results.length} distributions resolve and download`);
-  return failed ? 13 : 0;
-}
+  return failed ? exitFor("ERR_MSF_DOWNLOAD") : EXIT_OK;
+});

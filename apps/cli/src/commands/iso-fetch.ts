@@ -1,24 +1,28 @@
 import { mediaFetch } from "@msf/iso";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
 import { bytes } from "../format.ts";
-import { progressPrinter } from "./progress.ts";
+import { countValue, flag } from "../values.ts";
+import { mediaProgress } from "./media-progress.ts";
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  const fetched = await mediaFetch(ctx, {
-    ids: (args[0] as string[] | undefined) ?? [],
-    mirror: options.mirror as string | undefined,
-    url: options.url as string | undefined,
-    checksum: options.checksum as string | undefined,
-    sums: options.sums as string | undefined,
-    sig: options.sig as string | undefined,
-    key: options.key as string | undefined,
-    allowUnsignedSums: Boolean(options.allowUnsignedSums),
-    concurrency: Number(options.concurrency),
-    onEvent: progressPrinter(reporter),
-  });
+const schema = z.object({
+  ids: z.array(z.string()).default([]),
+  mirror: z.string().optional(),
+  url: z.string().optional(),
+  checksum: z.string().optional(),
+  sums: z.string().optional(),
+  sig: z.string().optional(),
+  key: z.string().optional(),
+  allowUnsignedSums: flag,
+  concurrency: countValue,
+});
+
+export default command(schema, async ({ reporter, ctx, input }) => {
+  const fetched = await mediaFetch(ctx, { ...input, onEvent: mediaProgress(reporter) });
   const human = fetched
     .map((f) => `${f.distro}: ${f.file} ${bytes(f.size)} sha256 ${f.sha256}${f.fromCache ? " (already cached)" : ""}\n  ${f.path}`)
     .join("\n");
   reporter.result({ media: fetched }, human);
-  return 0;
-}
+  return EXIT_OK;
+});

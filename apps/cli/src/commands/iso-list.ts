@@ -1,8 +1,10 @@
 import { mediaList } from "@msf/iso";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
 import { table } from "../format.ts";
 
-export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
+export default command(z.object({}), async ({ reporter, ctx }) => {
   const rows = await mediaList(ctx);
   const human = table(
     ["id", "name", "installer", "media", "cached", "notes"],
@@ -16,5 +18,5 @@ export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
     ]),
   );
   reporter.result({ distributions: rows }, human);
-  return 0;
-}
+  return EXIT_OK;
+});

@@ -1,16 +1,13 @@
-import { MsfError } from "@msf/core";
 import { mediaNetboot } from "@msf/iso";
-import type { CommandEnv } from "../commands.ts";
-import { progressPrinter } from "./progress.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+import { mediaProgress } from "./media-progress.ts";
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  if (!options.out) throw new MsfError("ERR_MSF_USAGE", "--out <dir> is required");
-  const files = await mediaNetboot(ctx, {
-    id: args[0] as string,
-    out: options.out as string,
-    mirror: options.mirror as string | undefined,
-    onEvent: progressPrinter(reporter),
-  });
+const schema = z.object({ id: z.string(), out: z.string({ message: "required: where to put the kernel and initrd" }), mirror: z.string().optional() });
+
+export default command(schema, async ({ reporter, ctx, input }) => {
+  const files = await mediaNetboot(ctx, { ...input, onEvent: mediaProgress(reporter) });
   reporter.result(files, `kernel ${files.kernel}\ninitrd ${files.initrd}\n(archive signed by ${files.signedBy})`);
-  return 0;
-}
+  return EXIT_OK;
+});

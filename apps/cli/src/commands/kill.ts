@@ -1,15 +1,13 @@
 import { killProcess } from "@msf/supervisor";
-import type { CommandEnv } from "../commands.ts";
-import { parseDuration } from "../format.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+import { durationValue } from "../values.ts";
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  const killed = await killProcess(ctx, args[0] as string, parseDuration(options.grace as string));
-  const human = killed
-    .map(
-      (k) =>
-        `${k.name} (pid ${k.pid}): ${k.wasRunning ? (k.forced ? "killed with SIGKILL after SIGTERM was ignored" : "ended with SIGTERM") : "had already ended"}`,
-    )
-    .join("\n");
-  reporter.result({ killed }, human);
-  return 0;
-}
+export default command(z.object({ name: z.string(), grace: durationValue }), async ({ reporter, ctx, input }) => {
+  const killed = await killProcess(ctx, input.name, input.grace);
+  const how = (k: (typeof killed)[number]) =>
+    k.wasRunning ? (k.forced ? "killed with SIGKILL after SIGTERM was ignored" : "ended with SIGTERM") : "had already ended";
+  reporter.result({ killed }, killed.map((k) => `${k.name} (pid ${k.pid}): ${how(k)}`).join("\n"));
+  return EXIT_OK;
+});

@@ -1,11 +1,11 @@
 import { preseedValidate } from "@msf/vm";
-import type { CommandEnv } from "../commands.ts";
-import { EXIT_CODES } from "../exit-codes.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK, exitFor } from "../exit-codes.ts";
 import { table } from "../format.ts";
 
-export async function run({ reporter, args }: CommandEnv): Promise<number> {
-  const paths = (args[0] as string[]).length ? (args[0] as string[]) : ["preseeds"];
-  const results = await preseedValidate(paths);
+export default command(z.object({ paths: z.array(z.string()).default([]) }), async ({ reporter, input }) => {
+  const results = await preseedValidate(input.paths.length ? input.paths : ["preseeds"]);
   const failed = results.filter((result) => result.status === "fail");
   const human = [
     table(
@@ -15,5 +15,5 @@ export async function run({ reporter, args }: CommandEnv): Promise<number> {
     `${results.length - failed.length}/${results.length} passed${failed.length ? `, ${failed.length} failed` : ""}`,
   ].join("\n");
   reporter.result({ ok: failed.length === 0, results }, human);
-  return failed.length ? EXIT_CODES.ERR_MSF_CONFIG : 0;
-}
+  return failed.length ? exitFor("ERR_MSF_CONFIG") : EXIT_OK;
+});

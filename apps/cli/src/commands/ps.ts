@@ -1,13 +1,15 @@
 import { listProcesses } from "@msf/supervisor";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
 import { bytes, duration, table } from "../format.ts";
 
-export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
+export default command(z.object({}), async ({ reporter, ctx }) => {
   const { processes, cleared } = await listProcesses(ctx);
   const rows = processes.map((p) => [
     p.name,
     String(p.pid),
-    p.state === "orphaned" ? reporter.paint("33", "orphaned") : p.ownerPid === null ? "detached" : "running",
+    p.state === "orphaned" ? reporter.paint("yellow", "orphaned") : p.ownerPid === null ? "detached" : "running",
     duration(p.elapsedMs),
     `${p.cpuSeconds.toFixed(1)}s (${p.cpuPercent}%)`,
     bytes(p.rssBytes),
@@ -18,5 +20,5 @@ export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
   const orphans = processes.filter((p) => p.state === "orphaned");
   if (orphans.length) lines.push(`orphaned: their msf process died; end them with msf kill ${orphans.map((p) => p.name).join(" / ")}`);
   reporter.result({ processes, cleared: cleared.map((r) => ({ name: r.name, pid: r.pid })) }, lines.join("\n"));
-  return 0;
-}
+  return EXIT_OK;
+});

@@ -1,42 +1,64 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { MsfError } from "@msf/core";
-import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, type Phase, planRun, type RunEvent, runMatrix, simulate } from "@msf/run";
-import type { CommandEnv } from "../commands.ts";
-import { seconds, table } from "../format.ts";
-import type { Reporter } from "../reporter.ts";
+import { matrixRows, parseReport } from "@msf/report";
+import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, planRun, type RunEvent, type RunPlan, runMatrix, simulate } from "@msf/run";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK, exitFor } from "../exit-codes.ts";
+import { duration, seconds, table } from "../format.ts";
+import type { Reporter } from "../reporters/index.ts";
+import { flag, listValue } from "../values.ts";
 
-export async function run({ reporter, ctx, options }: CommandEnv): Promise<number> {
-  const { config, source } = await loadRunConfig({ cwd: process.cwd(), file: options.config as string | undefined });
-  if (options.matrix) config.matrix = options.matrix === "default" || options.matrix === "seed" ? options.matrix : String(options.matrix).split(",");
-  if (options.mirror) config.mirror = options.mirror as string;
-  const distros = options.distro ? String(options.distro).split(",") : undefined;
-  const phase = options.phase as Phase | undefined;
-  if (phase && !PHASES.includes(phase)) throw new MsfError("ERR_MSF_USAGE", `--phase must be one of ${PHASES.join(", ")}, not ${phase}`);
-  if (options.dryRun) {
+const schema = z.object({
+  distro: listValue.optional(),
+  phase: z.enum(PHASES, { error: `expected one of ${PHASES.join(", ")}` }).optional(),
+  matrix: z.string().optional(),
+  mirror: z.url().optional(),
+  config: z.string().optional(),
+  resume: flag,
+  dryRun: flag,
+});
+
+export default command(schema, async ({ reporter, ctx, input, cwd }) => {
+  const { config, source } = await loadRunConfig({ cwd, file: input.config });
+  if (input.matrix) config.matrix = input.matrix === "default" || input.matrix === "seed" ? input.matrix : input.matrix.split(",");
+  if (input.mirror) config.mirror = input.mirror;
+  if (input.dryRun) {
     const plan = planRun({ config, host: await hostBudget(ctx), history: await expectedDurations(ctx) });
-    return dryRun(reporter, narrowPlan(plan, distros, phase), source);
+    return dryRun(reporter, narrowPlan(plan, input.distro, input.phase), source);
   }
+  // What runs now, for plain output's line every 30 s (a log of msf run never sits silent for minutes).
+  const running = new Map<string, number>();
+  const stop = reporter.keepAlive(() => {
+    const now = Date.now();
+    return running.size ? `running ${[...running].map(([task, since]) => `${task} (${duration(now - since)})`).join(", ")}` : "between tasks";
+  });
   const result = await runMatrix(ctx, {
     config,
-    distros,
-    phase,
-    resume: Boolean(options.resume),
-    onEvent: (event) => reporter.event(event, describe(event, reporter)),
-  });
-  const summary = await readFile(join(result.reportDir, "report.md"), "utf8").catch(() => "");
-  const matrix = summary
-    .split("\n")
-    .filter((line) => line.startsWith("|"))
-    .join("\n");
+    distros: input.distro,
+    phase: input.phase,
+    resume: input.resume,
+    onEvent: (event) => {
+      if (event.type === "task-started") running.set(event.task, Date.now());
+      if (event.type === "task-finished") running.delete(event.task);
+      reporter.event(event, describe(event, reporter));
+    },
+  }).finally(stop);
+  const report = await readFile(join(result.reportDir, "report.json"), "utf8").then(parseReport, () => undefined);
+  const matrix = report ? matrixRows(report) : undefined;
   reporter.result(
     result,
-    `${matrix}\n\nrun ${result.runId}: ${result.status}\nreport: ${join(result.reportDir, "index.html")} (also report.md, report.json, junit.xml)`,
+    [
+      matrix ? table(matrix.header, matrix.rows) : "no report (the run was interrupted before it)",
+      "",
+      `run ${result.runId}: ${result.status}`,
+      `report: ${join(result.reportDir, "index.html")} (also report.md, report.json, junit.xml)`,
+    ].join("\n"),
   );
-  return result.status === "passed" ? 0 : result.status === "interrupted" ? 130 : 12;
-}
+  return result.status === "passed" ? EXIT_OK : exitFor(result.status === "interrupted" ? "ERR_MSF_ABORTED" : "ERR_MSF_CHECKS_FAILED");
+});
 
-function dryRun(reporter: Reporter, plan: ReturnType<typeof planRun>, source: string | undefined): number {
+function dryRun(reporter: Reporter, plan: RunPlan, source: string | undefined): number {
   const { starts, makespanMs } = simulate(plan);
   const rows = [...plan.tasks]
     .sort((a, b) => (starts[a.id] ?? 0) - (starts[b.id] ?? 0))
@@ -45,7 +67,7 @@ function dryRun(reporter: Reporter, plan: ReturnType<typeof planRun>, source: st
     { plan, expectedMakespanMs: makespanMs, config: source ?? null },
     `${table(["starts", "task", "after", "needs", "timeout", "does"], rows)}\n\n${plan.tasks.length} tasks, budget ${plan.budget.memoryMiB} MiB / ${plan.budget.cpus} CPUs, expected ${seconds(makespanMs)}; nothing was changed (--dry-run)`,
   );
-  return 0;
+  return EXIT_OK;
 }
 
 function describe(event: RunEvent, reporter: Reporter): string | undefined {
@@ -56,12 +78,11 @@ function describe(event: RunEvent, reporter: Reporter): string | undefined {
       return `▶ ${event.task} (limit ${seconds(event.timeoutMs)})`;
     case "task-finished":
       return event.status === "done"
-        ? `${reporter.paint("32", "✓")} ${event.task} ${seconds(event.durationMs)}`
-        : `${reporter.paint("31", "✗")} ${event.task} ${event.status} after ${seconds(event.durationMs)}${event.message ? `: ${event.message.split("\n")[0]}` : ""}`;
+        ? `${reporter.paint("green", "✓")} ${event.task} ${seconds(event.durationMs)}`
+        : `${reporter.paint("red", "✗")} ${event.task} ${event.status} after ${seconds(event.durationMs)}${event.message ? `: ${event.message.split("\n")[0]}` : ""}`;
     case "task-cleaned":
-      return event.ok ? `  cleaned up after ${event.task}` : `  ${reporter.paint("33", "!")} cleaning up after ${event.task} failed: ${event.message}`;
+      return event.ok ? `  cleaned up after ${event.task}` : `  ${reporter.paint("yellow", "!")} cleaning up after ${event.task} failed: ${event.message}`;
     case "task-output":
-      return undefined;
     case "run-finished":
       return undefined;
   }

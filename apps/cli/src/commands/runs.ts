@@ -1,15 +1,12 @@
 import { listRuns } from "@msf/run";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
 import { table } from "../format.ts";
 
-export async function run({ reporter, ctx }: CommandEnv): Promise<number> {
+export default command(z.object({}), async ({ reporter, ctx }) => {
   const runs = await listRuns(ctx);
-  const human = runs.length
-    ? table(
-        ["run", "status", "matrix", "tasks done"],
-        runs.map((r) => [r.runId, r.status, r.matrix.join(","), `${r.done}/${r.total}`]),
-      )
-    : "no runs yet (msf run starts one)";
-  reporter.result({ runs }, human);
-  return 0;
-}
+  const rows = runs.map((r) => [r.runId, r.status, r.matrix.join(","), `${r.done}/${r.total}`]);
+  reporter.result({ runs }, runs.length ? table(["run", "status", "matrix", "tasks done"], rows) : "no runs yet (msf run starts one)");
+  return EXIT_OK;
+});

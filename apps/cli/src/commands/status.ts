@@ -1,24 +1,27 @@
 import { watch } from "node:fs";
 import { join } from "node:path";
 import { findRun, type RunStatusSnapshot, runStatusSnapshot } from "@msf/run";
-import type { CommandEnv } from "../commands.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
 import { seconds, table } from "../format.ts";
+import { flag } from "../values.ts";
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  const summary = await findRun(ctx, args[0] as string | undefined);
+export default command(z.object({ runId: z.string().optional(), watch: flag }), async ({ reporter, ctx, input }) => {
+  const summary = await findRun(ctx, input.runId);
   const show = async () => {
     const snapshot = await runStatusSnapshot(ctx, summary);
     reporter.result(snapshot, render(snapshot));
     return snapshot;
   };
   const first = await show();
-  if (!options.watch || first.status !== "running") return 0;
-  // Redraw on every journal event (the orchestrator appends one per step): no fixed polling.
+  if (!input.watch || first.status !== "running") return EXIT_OK;
+  // Redraw on every journal event (the run appends one per step): no fixed polling.
   await new Promise<void>((resolve) => {
     let drawing = Promise.resolve();
     const redraw = () => {
       drawing = drawing.then(async () => {
-        if (!reporter.json) process.stdout.write("\x1b[2J\x1b[H");
+        reporter.clearScreen();
         if ((await show()).status !== "running") stop();
       });
     };
@@ -30,8 +33,8 @@ export async function run({ reporter, ctx, args, options }: CommandEnv): Promise
     ctx.signal?.addEventListener("abort", stop);
     redraw(); // the run may have ended before the watch began
   });
-  return 0;
-}
+  return EXIT_OK;
+});
 
 function render(snapshot: RunStatusSnapshot): string {
   const distributions = snapshot.distributions.map((d) => [

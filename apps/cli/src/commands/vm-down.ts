@@ -1,6 +1,9 @@
 import { vmDown } from "@msf/vm";
-import type { CommandEnv } from "../commands.ts";
-import { parseDuration, seconds } from "../format.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+import { seconds } from "../format.ts";
+import { durationValue } from "../values.ts";
 
 const STEPS = {
   powerdown: "ACPI power button pressed (QMP system_powerdown)",
@@ -8,13 +11,9 @@ const STEPS = {
   kill: "QEMU did not answer: killing it",
 };
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
-  const result = await vmDown(ctx, {
-    name: args[0] as string,
-    graceMs: parseDuration(options.grace as string),
-    onStep: (step) => reporter.event({ type: "stop-step", step }, STEPS[step]),
-  });
+export default command(z.object({ name: z.string(), grace: durationValue }), async ({ reporter, ctx, input }) => {
+  const result = await vmDown(ctx, { name: input.name, graceMs: input.grace, onStep: (step) => reporter.event({ type: "stop-step", step }, STEPS[step]) });
   const how = { powerdown: "powered off cleanly", quit: "stopped with QMP quit", killed: "killed", "already-stopped": "was not running" }[result.outcome];
   reporter.result(result, `${result.name} ${how} (${seconds(result.durationMs)})`);
-  return 0;
-}
+  return EXIT_OK;
+});

@@ -1,27 +1,52 @@
 import { type VmUpEvent, vmUp } from "@msf/vm";
-import type { CommandEnv } from "../commands.ts";
-import { parseDuration, seconds } from "../format.ts";
-import type { Reporter } from "../reporter.ts";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+import { seconds } from "../format.ts";
+import type { Reporter } from "../reporters/index.ts";
+import { countValue, durationValue, flag } from "../values.ts";
 
-export async function run({ reporter, ctx, args, options }: CommandEnv): Promise<number> {
+const schema = z.object({
+  distro: z.string(),
+  name: z.string().optional(),
+  memory: countValue.optional(),
+  cpus: countValue.optional(),
+  ttl: durationValue,
+  keepOnFailure: flag,
+  reprobe: flag,
+});
+
+export default command(schema, async ({ reporter, ctx, input }) => {
+  let doing = `booting ${input.name ?? input.distro}`;
+  const stop = reporter.keepAlive(() => doing);
   const result = await vmUp(ctx, {
-    distro: args[0] as string,
-    name: options.name as string | undefined,
-    memoryMiB: options.memory ? Number(options.memory) : undefined,
-    cpus: options.cpus ? Number(options.cpus) : undefined,
-    lifetimeMs: parseDuration(options.ttl as string),
-    keepOnFailure: Boolean(options.keepOnFailure),
-    reprobe: Boolean(options.reprobe),
-    onEvent: (event) => reporter.event(event, describe(event, reporter)),
-  });
+    distro: input.distro,
+    name: input.name,
+    memoryMiB: input.memory,
+    cpus: input.cpus,
+    lifetimeMs: input.ttl,
+    keepOnFailure: input.keepOnFailure,
+    reprobe: input.reprobe,
+    onEvent: (event) => {
+      doing = activity(event) ?? doing;
+      reporter.event(event, describe(event, reporter));
+    },
+  }).finally(stop);
   const human = result.alreadyRunning
     ? `${result.name} is already up (pid ${result.pid}), ssh on 127.0.0.1:${result.ssh.port}`
-    : `${reporter.paint("32", "ready")} ${result.name} in ${seconds(result.readyMs)} (${result.accel}), ssh on 127.0.0.1:${result.ssh.port}`;
+    : `${reporter.paint("green", "ready")} ${result.name} in ${seconds(result.readyMs)} (${result.accel}), ssh on 127.0.0.1:${result.ssh.port}`;
   reporter.result(
     result,
     [human, `  msf vm ssh ${result.name}`, `  ${result.ssh.command}`, `  msf vm down ${result.name}   (ends by itself at ${result.expiresAt})`].join("\n"),
   );
-  return 0;
+  return EXIT_OK;
+});
+
+/** What the command is busy with, for the keep-alive line of plain output. */
+function activity(event: VmUpEvent): string | undefined {
+  if (event.type === "build-step" && event.status === "started") return `building the image: ${event.step}`;
+  if (event.type === "waiting") return `waiting for ${event.phase} (at most ${seconds(event.budgetMs)})`;
+  return undefined;
 }
 
 /** One human line per event worth showing; undefined hides it. */
@@ -30,7 +55,7 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
     case "image-cached":
       return `image ${event.distro} ${event.key} from the cache (verified)`;
     case "image-corrupt":
-      return reporter.paint("33", `cached image damaged, rebuilding: ${event.reason}`);
+      return reporter.paint("yellow", `cached image damaged, rebuilding: ${event.reason}`);
     case "build-step":
       return event.status === "started" ? `building image: ${event.step}...` : `  ${event.step} done in ${seconds(event.ms)}`;
     case "build-output":
@@ -42,12 +67,12 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
     case "launched":
       return `qemu started (pid ${event.pid}), ssh forwarded to 127.0.0.1:${event.ports.ssh}`;
     case "boot-retry":
-      return reporter.paint("33", event.message);
+      return reporter.paint("yellow", event.message);
     case "waiting":
       return undefined;
     case "phase":
-      return `  ${reporter.paint("32", "✓")} ${event.phase.padEnd(10)} ${seconds(event.atMs).padStart(8)}  (+${seconds(event.durationMs)})${event.detail ? `  ${event.detail}` : ""}`;
+      return `  ${reporter.paint("green", "✓")} ${event.phase.padEnd(10)} ${seconds(event.atMs).padStart(8)}  (+${seconds(event.durationMs)})${event.detail ? `  ${event.detail}` : ""}`;
     case "phase-failed":
-      return `  ${reporter.paint("31", "✗")} ${event.phase.padEnd(10)} ${event.reason}`;
+      return `  ${reporter.paint("red", "✗")} ${event.phase.padEnd(10)} ${event.reason}`;
   }
 }

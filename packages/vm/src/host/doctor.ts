@@ -5,16 +5,8 @@ import { dirname, join } from "node:path";
 import { detectAccelerator, listImages } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
 import { findExecutable } from "@msf/supervisor";
+import type { DoctorCheck } from "./check.ts";
 import { checkMirror } from "./mirror.ts";
-
-export type CheckStatus = "ok" | "warn" | "fail";
-
-export interface DoctorCheck {
-  id: string;
-  status: CheckStatus;
-  detail: string;
-  hint?: string;
-}
 
 /** Host tools msf runs, with the Debian package that provides each. */
 export const HOST_TOOLS = [

@@ -1,4 +1,4 @@
-import type { DoctorCheck } from "./doctor.ts";
+import type { DoctorCheck } from "./check.ts";
 
 /** Can the Debian archive be reached (mmdebstrap needs it to build images)? */
 export async function checkMirror(mirror: string, timeoutMs = 5_000): Promise<DoctorCheck> {

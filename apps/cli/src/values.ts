@@ -1,0 +1,24 @@
+import { parseDuration } from "@msf/core";
+import { z } from "zod";
+
+// zod schemas for what a command line gives: strings to durations, lists, numbers; errors say what is expected.
+
+export const durationValue = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a duration such as 90s, 30m or 4h, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `a,b,c` to a list. */
+export const listValue = z.string().transform((text) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+export const countValue = z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").positive("expected a positive number");
+export const flag = z.boolean().default(false);
