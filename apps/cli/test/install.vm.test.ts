@@ -70,8 +70,9 @@ describe("msf install with a fixture installer ISO", () => {
       await ctx.supervisor.exec({ name: "qemu-img", command: "qemu-img", args: dd, timeoutMs: 60_000 });
       const head = readFileSync(raw).toString("latin1");
       expect(head).toMatch(/^MSF-FIXTURE-INSTALLED\n[0-9a-f]{64} {2}\/tmp\/preseed\.cfg\n# msf: Debian preseed/);
-      // The install's own key went into the preseed; once the image is archived it is gone from the host.
-      expect(head).toMatch(/ssh-ed25519 [A-Za-z0-9+/]+=* msf@install-debian-12/);
+      // The install's own key went into the preseed (base64: no shell parses it); once the image is archived it is gone from the host.
+      const encoded = /echo ([A-Za-z0-9+/=]+) \| base64 -d > \/home\/msf\/\.ssh\/authorized_keys/.exec(head)?.[1] ?? "";
+      expect(Buffer.from(encoded, "base64").toString()).toMatch(/^ssh-ed25519 [A-Za-z0-9+/]+=* msf@install-debian-12\n$/);
       expect(readdirSync(join(home.home, "installs/debian-12")).filter((f) => /id_ed25519|_key$|authorized_keys/.test(f))).toEqual([]);
     } finally {
       await removeImage(image?.dir as string); // a fixture's disk has no place in the shared image cache

@@ -119,8 +119,10 @@ export async function start(options: StartOptions): Promise<Supervised> {
     owner: detached || !self ? null : { pid: process.pid, startTicks: self.startTicks },
     meta: options.meta ?? {},
   };
-  const supervised = watch(child, record, options, guard.attach(record));
-  await options.registry?.add(record);
+  // A quick process may end before its record is written: its removal waits for the write.
+  const registered = options.registry?.add(record) ?? Promise.resolve();
+  const supervised = watch(child, record, options, guard.attach(record), registered);
+  await registered;
   options.onEvent?.({ type: "started", name: record.name, pid, command: record.command, timeoutMs: options.timeoutMs, at: startedAt });
   if (detached) child.nodeChildProcess.unref();
   return supervised;
@@ -136,7 +138,7 @@ export async function run(options: StartOptions): Promise<RunResult> {
  * signals at the same moments; when the leader exits, whatever is left of its tree is ended; output
  * is collected (bounded) and logged; the registry record goes last. Events say when and why.
  */
-function watch(child: ResultPromise, record: ProcessRecord, options: StartOptions, guard: AttachedGuard): Supervised {
+function watch(child: ResultPromise, record: ProcessRecord, options: StartOptions, guard: AttachedGuard, registered: Promise<void>): Supervised {
   const { name, pid } = record;
   const emit = options.onEvent ?? (() => {});
   const maxChars = options.maxBufferChars ?? 10_000_000;
@@ -163,6 +165,7 @@ function watch(child: ResultPromise, record: ProcessRecord, options: StartOption
     await waitUntil(() => !treeAlive(pid, false), graceMs + 5_000);
     guard.stop();
     active.delete(supervised);
+    await registered.catch(() => {});
     await options.registry?.remove(record).catch(() => {});
     const exitCode = outcome.exitCode ?? null;
     const signal = (outcome.signal ?? null) as NodeJS.Signals | null;

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, readProcStat } from "@msf/core";
-import { acquireLock, classifyRecord, type ProcessRecord, ProcessRegistry, start } from "@msf/supervisor";
+import { acquireLock, classifyRecord, type ProcessRecord, ProcessRegistry, run, start } from "@msf/supervisor";
 import { makeTempDir, startNodeScript, waitForExit } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -77,6 +77,15 @@ describe("ProcessRegistry", () => {
     expect(files).toHaveLength(40); // each wrote 40 and removed the even half
     const views = await new ProcessRegistry(temp.path).list();
     expect(views.map((v) => v.record.name).sort()).toEqual(["a", "b"].flatMap((p) => Array.from({ length: 20 }, (_, i) => `${p}-${2 * i + 1}`)).sort());
+  });
+});
+
+describe("records of quick processes", () => {
+  it("are gone once their results are in, however fast the process ended", async () => {
+    temp = makeTempDir();
+    const registry = new ProcessRegistry(join(temp.path, "pids"));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => run({ name: `quick-${i}`, command: "true", timeoutMs: 10_000, registry })));
+    expect((await registry.list()).map((view) => view.record.name)).toEqual([]);
   });
 });
 
