@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { closeSync, createWriteStream, mkdirSync, openSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
@@ -85,8 +85,8 @@ export async function start(options: StartOptions): Promise<Supervised> {
     env,
     extendEnv: false,
     stdin: piped ? "pipe" : interactive ? "inherit" : "ignore",
-    stdout: interactive ? "inherit" : detached ? logFile(logs.stdout) : "pipe",
-    stderr: interactive ? "inherit" : detached ? logFile(logs.stderr) : "pipe",
+    stdout: interactive ? "inherit" : detached ? logFd(logs.stdout) : "pipe",
+    stderr: interactive ? "inherit" : detached ? logFd(logs.stderr) : "pipe",
     ...(piped ? { input: options.input ?? "" } : {}),
     buffer: false,
     reject: false,
@@ -101,6 +101,8 @@ export async function start(options: StartOptions): Promise<Supervised> {
   // Registered before execa's own timer and abort listener, so the strays are found while their parent still lives.
   const guard = treeGuard(options, graceMs);
   const child = execa(file as string, argv, execaOptions);
+  // The child has its own copies of the log descriptors (spawn is synchronous); ours would only keep msf alive.
+  for (const fd of [execaOptions.stdout, execaOptions.stderr]) if (typeof fd === "number") closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) {
     guard.stop();
@@ -287,10 +289,16 @@ function logPaths(options: StartOptions): ProcessRecord["logs"] {
   return { stdout: join(options.logDir, `${base}.stdout.log`), stderr: join(options.logDir, `${base}.stderr.log`) };
 }
 
-/** A detached process writes straight to its log files (appended), or nowhere. */
-function logFile(path: string | undefined): { file: string; append: true } | "ignore" {
-  return path ? { file: path, append: true } : "ignore";
+/**
+ * A detached process writes straight to its log files (appended), or nowhere. A descriptor, not
+ * execa's `{ file }`: that pipes through this process, which then could not exit before the child
+ * (and the child's writes would fail once it had).
+ */
+function logFd(path: string | undefined): LogFd | "ignore" {
+  return path ? (openSync(path, "a", 0o600) as LogFd) : "ignore";
 }
+/** execa's types list descriptors up to 9 only; it hands any number to spawn as it is. */
+type LogFd = Extract<Options["stdout"], number>;
 
 async function failedToSpawn(child: ResultPromise, options: StartOptions): Promise<never> {
   const outcome = await child;

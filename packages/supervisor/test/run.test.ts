@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, processGroupMembers } from "@msf/core";
 import { endTree, exec, ProcessError, run, type SupervisorEvent, start } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
 afterEach(() => temp?.remove());
@@ -131,13 +132,27 @@ describe("run", () => {
     expect(String(error)).toContain("msf-no-such-tool");
   });
 
-  it("a detached process keeps running after start and writes its output to the log files", async () => {
+  it("a detached process outlives the msf that started it (which exits at once) and keeps writing its log files", async () => {
     temp = makeTempDir();
-    const child = await start({ name: "daemon", command: "sh", args: ["-c", "echo up; sleep 60"], timeoutMs: 30_000, detached: true, logDir: temp.path });
-    expect(child.record.owner).toBeNull();
-    expect(isProcessAlive(child.pid, child.record.startTicks)).toBe(true);
-    await endTree(child.pid, 1_000);
-    expect(isProcessAlive(child.pid)).toBe(false);
-    expect(existsSync(join(temp.path, "daemon.stdout.log"))).toBe(true);
+    // The starter must not hold the daemon's output: `msf vm up` returns while its VM runs on.
+    const starter = spawn(process.execPath, ["--conditions=msf-source", join(import.meta.dirname, "fixtures/daemon-starter.ts"), temp.path], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    starter.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => starter.once("close", resolve));
+    expect(code).toBe(0);
+    const [, pid, startTicks] = out.trim().split(" ").map(Number) as [number, number, number];
+    try {
+      expect(isProcessAlive(pid, startTicks)).toBe(true);
+      const log = join(temp.path, "daemon.stdout.log");
+      await vi.waitFor(() => expect(readFileSync(log, "utf8")).toBe("up\nstill-up\n"), { timeout: 10_000, interval: 100 });
+      expect(isProcessAlive(pid, startTicks)).toBe(true);
+    } finally {
+      await endTree(pid, 1_000);
+    }
+    expect(isProcessAlive(pid)).toBe(false);
   });
 });
