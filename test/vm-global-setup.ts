@@ -2,10 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
-import { resolveMsfPaths } from "@msf/core";
-import { ensureBootstrapImage } from "@msf/preseed";
-import { createSupervisor, ProcessRegistry } from "@msf/supervisor";
-import { imageRecipeFor } from "@msf/vm";
+import { createContext, ProcessRegistry } from "@msf/supervisor";
+import { goldenImage } from "@msf/vm";
 import type { TestProject } from "vitest/node";
 
 import "@msf/test-utils"; // declares the provided `msfHome`
@@ -16,14 +14,17 @@ import "@msf/test-utils"; // declares the provided `msfHome`
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const home = process.env.MSF_TEST_HOME ?? mkdtempSync(join(tmpdir(), "msf-vm-tests-"));
-  const paths = resolveMsfPaths({ env: { MSF_HOME: home } });
-  const supervisor = createSupervisor({ registry: new ProcessRegistry(paths.pids), logDir: join(home, "logs") });
+  const ctx = createContext({ env: { MSF_HOME: home } });
   const started = Date.now();
   const debian12 = findDistribution("debian-12");
   if (!debian12) throw new Error("debian-12 is missing from the catalog");
-  const { built } = await ensureBootstrapImage({ recipe: imageRecipeFor(debian12), imagesDir: paths.images, supervisor });
-  console.log(`[vm tests] Debian 12 image ${built ? "built" : "reused"} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${home}`);
+  // What production runs: bookworm with its -updates and -security, as the archive serves them now.
+  const { image, built } = await goldenImage(ctx, debian12);
+  console.log(
+    `[vm tests] Debian 12 image ${image.manifest.key} ${built ? "built" : "reused"} in ${((Date.now() - started) / 1000).toFixed(1)} s under ${home}`,
+  );
   project.provide("msfHome", home);
+  project.provide("debian12Key", image.manifest.key);
   return async () => {
     // Whatever a failed test left running ends here, by the records of what msf started.
     const stateDirs = [

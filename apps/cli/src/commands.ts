@@ -1,4 +1,12 @@
-import type { CommandSpec } from "./command.ts";
+import type { CommandSpec, OptionSpec } from "./command.ts";
+
+/** Which golden image: the same choice for `msf vm up` and `msf run`. */
+const IMAGE_OPTIONS: OptionSpec[] = [
+  { flags: "--image <image>", description: "last-good (the image of the newest passing run) or an image key (msf images list)" },
+  { flags: "--offline", description: "do not check the archive: use the newest cached image (it may be behind the archive)" },
+  { flags: "--refresh", description: "check the archive's state again now and build the image again" },
+  { flags: "--accept-expired", description: "build from a Release past its Valid-Until (a frozen mirror); recorded in the report" },
+];
 
 /** The one command table: each action loads its module only when it runs. */
 export const COMMANDS: CommandSpec[] = [
@@ -22,6 +30,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--ttl <duration>", description: "hard limit on the VM's life, e.g. 90m, 4h", default: "4h" },
       { flags: "--keep-on-failure", description: "leave a VM that failed to boot running, to inspect it" },
       { flags: "--reprobe", description: "probe the accelerator again" },
+      ...IMAGE_OPTIONS,
     ],
     load: () => import("./commands/vm-up.ts").then((module) => module.default),
   },
@@ -143,6 +152,20 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/iso-gc.ts").then((module) => module.default),
   },
   {
+    path: ["images", "list"],
+    summary: "golden images: key, distribution, built, size, the stack's versions, pinned (last known good), last run",
+    load: () => import("./commands/images-list.ts").then((module) => module.default),
+  },
+  {
+    path: ["images", "gc"],
+    summary: "keep the newest N images per distribution; never a pinned one, or one a VM or a run is using",
+    options: [
+      { flags: "--keep <n>", description: "unpinned images to keep per distribution", default: "1" },
+      { flags: "--dry-run", description: "say what would be removed; remove nothing" },
+    ],
+    load: () => import("./commands/images-gc.ts").then((module) => module.default),
+  },
+  {
     path: ["iso", "check-urls"],
     summary: "for maintainers with internet: resolve every catalog medium and HEAD its URLs",
     load: () => import("./commands/iso-check-urls.ts").then((module) => module.default),
@@ -185,11 +208,15 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--distro <ids>", description: "only these distributions (comma-separated)" },
       { flags: "--phase <phase>", description: "stop after this phase (media, install, archive, boot, deploy, test, collect); earlier ones are reused" },
-      { flags: "--matrix <matrix>", description: "default (Debian 11, 12, 13 from the archive), seed (the original matrix, from media) or ids" },
+      {
+        flags: "--matrix <matrix>",
+        description: "default (Debian 11, 12, 13 from the archive), next (Debian testing and unstable), seed (the original matrix, from media) or ids",
+      },
       { flags: "--mirror <url>", description: "Debian mirror or media mirror" },
       { flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" },
       { flags: "--resume", description: "continue the latest unfinished run (the same command again does it too)" },
       { flags: "--dry-run", description: "print the plan: tasks, order, resources, timeouts, actions; change nothing" },
+      ...IMAGE_OPTIONS,
     ],
     load: () => import("./commands/run.ts").then((module) => module.default),
   },

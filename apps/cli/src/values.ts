@@ -22,3 +22,18 @@ export const listValue = z.string().transform((text) =>
 
 export const countValue = z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").positive("expected a positive number");
 export const flag = z.boolean().default(false);
+
+/** --image, --offline, --refresh, --accept-expired: which golden image (msf vm up, msf run). */
+export const imageChoiceOptions = {
+  image: z
+    .string()
+    .regex(/^(last-good|[0-9a-f]{8,64})$/, "expected last-good or an image key (hex, as msf images list shows)")
+    .optional(),
+  offline: flag,
+  refresh: flag,
+  acceptExpired: flag,
+};
+
+export function imageChoiceOf(input: { image?: string; offline: boolean; refresh: boolean; acceptExpired: boolean }) {
+  return { image: input.image, offline: input.offline, refresh: input.refresh, acceptExpired: input.acceptExpired };
+}

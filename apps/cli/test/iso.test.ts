@@ -24,12 +24,15 @@ describe("msf iso", () => {
   it("list shows every catalog distribution with its installer, size and whether it is cached", async () => {
     const env = home();
     const run = await runMsf(["iso", "list", "--json"], env);
-    const rows = run.last?.distributions as Array<{ id: string; installer: string; userProvided: boolean; endOfLife: boolean }>;
+    const rows = run.last?.distributions as Array<{ id: string; installer: string; userProvided: boolean; lifecycle: { state: string } }>;
     expect(rows.map((r) => r.id)).toEqual(catalog.map((d) => d.id));
     expect(rows.find((r) => r.id === "rhel-9")).toMatchObject({ installer: "kickstart", userProvided: true });
     const human = await runMsf(["iso", "list"], env);
     expect(human.stdout).toMatch(/rhel-9 .*user-provided ISO/);
     expect(human.stdout).toMatch(/debian-12 .*preseed \+ bootstrap/);
+    expect(human.stdout).toMatch(/debian-testing .*bootstrap .*moving target/);
+    expect(human.stdout).toMatch(/opensuse-15\.6 .*end of life since 2026-04-30/);
+    expect(rows.find((r) => r.id === "debian-11")?.lifecycle).toEqual({ state: "ended", endOfLife: "2026-08-31", note: "end of life since 2026-08-31" });
   });
 
   it("fetch of a user-provided distribution explains how, instead of failing with a 404", async () => {

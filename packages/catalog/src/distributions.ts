@@ -1,6 +1,7 @@
 import type { DistributionInput, MediaInput } from "./schema.ts";
 
 const DEBIAN_MIRROR = "http://deb.debian.org/debian";
+const DEBIAN_SECURITY = "http://deb.debian.org/debian-security";
 const small = { memoryMiB: 2048, diskGiB: 8, cpus: 2, installTimeoutMinutes: 30 };
 const large = { memoryMiB: 2560, diskGiB: 20, cpus: 2, installTimeoutMinutes: 60 };
 
@@ -26,7 +27,9 @@ const OPENSUSE = [
 
 const RHEL_BOOT = { kernel: "/images/pxeboot/vmlinuz", initrd: "/images/pxeboot/initrd.img" };
 
-function debian(version: string, suite: string, dir: string, options: { endOfLife?: boolean; seed?: boolean } = {}): DistributionInput {
+type Options = { endOfLife: string; seed?: boolean };
+
+function debian(version: string, suite: string, dir: string, options: Options): DistributionInput {
   return {
     id: `debian-${version}`,
     name: `Debian ${version} (${suite})`,
@@ -41,7 +44,14 @@ function debian(version: string, suite: string, dir: string, options: { endOfLif
       boot: { kernel: "/install.amd/vmlinuz", initrd: "/install.amd/initrd.gz" },
       approxSizeMiB: 700,
     },
-    bootstrap: { suite, mirror: DEBIAN_MIRROR },
+    bootstrap: {
+      suite,
+      mirror: DEBIAN_MIRROR,
+      updates: [
+        { suite: `${suite}-updates`, mirror: DEBIAN_MIRROR },
+        { suite: `${suite}-security`, mirror: DEBIAN_SECURITY },
+      ],
+    },
     resources: small,
     packageFamily: "apt",
     endOfLife: options.endOfLife,
@@ -49,7 +59,22 @@ function debian(version: string, suite: string, dir: string, options: { endOfLif
   };
 }
 
-function ubuntu(version: string, sizeMiB: number, options: { endOfLife?: boolean; seed?: boolean } = {}): DistributionInput {
+/** Debian testing and unstable: built from the archive alone (no installer media is published for them). */
+function debianNext(name: "testing" | "unstable", suite: string): DistributionInput {
+  return {
+    id: `debian-${name}`,
+    name: `Debian ${name} (${suite})`,
+    version: name,
+    family: "debian",
+    installer: "bootstrap",
+    bootstrap: { suite, mirror: DEBIAN_MIRROR },
+    resources: small,
+    packageFamily: "apt",
+    movingTarget: true,
+  };
+}
+
+function ubuntu(version: string, sizeMiB: number, options: Options): DistributionInput {
   return {
     id: `ubuntu-${version}`,
     name: `Ubuntu ${version} LTS`,
@@ -71,7 +96,7 @@ function ubuntu(version: string, sizeMiB: number, options: { endOfLife?: boolean
   };
 }
 
-function fedora(version: string, options: { endOfLife?: boolean; seed?: boolean } = {}): DistributionInput {
+function fedora(version: string, options: Options): DistributionInput {
   const path = `${version}/Server/x86_64/iso/`;
   const current = `https://download.fedoraproject.org/pub/fedora/linux/releases/${path}`;
   const archive = `https://archives.fedoraproject.org/pub/archive/fedora/linux/releases/${path}`;
@@ -82,7 +107,8 @@ function fedora(version: string, options: { endOfLife?: boolean; seed?: boolean 
     family: "fedora",
     installer: "kickstart",
     media: {
-      dirs: options.endOfLife ? [archive, current] : [current, archive],
+      // Ended releases move to the archive site some weeks after their end of life.
+      dirs: options.endOfLife < new Date().toISOString().slice(0, 10) ? [archive, current] : [current, archive],
       iso: `Fedora-Server-dvd-x86_64-${version}-[\\d.]+\\.iso`,
       checksums: { file: `Fedora-Server-${version}-[\\d.]+-x86_64-CHECKSUM`, pattern: true, signature: { kind: "clearsigned" } },
       keys: [{ file: `fedora-${version}.asc`, fingerprint: FEDORA_KEYS[version] as string }],
@@ -100,7 +126,7 @@ function rhelLike(
   family: "alma" | "rocky",
   version: string,
   fingerprint: string,
-  options: { seed?: boolean; signature: MediaInput["checksums"]["signature"] },
+  options: Options & { signature: MediaInput["checksums"]["signature"] },
 ): DistributionInput {
   const alma = family === "alma";
   return {
@@ -119,11 +145,12 @@ function rhelLike(
     },
     resources: large,
     packageFamily: "dnf",
+    endOfLife: options.endOfLife,
     seedMatrix: options.seed,
   };
 }
 
-function rhel(version: string, options: { seed?: boolean } = {}): DistributionInput {
+function rhel(version: string, options: Options): DistributionInput {
   return {
     id: `rhel-${version}`,
     name: `Red Hat Enterprise Linux ${version}`,
@@ -143,11 +170,12 @@ function rhel(version: string, options: { seed?: boolean } = {}): DistributionIn
     },
     resources: large,
     packageFamily: "dnf",
+    endOfLife: options.endOfLife,
     seedMatrix: options.seed,
   };
 }
 
-function leap(version: string, media: Pick<MediaInput, "dirs" | "iso" | "checksums">, options: { seed?: boolean } = {}): DistributionInput {
+function leap(version: string, media: Pick<MediaInput, "dirs" | "iso" | "checksums">, options: Options): DistributionInput {
   return {
     id: `opensuse-${version}`,
     name: `openSUSE Leap ${version}`,
@@ -157,31 +185,38 @@ function leap(version: string, media: Pick<MediaInput, "dirs" | "iso" | "checksu
     media: { ...media, keys: OPENSUSE, boot: { kernel: "/boot/x86_64/loader/linux", initrd: "/boot/x86_64/loader/initrd" }, approxSizeMiB: 4400 },
     resources: large,
     packageFamily: "zypper",
+    endOfLife: options.endOfLife,
     seedMatrix: options.seed,
   };
 }
 
+// End of life: the last day of public security support the publisher documents (Debian: LTS;
+// Ubuntu: standard support, not Ubuntu Pro; Fedora: four weeks after the release two versions on;
+// RHEL and rebuilds: the end of maintenance support; openSUSE Leap: as extended). Where a publisher
+// names only a month, its last day.
 export const distributions: DistributionInput[] = [
-  debian("11", "bullseye", "https://cdimage.debian.org/cdimage/archive/11.11.0/amd64/iso-cd/", { endOfLife: true, seed: true }),
-  debian("12", "bookworm", "https://cdimage.debian.org/cdimage/archive/latest-oldstable/amd64/iso-cd/", { seed: true }),
-  debian("13", "trixie", "https://cdimage.debian.org/debian-cd/current/amd64/iso-cd/"),
-  ubuntu("20.04", 1500, { endOfLife: true, seed: true }),
-  ubuntu("22.04", 2100, { seed: true }),
-  ubuntu("24.04", 3100, { seed: true }),
-  ubuntu("26.04", 3300),
-  fedora("38", { endOfLife: true, seed: true }),
-  fedora("39", { endOfLife: true, seed: true }),
-  fedora("40", { endOfLife: true, seed: true }),
-  fedora("41", { endOfLife: true, seed: true }),
-  fedora("42", { endOfLife: true }),
-  fedora("43"),
-  fedora("44"),
-  rhel("9", { seed: true }),
-  rhel("10"),
-  rhelLike("alma", "9", "BF18AC2876178908D6E71267D36CB86CB86B3716", { seed: true, signature: { kind: "clearsigned" } }),
-  rhelLike("alma", "10", "EE6DB7B98F5BF5EDD9DA0DE5DEE5C11CC2A1E572", { signature: { kind: "clearsigned" } }),
-  rhelLike("rocky", "9", "21CB256AE16FC54C6E652949702D426D350D275D", { seed: true, signature: { kind: "detached", suffix: ".sig" } }),
-  rhelLike("rocky", "10", "FC226859C0860BF0DDB95B085B106C736FEDFC85", { signature: { kind: "detached", suffix: ".sig" } }),
+  debian("11", "bullseye", "https://cdimage.debian.org/cdimage/archive/11.11.0/amd64/iso-cd/", { endOfLife: "2026-08-31", seed: true }),
+  debian("12", "bookworm", "https://cdimage.debian.org/cdimage/archive/latest-oldstable/amd64/iso-cd/", { endOfLife: "2028-06-30", seed: true }),
+  debian("13", "trixie", "https://cdimage.debian.org/debian-cd/current/amd64/iso-cd/", { endOfLife: "2030-06-30" }),
+  debianNext("testing", "forky"),
+  debianNext("unstable", "sid"),
+  ubuntu("20.04", 1500, { endOfLife: "2025-05-31", seed: true }),
+  ubuntu("22.04", 2100, { endOfLife: "2027-06-30", seed: true }),
+  ubuntu("24.04", 3100, { endOfLife: "2029-05-31", seed: true }),
+  ubuntu("26.04", 3300, { endOfLife: "2031-04-30" }),
+  fedora("38", { endOfLife: "2024-05-21", seed: true }),
+  fedora("39", { endOfLife: "2024-11-26", seed: true }),
+  fedora("40", { endOfLife: "2025-05-13", seed: true }),
+  fedora("41", { endOfLife: "2025-12-15", seed: true }),
+  fedora("42", { endOfLife: "2026-05-13" }),
+  fedora("43", { endOfLife: "2026-12-09" }),
+  fedora("44", { endOfLife: "2027-06-02" }),
+  rhel("9", { endOfLife: "2032-05-31", seed: true }),
+  rhel("10", { endOfLife: "2035-05-31" }),
+  rhelLike("alma", "9", "BF18AC2876178908D6E71267D36CB86CB86B3716", { endOfLife: "2032-05-31", seed: true, signature: { kind: "clearsigned" } }),
+  rhelLike("alma", "10", "EE6DB7B98F5BF5EDD9DA0DE5DEE5C11CC2A1E572", { endOfLife: "2035-05-31", signature: { kind: "clearsigned" } }),
+  rhelLike("rocky", "9", "21CB256AE16FC54C6E652949702D426D350D275D", { endOfLife: "2032-05-31", seed: true, signature: { kind: "detached", suffix: ".sig" } }),
+  rhelLike("rocky", "10", "FC226859C0860BF0DDB95B085B106C736FEDFC85", { endOfLife: "2035-05-31", signature: { kind: "detached", suffix: ".sig" } }),
   leap(
     "15.6",
     {
@@ -189,11 +224,15 @@ export const distributions: DistributionInput[] = [
       iso: "openSUSE-Leap-15\\.6-DVD-x86_64-Media\\.iso",
       checksums: { file: "openSUSE-Leap-15.6-DVD-x86_64-Media.iso.sha256", signature: { kind: "detached", suffix: ".asc" } },
     },
-    { seed: true },
+    { endOfLife: "2026-04-30", seed: true },
   ),
-  leap("16.0", {
-    dirs: ["https://download.opensuse.org/distribution/leap/16.0/offline/"],
-    iso: "Leap-16\\.0-offline-installer-x86_64[\\w.-]*\\.iso",
-    checksums: { file: "Leap-16\\.0-offline-installer-x86_64[\\w.-]*\\.iso\\.sha256", pattern: true, signature: { kind: "detached", suffix: ".asc" } },
-  }),
+  leap(
+    "16.0",
+    {
+      dirs: ["https://download.opensuse.org/distribution/leap/16.0/offline/"],
+      iso: "Leap-16\\.0-offline-installer-x86_64[\\w.-]*\\.iso",
+      checksums: { file: "Leap-16\\.0-offline-installer-x86_64[\\w.-]*\\.iso\\.sha256", pattern: true, signature: { kind: "detached", suffix: ".asc" } },
+    },
+    { endOfLife: "2027-10-31" },
+  ),
 ];

@@ -14,3 +14,37 @@ export function findDistribution(id: string): Distribution | undefined {
 export function seedMatrix(): Distribution[] {
   return catalog.filter((d) => d.seedMatrix);
 }
+
+/** Debian testing and unstable: their packages change every day. */
+export function nextMatrix(): Distribution[] {
+  return catalog.filter((d) => d.movingTarget);
+}
+
+export interface Lifecycle {
+  state: "supported" | "ended" | "moving";
+  endOfLife?: string;
+  /** For a report: "supported until 2028-06-30", "end of life since 2026-08-31", "moving target: ...". */
+  note: string;
+}
+
+/** Pure: where a distribution is in its life on a day (today by default). */
+export function lifecycleOf(distribution: Distribution, on: Date = new Date()): Lifecycle {
+  const { endOfLife } = distribution;
+  if (distribution.movingTarget) return { state: "moving", note: "moving target: its packages change daily, a verdict holds for the day it was made" };
+  if (!endOfLife) return { state: "supported", note: "no end of life announced" };
+  const ended = endOfLife < on.toISOString().slice(0, 10);
+  return { state: ended ? "ended" : "supported", endOfLife, note: ended ? `end of life since ${endOfLife}` : `supported until ${endOfLife}` };
+}
+
+export {
+  type InstalledPackage,
+  InstalledPackageSchema,
+  PACKAGE_QUERY,
+  type PackageChange,
+  packageChanges,
+  parsePackageList,
+  type StackComponent,
+  StackComponents,
+  type StackVersion,
+  stackVersions,
+} from "./packages.ts";

@@ -34,7 +34,7 @@ export type MediaInput = z.input<typeof MediaSchema>;
 
 export const DistributionSchema = z.object({
   /** Stable id used everywhere: `debian-12`. */
-  id: z.string().regex(/^[a-z][a-z0-9]*-[0-9][0-9.]*$/, "name-version, e.g. debian-12"),
+  id: z.string().regex(/^[a-z][a-z0-9]*-([0-9][0-9.]*|testing|unstable)$/, "name-version, e.g. debian-12 or debian-testing"),
   name: z.string(),
   version: z.string(),
   family: z.enum(["debian", "ubuntu", "fedora", "rhel", "opensuse"]),
@@ -47,8 +47,11 @@ export const DistributionSchema = z.object({
   /** Also buildable from the package archive (mmdebstrap), no installer needed: msf's fast path. */
   bootstrap: z
     .object({
+      /** The release suite (mmdebstrap's SUITE). */
       suite: z.string(),
       mirror: z.url(),
+      /** The suites production adds to it: `-updates` on the mirror, `-security` on the security archive. */
+      updates: z.array(z.object({ suite: z.string(), mirror: z.url() })).default([]),
     })
     .optional(),
   resources: z.object({
@@ -59,8 +62,13 @@ export const DistributionSchema = z.object({
   }),
   /** Which package manager the mail-stack recipe uses. */
   packageFamily: z.enum(["apt", "dnf", "zypper"]),
-  /** Past its end of life: kept in the matrix, marked as such. */
-  endOfLife: z.boolean().default(false),
+  /**
+   * The last day of public security support (LTS included, paid extended support not), as its
+   * publisher documents it. Past it the distribution stays in the matrix, marked as ended.
+   */
+  endOfLife: z.iso.date().optional(),
+  /** Debian testing and unstable: their packages change daily, so a verdict holds for the day it was made. */
+  movingTarget: z.boolean().default(false),
   /** In the original 12-distribution matrix of Mail Server Factory. */
   seedMatrix: z.boolean().default(false),
 });

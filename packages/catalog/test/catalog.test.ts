@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { catalog, DistributionSchema, findDistribution, seedMatrix } from "@msf/catalog";
+import { catalog, DistributionSchema, findDistribution, lifecycleOf, nextMatrix, seedMatrix } from "@msf/catalog";
 import { afterAll, describe, expect, it } from "vitest";
 
 const keysDir = join(import.meta.dirname, "..", "keys");
@@ -34,18 +34,33 @@ describe("catalog", () => {
     ]);
   });
 
-  it("adds the current releases and marks the ended ones", () => {
+  it("adds the current releases, and dates every end of life", () => {
     for (const id of ["debian-13", "ubuntu-26.04", "fedora-43", "fedora-44", "rhel-10", "almalinux-10", "rocky-10", "opensuse-16.0"])
       expect(findDistribution(id), id).toBeDefined();
-    expect(catalog.filter((d) => d.endOfLife).map((d) => d.id)).toEqual([
-      "debian-11",
-      "ubuntu-20.04",
-      "fedora-38",
-      "fedora-39",
-      "fedora-40",
-      "fedora-41",
-      "fedora-42",
+    for (const entry of catalog) expect(entry.movingTarget || Boolean(entry.endOfLife), `${entry.id} has an end-of-life date`).toBe(true);
+    const ended = (on: string) => catalog.filter((d) => lifecycleOf(d, new Date(on)).state === "ended").map((d) => d.id);
+    expect(ended("2026-11-29")).toEqual(["debian-11", "ubuntu-20.04", "fedora-38", "fedora-39", "fedora-40", "fedora-41", "fedora-42", "opensuse-15.6"]);
+    expect(ended("2026-04-30")).not.toContain("opensuse-15.6"); // the last day is still supported
+    expect(lifecycleOf(findDistribution("debian-12") as never, new Date("2026-11-29")).note).toBe("supported until 2028-06-30");
+  });
+
+  it("builds Debian from what production runs: the release, its -updates and its -security suites", () => {
+    expect(findDistribution("debian-12")?.bootstrap).toEqual({
+      suite: "bookworm",
+      mirror: "http://deb.debian.org/debian",
+      updates: [
+        { suite: "bookworm-updates", mirror: "http://deb.debian.org/debian" },
+        { suite: "bookworm-security", mirror: "http://deb.debian.org/debian-security" },
+      ],
+    });
+  });
+
+  it("has Debian testing and unstable, from the archive, as the moving targets of the next matrix", () => {
+    expect(nextMatrix().map((d) => [d.id, d.bootstrap?.suite, d.installer])).toEqual([
+      ["debian-testing", "forky", "bootstrap"],
+      ["debian-unstable", "sid", "bootstrap"],
     ]);
+    expect(lifecycleOf(nextMatrix()[0] as never).state).toBe("moving");
   });
 
   it("names, for every signed medium, a key file that holds the fingerprint", () => {

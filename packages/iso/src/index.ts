@@ -28,9 +28,20 @@ export {
   fetchDebianNetboot,
   type NetbootOptions,
   packageStanza,
-  releaseChecksums,
 } from "./netboot.ts";
 export { type ResolvedMedia, type ResolveOptions, resolveMedia } from "./resolve.ts";
 export { memberPath, requireRegularFiles, takeFromDeb, takeFromTar, unsafeMemberPath } from "./safe-extract.ts";
 export { type FetchRequest, type MediaEntry, MediaEntrySchema, MediaStore, type VerifyResult } from "./store.ts";
+export {
+  checkSuites,
+  releaseChecksums,
+  releaseFields,
+  SUITE_STATE_MAX_AGE_MS,
+  type SuiteCheckOptions,
+  type SuiteSource,
+  type SuiteState,
+  SuiteStateSchema,
+  staleness,
+  suiteStateOf,
+} from "./suite-state.ts";
 export { type Checksum, type ChecksumEntry, checksumFor, type HashAlgorithm, parseChecksum, parseSums } from "./sums.ts";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { catalog, type Distribution, findDistribution } from "@msf/catalog";
+import { catalog, type Distribution, findDistribution, type Lifecycle, lifecycleOf } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import type { MsfContext } from "@msf/supervisor";
 import { checkCatalogUrls, type UrlCheck } from "./check-urls.ts";
@@ -22,7 +22,8 @@ export interface MediaRow {
   /** Also built from the package archive (msf's fast path). */
   bootstrap: boolean;
   approxSizeMiB?: number;
-  endOfLife: boolean;
+  /** Supported, ended or a moving target, with the end-of-life date. */
+  lifecycle: Lifecycle;
   userProvided: boolean;
   cached: MediaEntry[];
 }
@@ -40,7 +41,7 @@ export async function mediaList(ctx: MsfContext): Promise<MediaRow[]> {
     installer: d.installer,
     bootstrap: Boolean(d.bootstrap),
     approxSizeMiB: d.media?.approxSizeMiB,
-    endOfLife: d.endOfLife,
+    lifecycle: lifecycleOf(d),
     userProvided: Boolean(d.userProvided),
     cached: entries.filter((e) => e.distro === d.id && e.file.endsWith(".iso")),
   }));
@@ -180,7 +181,7 @@ export async function mediaIso(ctx: MsfContext, options: { id: string; mirror?: 
 /** Debian's installer netboot kernel and initrd, verified along the archive's signed chain. */
 export async function mediaNetboot(ctx: MsfContext, options: { id: string; out: string; mirror?: string; onEvent?: (event: MediaEvent) => void }) {
   const distribution = findDistribution(options.id);
-  if (!distribution?.bootstrap || distribution.family !== "debian")
+  if (!distribution?.bootstrap || distribution.installer !== "preseed")
     throw new MsfError("ERR_MSF_USAGE", `${options.id}: netboot files come from Debian's archive (debian-11, -12, -13)`);
   return fetchDebianNetboot({
     supervisor: ctx.supervisor,

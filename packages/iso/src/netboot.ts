@@ -8,17 +8,7 @@ import { fetchText } from "./http.ts";
 import { catalogKeys } from "./keys.ts";
 import { takeFromDeb } from "./safe-extract.ts";
 import type { MediaStore } from "./store.ts";
-
-/** Pure: the SHA256 section of a Release file: path -> { hex, size }. Give it only the signed text (`verifySigned`). */
-export function releaseChecksums(release: string): Map<string, { hex: string; size: number }> {
-  const out = new Map<string, { hex: string; size: number }>();
-  const section = /^SHA256:\n((?:[ \t].*\n?)*)/m.exec(release.replace(/\r/g, ""))?.[1] ?? "";
-  for (const line of section.split("\n")) {
-    const [hex, size, path] = line.trim().split(/\s+/);
-    if (hex && /^[0-9a-f]{64}$/i.test(hex) && size && /^\d+$/.test(size) && path) out.set(path, { hex: hex.toLowerCase(), size: Number(size) });
-  }
-  return out;
-}
+import { releaseChecksums } from "./suite-state.ts";
 
 /** Pure: one package's stanza fields from a Packages index. */
 export function packageStanza(packages: string, name: string): Record<string, string> | undefined {

@@ -18,3 +18,4 @@ export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.
 export { dataSql, schemaSql } from "./recipe/postgres.ts";
 export { rspamdFiles } from "./recipe/rspamd.ts";
 export { loadTargetSetup, mailTestTarget, type TargetTestOptions } from "./target/target.ts";
+export { readServerVersions, type ServerVersions } from "./target/versions.ts";

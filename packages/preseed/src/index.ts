@@ -1,4 +1,5 @@
-export { type BuildEvent, type BuildStep, type EnsureImageOptions, ensureBootstrapImage } from "./bootstrap/build.ts";
+export { type BuildEvent, type BuildStep, type EnsureImageOptions, ensureBootstrapImage, type SuiteRecord } from "./bootstrap/build.ts";
+export { debFileName, keepDebs, stageDebCache } from "./bootstrap/deb-cache.ts";
 export {
   BOOTSTRAP_APPEND,
   credentialsFiles,
@@ -9,8 +10,8 @@ export {
   MASKED_UNITS,
   setupFiles,
 } from "./bootstrap/guest-files.ts";
-export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap } from "./bootstrap/plan.ts";
-export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor } from "./bootstrap/recipe.ts";
+export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap, type SuiteDigest } from "./bootstrap/plan.ts";
+export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor, recipeSuites } from "./bootstrap/recipe.ts";
 export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";
 export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } from "./install/installer-console.ts";
 export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptions, watchInstall } from "./install/watch-install.ts";

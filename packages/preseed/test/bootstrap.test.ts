@@ -5,11 +5,16 @@ import { describe, expect, it } from "vitest";
 const debian12 = findDistribution("debian-12");
 if (!debian12) throw new Error("debian-12 missing");
 const recipe = recipeFor(debian12);
-const dirs = { setupDir: "/build/setup", customizeDir: "/build/customize", rootDir: "/build/root" };
+const dirs = { setupDir: "/build/setup", customizeDir: "/build/customize", rootDir: "/build/root", debsIn: "/build/debs-in", debsOut: "/build/debs-out" };
+const suites = [
+  { suite: "bookworm", digest: "1111111111111111" },
+  { suite: "bookworm-updates", digest: "2222222222222222" },
+  { suite: "bookworm-security", digest: "3333333333333333" },
+];
 
 describe("bootstrap recipe", () => {
   it("plans the mmdebstrap build (golden)", async () => {
-    const plan = planBootstrap(recipe, dirs);
+    const plan = planBootstrap(recipe, dirs, suites);
     await expect(`${JSON.stringify({ key: plan.key, mmdebstrapArgs: plan.mmdebstrapArgs, append: plan.append }, null, 2)}\n`).toMatchFileSnapshot(
       "golden/debian-12-plan.json",
     );
@@ -17,17 +22,43 @@ describe("bootstrap recipe", () => {
     await expect(files).toMatchFileSnapshot("golden/debian-12-files.txt");
   });
 
-  it("keys the cache on what goes into the image, not on the mirror or the build directory", () => {
-    const key = bootstrapKey(recipe);
-    expect(bootstrapKey({ ...recipe, mirror: "http://mirror.example/debian" })).toBe(key);
-    expect(planBootstrap(recipe, { ...dirs, rootDir: "/elsewhere" }).key).toBe(key);
-    expect(bootstrapKey({ ...recipe, packages: ["postfix"] })).not.toBe(key);
-    expect(bootstrapKey({ ...recipe, suite: "trixie" })).not.toBe(key);
-    expect(bootstrapKey({ ...recipe, packages: ["postfix", "dovecot-core"] })).toBe(bootstrapKey({ ...recipe, packages: ["dovecot-core", "postfix"] }));
+  it("keys the cache on what goes into the image, the state of each suite included, not on the mirror or the build directory", () => {
+    const key = bootstrapKey(recipe, suites);
+    expect(bootstrapKey({ ...recipe, mirror: "http://mirror.example/debian" }, suites)).toBe(key);
+    expect(planBootstrap(recipe, { ...dirs, rootDir: "/elsewhere" }, suites).key).toBe(key);
+    expect(bootstrapKey({ ...recipe, packages: ["postfix"] }, suites)).not.toBe(key);
+    expect(bootstrapKey({ ...recipe, packages: ["postfix", "dovecot-core"] }, suites)).toBe(
+      bootstrapKey({ ...recipe, packages: ["dovecot-core", "postfix"] }, suites),
+    );
+    // A security update: the same recipe, a new key.
+    const updated = suites.map((s) => (s.suite === "bookworm-security" ? { ...s, digest: "4444444444444444" } : s));
+    expect(bootstrapKey(recipe, updated)).not.toBe(key);
+    // The states must be those of the recipe's suites: none left out, none foreign.
+    expect(() => bootstrapKey(recipe, suites.slice(0, 2))).toThrow(/built from bookworm, bookworm-updates, bookworm-security/);
+    expect(() => bootstrapKey({ ...recipe, suite: "trixie" }, suites)).toThrow(/suite states given are for bookworm/);
+  });
+
+  it("installs from the release, -updates and -security, with the host's package cache in and out", () => {
+    const args = planBootstrap(recipe, dirs, suites).mmdebstrapArgs;
+    expect(args.slice(-4)).toEqual([
+      "/build/root",
+      "http://deb.debian.org/debian",
+      "deb http://deb.debian.org/debian bookworm-updates main",
+      "deb http://deb.debian.org/debian-security bookworm-security main",
+    ]);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--skip=download/empty",
+        "--setup-hook=sync-in /build/debs-in /var/cache/apt/archives/",
+        "--customize-hook=sync-out /var/cache/apt/archives /build/debs-out",
+      ]),
+    );
+    expect(args.some((a) => a.includes("Check-Valid-Until"))).toBe(false);
+    expect(planBootstrap({ ...recipe, acceptExpired: true }, dirs, suites).mmdebstrapArgs).toContain("--aptopt=Acquire::Check-Valid-Until false");
   });
 
   it("installs the base packages plus the recipe's, once each", () => {
-    const plan = planBootstrap({ ...recipe, packages: ["postfix", "openssh-server"] }, dirs);
+    const plan = planBootstrap({ ...recipe, packages: ["postfix", "openssh-server"] }, dirs, suites);
     const include = plan.mmdebstrapArgs
       .find((a) => a.startsWith("--include="))
       ?.slice("--include=".length)
@@ -41,11 +72,11 @@ describe("bootstrap recipe", () => {
     expect(sshd).toContain("PasswordAuthentication no");
     expect(sshd).toContain("PermitRootLogin prohibit-password");
     expect(files.map((f) => f.content).join("\n")).not.toMatch(/BEGIN OPENSSH PRIVATE KEY|ssh-ed25519 AAAA/);
-    expect(planBootstrap(recipe, dirs).mmdebstrapArgs).toContain('--customize-hook=rm -f "$1"/etc/ssh/ssh_host_*');
+    expect(planBootstrap(recipe, dirs, suites).mmdebstrapArgs).toContain('--customize-hook=rm -f "$1"/etc/ssh/ssh_host_*');
   });
 
   it("refuses build directories with white space, naming the fix", () => {
-    expect(() => planBootstrap(recipe, { ...dirs, rootDir: "/my cache/root" })).toThrow(/rootDir must not contain white space/);
+    expect(() => planBootstrap(recipe, { ...dirs, rootDir: "/my cache/root" }, suites)).toThrow(/rootDir must not contain white space/);
   });
 
   it("says clearly when a distribution cannot be bootstrapped", () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { InstalledPackageSchema } from "@msf/catalog";
 import { MsfError, readJsonIfExists, sha256File, writeJsonAtomic } from "@msf/core";
 import { z } from "zod";
 
@@ -24,6 +25,10 @@ export const ImageManifestSchema = z.object({
   /** Kernel command line the image needs (root device...), before console options. */
   append: z.string().default(""),
   sshUser: z.string().default("root"),
+  /** Every package installed in the image, read from its package database at build time. */
+  packages: z.array(InstalledPackageSchema).optional(),
+  /** `uname -r` of the kernel it boots. */
+  kernelRelease: z.string().optional(),
 });
 export type ImageManifest = z.infer<typeof ImageManifestSchema>;
 

@@ -2,6 +2,7 @@ export { type AccelVerdict, type DetectOptions, detectAccelerator, type HostIden
 export { acceleratorArgs, buildQemuArgv, QEMU_BINARY } from "./argv.ts";
 export { type OneMoreTryOptions, oneMoreTry, qemuCrashSignal } from "./crash.ts";
 export { type DiskFormat, type DiskInfo, type DiskTools, diskTools, parseDiskInfo, QEMU_IMG, qemuImgArgv } from "./disk.ts";
+export { type ImageRef, imagesToRemove, type Pin, PinSchema, readPin, writePin } from "./image-pins.ts";
 export {
   findImage,
   type ImageFileEntry,

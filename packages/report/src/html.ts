@@ -1,5 +1,5 @@
 import { escapeMarkup } from "./escape.ts";
-import { checkCounts, type DistributionResult, type Report, seconds, verdictOf } from "./model.ts";
+import { changeLine, checkCounts, type DistributionResult, imageLine, type Report, seconds, stackLines, supportLabel, verdictOf } from "./model.ts";
 
 const esc = escapeMarkup;
 
@@ -29,7 +29,8 @@ export function renderHtml(report: Report): string {
       const text = p.status === "done" ? seconds(p.durationMs) : p.status;
       return `<td class="${p.status}">${p.evidence ? `<a href="${esc(p.evidence)}">${esc(text)}</a>` : esc(text)}</td>`;
     });
-    return `<tr><td><a href="#${esc(d.id)}">${esc(d.name)}</a></td><td class="${verdict}">${verdict}</td>${cells.join("")}<td>${counts.total ? `${counts.passed}/${counts.total}` : "-"}</td></tr>`;
+    const support = supportLabel(d);
+    return `<tr><td><a href="#${esc(d.id)}">${esc(d.name)}</a></td><td class="${verdict}">${verdict}</td><td class="${d.lifecycle?.state === "supported" ? "muted" : "not-run"}">${esc(support)}</td>${cells.join("")}<td>${counts.total ? `${counts.passed}/${counts.total}` : "-"}</td></tr>`;
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -37,7 +38,7 @@ export function renderHtml(report: Report): string {
 <body><button type="button" onclick="toggleTheme()">light / dark</button>
 <h1>msf run ${esc(report.runId)}</h1>
 <p class="muted">${esc(report.status)} · started ${esc(report.startedAt)}${report.finishedAt ? ` · finished ${esc(report.finishedAt)}` : ""}${report.host ? ` · ${report.host.accel}, ${report.host.cpus} CPUs, ${report.host.memoryMiB} MiB` : ""}</p>
-<table><thead><tr><th>distribution</th><th>verdict</th>${phases.map((p) => `<th>${p}</th>`).join("")}<th>checks</th></tr></thead>
+<table><thead><tr><th>distribution</th><th>verdict</th><th>support</th>${phases.map((p) => `<th>${p}</th>`).join("")}<th>checks</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
 ${report.distributions.map(details).join("\n")}
 </body></html>
@@ -57,5 +58,27 @@ function details(d: DistributionResult): string {
         `<details><summary><span class="${c.status}">${c.status}</span> <code>${esc(c.id)}</code> <span class="muted">${esc(c.component)} · ${seconds(c.durationMs)}</span> ${esc(c.message)}</summary><pre>${esc(c.evidence || "(no transcript)")}</pre></details>`,
     )
     .join("\n");
-  return `<section id="${esc(d.id)}"><h2>${esc(d.name)} <span class="${verdictOf(d)}">${verdictOf(d)}</span></h2><ul>${phases}</ul>${checks}${d.diagnostics ? `<p><a href="${esc(d.diagnostics)}">diagnostics</a></p>` : ""}</section>`;
+  return `<section id="${esc(d.id)}"><h2>${esc(d.name)} <span class="${verdictOf(d)}">${verdictOf(d)}</span></h2>${versions(d)}<ul>${phases}</ul>${checks}${d.diagnostics ? `<p><a href="${esc(d.diagnostics)}">diagnostics</a></p>` : ""}</section>`;
+}
+
+/** Lifecycle, image, the stack's versions and what changed since the last pass. */
+function versions(d: DistributionResult): string {
+  const about = [d.lifecycle?.note, d.image && imageLine(d.image)].filter((line): line is string => Boolean(line));
+  const parts = about.length ? [`<p class="muted">${about.map(esc).join("<br>")}</p>`] : [];
+  if (d.versions) {
+    const v = d.versions;
+    parts.push(
+      `<p>Versions tested, read from the ${v.source}${v.kernelRelease ? ` (kernel ${esc(v.kernelRelease)})` : ""}: <a href="${esc(v.packagesFile)}">all ${v.packages} packages</a></p>`,
+      `<ul>${stackLines(v)
+        .map((line) => `<li><code>${esc(line)}</code></li>`)
+        .join("")}</ul>`,
+    );
+  }
+  if (d.changes) {
+    const { baseline, packages, newlyFailing, newlyPassing } = d.changes;
+    parts.push(
+      `<details${newlyFailing.length ? " open" : ""}><summary>Since run ${esc(baseline.runId)} (the last that passed): ${packages.length} package(s) changed${newlyFailing.length ? `, newly failing: ${newlyFailing.map(esc).join(", ")}` : ""}${newlyPassing.length ? `, newly passing: ${newlyPassing.map(esc).join(", ")}` : ""}</summary><pre>${esc(packages.map(changeLine).join("\n") || "(no package changed)")}</pre></details>`,
+    );
+  }
+  return parts.join("\n");
 }

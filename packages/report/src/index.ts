@@ -4,17 +4,29 @@ export { renderJunit } from "./junit.ts";
 export { renderMarkdown } from "./markdown.ts";
 export { matrixRows } from "./matrix.ts";
 export {
+  type Changes,
+  ChangesSchema,
   type CheckResult,
   CheckResultSchema,
+  changeLine,
   checkCounts,
   type DistributionResult,
   DistributionResultSchema,
+  ImageInfoSchema,
+  imageLine,
+  LifecycleSchema,
+  PackageChangeSchema,
   type PhaseResult,
   PhaseResultSchema,
+  REPORT_SCHEMA_VERSION,
   type Report,
   type ReportInput,
   ReportSchema,
+  stackLines,
+  supportLabel,
   type Verdict,
+  type Versions,
+  VersionsSchema,
   verdictOf,
 } from "./model.ts";
 

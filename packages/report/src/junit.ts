@@ -1,5 +1,5 @@
 import { escapeMarkup } from "./escape.ts";
-import type { Report } from "./model.ts";
+import { type DistributionResult, type Report, supportLabel } from "./model.ts";
 
 // XML 1.0 forbids these control characters; transcripts may hold them.
 const xml = (value: string) => escapeMarkup(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
@@ -33,7 +33,19 @@ export function renderJunit(report: Report): string {
       d.checks.filter((c) => c.status === "fail" || c.status === "error").length;
     const skipped = d.phases.filter((p) => p.status === "skipped" || p.status === "not-run").length + d.checks.filter((c) => c.status === "skip").length;
     const time = [...d.phases, ...d.checks].reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
-    return `  <testsuite name="${xml(d.id)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${secs(time)}">\n${cases.join("\n")}\n  </testsuite>`;
+    return `  <testsuite name="${xml(d.id)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${secs(time)}">\n${properties(d)}${cases.join("\n")}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="msf ${xml(report.runId)}">\n${suites.join("\n")}\n</testsuites>\n`;
+}
+
+/** The suite's context as JUnit properties: support, image, the stack's versions, what changed. */
+function properties(d: DistributionResult): string {
+  const entries: Array<[string, string]> = [];
+  if (d.lifecycle) entries.push(["support", supportLabel(d)]);
+  if (d.image) entries.push(["image", d.image.key]);
+  for (const v of d.versions?.stack ?? []) if (v.version) entries.push([`version.${v.component}`, `${v.package ?? v.component} ${v.version}`]);
+  if (d.versions?.kernelRelease) entries.push(["kernel", d.versions.kernelRelease]);
+  if (d.changes) entries.push(["changed-packages", String(d.changes.packages.length)], ["baseline-run", d.changes.baseline.runId]);
+  if (!entries.length) return "";
+  return `    <properties>\n${entries.map(([name, value]) => `      <property name="${xml(name)}" value="${xml(value)}"/>`).join("\n")}\n    </properties>\n`;
 }

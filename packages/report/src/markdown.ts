@@ -1,5 +1,5 @@
 import { matrixRows } from "./matrix.ts";
-import { type Report, seconds, verdictOf } from "./model.ts";
+import { changeLine, type DistributionResult, imageLine, type Report, seconds, stackLines, verdictOf } from "./model.ts";
 
 const MARK = { passed: "✅ passed", failed: "❌ failed", "not-run": "⏸ not run" } as const;
 
@@ -22,6 +22,34 @@ export function renderMarkdown(report: Report): string {
     const failing = d.checks.filter((c) => c.status === "fail" || c.status === "error");
     if (failing.length) lines.push("", "Failing checks:", "", ...failing.map((c) => `- \`${c.id}\` (${c.component}): ${c.message}`));
     if (d.diagnostics) lines.push("", `Diagnostics: ${d.diagnostics}`);
+    lines.push(...evidenceOfVersions(d));
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** At most this many changed packages are listed; the full list is in the packages file. */
+const CHANGES_SHOWN = 40;
+
+function evidenceOfVersions(d: DistributionResult): string[] {
+  const lines: string[] = [];
+  const about = [d.lifecycle?.note, d.image && imageLine(d.image)].filter(Boolean);
+  if (about.length) lines.push("", ...about.map((line) => `- ${line}`));
+  if (d.versions) {
+    const v = d.versions;
+    lines.push(
+      "",
+      `Versions tested (read from the ${v.source}${v.kernelRelease ? `, kernel ${v.kernelRelease}` : ""}; all ${v.packages} packages: [${v.packagesFile}](${v.packagesFile})):`,
+      "",
+      ...stackLines(v).map((line) => `- ${line}`),
+    );
+  }
+  if (d.changes) {
+    const { baseline, packages, newlyFailing, newlyPassing } = d.changes;
+    lines.push("", `Since run ${baseline.runId}, the last that passed: ${packages.length} package${packages.length === 1 ? "" : "s"} changed`);
+    if (packages.length) lines.push("", ...packages.slice(0, CHANGES_SHOWN).map((c) => `- ${changeLine(c)}`));
+    if (packages.length > CHANGES_SHOWN) lines.push(`- … and ${packages.length - CHANGES_SHOWN} more`);
+    if (newlyFailing.length) lines.push("", `Newly failing: ${newlyFailing.map((id) => `\`${id}\``).join(", ")}`);
+    if (newlyPassing.length) lines.push("", `Newly passing: ${newlyPassing.map((id) => `\`${id}\``).join(", ")}`);
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
-import { checkCounts, type Report, seconds, verdictOf } from "./model.ts";
+import { checkCounts, type Report, seconds, supportLabel, verdictOf } from "./model.ts";
 
-/** Pure: the matrix as cells: one row per distribution, its verdict, each phase's time (or how it ended), its checks. */
+/** Pure: the matrix as cells: one row per distribution, its verdict, its support (end of life), each phase's time (or how it ended), its checks. */
 export function matrixRows(
   report: Report,
   verdictLabel: (verdict: ReturnType<typeof verdictOf>) => string = (v) => v,
@@ -15,7 +15,7 @@ export function matrixRows(
       const result = d.phases.find((p) => p.phase === phase);
       return result ? (result.status === "done" ? seconds(result.durationMs) : result.status) : "";
     });
-    return [d.name, verdictLabel(verdictOf(d)), ...cells, counts.total ? `${counts.passed}/${counts.total}` : "-"];
+    return [d.name, verdictLabel(verdictOf(d)), supportLabel(d), ...cells, counts.total ? `${counts.passed}/${counts.total}` : "-"];
   });
-  return { header: ["distribution", "verdict", ...phases, "checks"], rows };
+  return { header: ["distribution", "verdict", "support", ...phases, "checks"], rows };
 }

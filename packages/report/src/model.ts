@@ -21,6 +21,45 @@ export const CheckResultSchema = z.object({
   evidence: z.string().default(""),
 });
 
+/** Where the distribution is in its life on the day of the run (schema 2). */
+export const LifecycleSchema = z.object({
+  state: z.enum(["supported", "ended", "moving"]),
+  endOfLife: z.string().optional(),
+  note: z.string(),
+});
+
+/** The golden image the run booted and the archive state it was built from (schema 2). */
+export const ImageInfoSchema = z.object({
+  key: z.string(),
+  builtAt: z.string().optional(),
+  suites: z.array(z.object({ suite: z.string(), date: z.string(), digest: z.string() })).default([]),
+  /** Why it may not be what the archive serves now (offline, an accepted expired Release). */
+  stale: z.string().optional(),
+  /** It was the pinned last known good image (`--image last-good`). */
+  lastGood: z.boolean().optional(),
+});
+
+/** The versions that were tested (schema 2): the stack's, and the full list beside the report. */
+export const VersionsSchema = z.object({
+  /** Read from the running guest, or (when the checks did not get that far) from the image's build. */
+  source: z.enum(["guest", "image"]),
+  kernelRelease: z.string().optional(),
+  stack: z.array(z.object({ component: z.string(), package: z.string().optional(), version: z.string().optional() })),
+  packages: z.number().int().nonnegative(),
+  /** Report-directory-relative path of every installed package (name, version, architecture). */
+  packagesFile: z.string(),
+});
+
+export const PackageChangeSchema = z.object({ name: z.string(), from: z.string().optional(), to: z.string().optional() });
+
+/** What changed since the distribution's last passing run (schema 2). */
+export const ChangesSchema = z.object({
+  baseline: z.object({ runId: z.string(), finishedAt: z.string().optional() }),
+  packages: z.array(PackageChangeSchema),
+  newlyFailing: z.array(z.string()),
+  newlyPassing: z.array(z.string()),
+});
+
 export const DistributionResultSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,11 +67,20 @@ export const DistributionResultSchema = z.object({
   checks: z.array(CheckResultSchema).default([]),
   /** Run-directory-relative path of the diagnostics, when collected. */
   diagnostics: z.string().optional(),
+  lifecycle: LifecycleSchema.optional(),
+  image: ImageInfoSchema.optional(),
+  versions: VersionsSchema.optional(),
+  changes: ChangesSchema.optional(),
 });
 
-/** report.json: versioned; renderers and `compare` read only this. */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/**
+ * report.json: versioned; renderers and `compare` read only this. Version 2 added lifecycle, image,
+ * versions and changes per distribution (all optional), so a version 1 report reads as it is.
+ */
 export const ReportSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
   runId: z.string(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
@@ -42,6 +90,8 @@ export const ReportSchema = z.object({
 });
 
 export type PhaseResult = z.infer<typeof PhaseResultSchema>;
+export type Versions = z.infer<typeof VersionsSchema>;
+export type Changes = z.infer<typeof ChangesSchema>;
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type DistributionResult = z.infer<typeof DistributionResultSchema>;
 export type Report = z.infer<typeof ReportSchema>;
@@ -67,3 +117,30 @@ export function checkCounts(distribution: DistributionResult): { passed: number;
 }
 
 export const seconds = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
+/** Pure: the support column of the matrix ("until 2028-06-30", "ended 2026-08-31", "moving target"). */
+export function supportLabel(distribution: DistributionResult): string {
+  const life = distribution.lifecycle;
+  if (!life) return "";
+  if (life.state === "moving") return "moving target";
+  if (!life.endOfLife) return "supported";
+  return life.state === "ended" ? `ended ${life.endOfLife}` : `until ${life.endOfLife}`;
+}
+
+/** Pure: one line per stack component, "postfix 3.7.11-0+deb12u1" (the package named when it is not the component). */
+export function stackLines(versions: Versions): string[] {
+  return versions.stack.map((v) =>
+    v.version ? `${v.component}: ${v.package && v.package !== v.component ? `${v.package} ` : ""}${v.version}` : `${v.component}: not installed`,
+  );
+}
+
+/** Pure: "dovecot-core 2.3.19.1-2+deb12u1 -> 2.3.19.1-2+deb12u2", or "(new)" / "(removed)". */
+export function changeLine(change: z.infer<typeof PackageChangeSchema>): string {
+  return `${change.name} ${change.from ?? "(new)"} -> ${change.to ?? "(removed)"}`;
+}
+
+/** Pure: what the image was built from, for a report's header of a distribution. */
+export function imageLine(image: z.infer<typeof ImageInfoSchema>): string {
+  const suites = image.suites.map((s) => `${s.suite} ${s.date.slice(0, 10)}`).join(", ");
+  return `image ${image.key}${image.lastGood ? " (last known good)" : ""}${suites ? ` from ${suites}` : ""}${image.stale ? ` — ${image.stale}` : ""}`;
+}

@@ -22,7 +22,7 @@ const checks = [
 
 /** A run with one distribution of each kind: passed, failed with diagnostics, never run. */
 export const RUN: ReportInput = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   runId: "20261125-1800-ab12",
   startedAt: "2026-11-25T18:00:00.000Z",
   finishedAt: "2026-11-25T18:09:30.000Z",
@@ -41,6 +41,38 @@ export const RUN: ReportInput = {
         { phase: "collect", status: "done", durationMs: 2_100 },
       ],
       checks,
+      lifecycle: { state: "supported", endOfLife: "2028-06-30", note: "supported until 2028-06-30" },
+      image: {
+        key: "8823f6edfab24f6d",
+        builtAt: "2026-11-25T17:58:00.000Z",
+        suites: [
+          { suite: "bookworm", date: "2026-07-11T10:16:37.000Z", digest: "1111111111111111" },
+          { suite: "bookworm-updates", date: "2026-11-25T02:15:35.000Z", digest: "2222222222222222" },
+          { suite: "bookworm-security", date: "2026-11-25T02:53:00.000Z", digest: "3333333333333333" },
+        ],
+      },
+      versions: {
+        source: "guest",
+        kernelRelease: "6.1.0-41-amd64",
+        stack: [
+          { component: "postfix", package: "postfix", version: "3.7.11-0+deb12u1" },
+          { component: "dovecot", package: "dovecot-core", version: "1:2.3.19.1+dfsg1-2.1+deb12u2" },
+          { component: "postgresql", package: "postgresql-15", version: "15.14-0+deb12u1" },
+          { component: "clamav" },
+        ],
+        packages: 412,
+        packagesFile: "packages/debian-12.json",
+      },
+      changes: {
+        baseline: { runId: "20261124-1800-cd34", finishedAt: "2026-11-24T18:10:00.000Z" },
+        packages: [
+          { name: "dovecot-core", from: "1:2.3.19.1+dfsg1-2.1+deb12u1", to: "1:2.3.19.1+dfsg1-2.1+deb12u2" },
+          { name: "libfoo1", from: "1.0-1" },
+          { name: "libfoo2", to: "2.0-1" },
+        ],
+        newlyFailing: [],
+        newlyPassing: ["imap-read-back"],
+      },
     },
     {
       id: "debian-13",
@@ -54,6 +86,7 @@ export const RUN: ReportInput = {
         { phase: "collect", status: "done", durationMs: 4_000 },
       ],
       diagnostics: "vms/debian-13/diagnostics/",
+      lifecycle: { state: "supported", endOfLife: "2030-06-30", note: "supported until 2030-06-30" },
     },
     {
       id: "debian-11",
@@ -62,6 +95,14 @@ export const RUN: ReportInput = {
         { phase: "install", status: "not-run" },
         { phase: "archive", status: "not-run" },
       ],
+      lifecycle: { state: "ended", endOfLife: "2026-08-31", note: "end of life since 2026-08-31" },
     },
   ],
 };
+
+/** A report as msf wrote it before schema 2 (no lifecycle, image, versions or changes): still readable. */
+export const RUN_V1 = {
+  ...RUN,
+  schemaVersion: 1,
+  distributions: RUN.distributions.map(({ lifecycle, image, versions, changes, ...rest }) => rest),
+} satisfies ReportInput;

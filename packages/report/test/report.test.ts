@@ -4,7 +4,7 @@ import { compareReports, parseReport, ReportSchema, renderHtml, renderJson, rend
 import { run } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { describe, expect, it } from "vitest";
-import { RUN } from "./fixture.ts";
+import { RUN, RUN_V1 } from "./fixture.ts";
 
 const report = ReportSchema.parse(RUN);
 
@@ -17,13 +17,27 @@ describe("the results model", () => {
 
   it("round-trips report.json and refuses another schema version, naming the field", () => {
     expect(parseReport(renderJson(RUN))).toEqual(report);
-    expect(() => parseReport(JSON.stringify({ ...RUN, schemaVersion: 2 }))).toThrow(/schemaVersion/);
+    expect(() => parseReport(JSON.stringify({ ...RUN, schemaVersion: 3 }))).toThrow(/schemaVersion/);
+  });
+
+  it("still reads a schema 1 report (before versions) and renders it in every format", () => {
+    const old = parseReport(JSON.stringify(RUN_V1));
+    expect(old.schemaVersion).toBe(1);
+    expect(old.distributions[0]?.versions).toBeUndefined();
+    expect(renderMarkdown(old)).toContain("## Debian 12 (bookworm) (debian-12): ✅ passed");
+    expect(renderHtml(old)).toContain("<h1>msf run 20261125-1800-ab12</h1>");
+    expect(renderJunit(old)).not.toContain("<properties>");
   });
 });
 
 describe("renderers (golden)", () => {
-  it("report.md", async () => {
-    await expect(renderMarkdown(report)).toMatchFileSnapshot("golden/report.md");
+  it("report.md: the matrix with each end of life, then per distribution the versions tested and what changed since its last pass", async () => {
+    const md = renderMarkdown(report);
+    await expect(md).toMatchFileSnapshot("golden/report.md");
+    expect(md).toContain("| Debian 11 (bullseye) | ⏸ not run | ended 2026-08-31 |");
+    expect(md).toContain("- dovecot: dovecot-core 1:2.3.19.1+dfsg1-2.1+deb12u2");
+    expect(md).toContain("- dovecot-core 1:2.3.19.1+dfsg1-2.1+deb12u1 -> 1:2.3.19.1+dfsg1-2.1+deb12u2");
+    expect(md).toContain("[packages/debian-12.json](packages/debian-12.json)");
   });
 
   it("junit.xml: one suite per distribution, a case per phase and check, well-formed (xmllint)", async () => {
@@ -31,6 +45,7 @@ describe("renderers (golden)", () => {
     await expect(xml).toMatchFileSnapshot("golden/junit.xml");
     expect(xml.match(/<testsuite /g)).toHaveLength(3);
     expect(xml).toContain('<testsuite name="debian-13" tests="6" failures="1" skipped="1"');
+    expect(xml).toContain('<property name="version.postfix" value="postfix 3.7.11-0+deb12u1"/>');
     const temp = makeTempDir();
     try {
       const file = join(temp.path, "junit.xml");
@@ -52,6 +67,8 @@ describe("renderers (golden)", () => {
     expect(html).toContain("&lt;&amp; last: apt-get&gt;");
     expect(html).toContain('<a href="vms/debian-12/serial.log">');
     expect(html).toContain('<td class="not-run">not-run</td>');
+    expect(html).toContain('<a href="packages/debian-12.json">all 412 packages</a>');
+    expect(html).toContain('<td class="not-run">ended 2026-08-31</td>');
   });
 });
 

@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 export const PHASES = ["media", "install", "archive", "boot", "deploy", "test", "collect"] as const;
+export const MATRICES = ["default", "next", "seed"] as const;
 export type Phase = (typeof PHASES)[number];
 
 const duration = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
@@ -27,15 +28,46 @@ const DEFAULT_TIMEOUTS: Record<Phase, string> = { media: "60m", install: "30m", 
 /** msf.config.yaml: every key optional, the defaults built in. */
 export const RunConfigSchema = z
   .object({
-    /** "default" (Debian 11, 12, 13 from the archive), "seed" (the original 12 from media), or catalog ids. */
-    matrix: z.union([z.enum(["default", "seed"]), z.array(z.string()).min(1)]).default("default"),
+    /**
+     * "default" (Debian 11, 12, 13 from the archive), "next" (Debian testing and unstable, moving
+     * targets), "seed" (the original 12 from media), or catalog ids.
+     */
+    matrix: z.union([z.enum(MATRICES), z.array(z.string()).min(1)]).default("default"),
     resources: z
       .object({ memoryMiB: z.number().int().min(512).optional(), cpus: z.number().int().min(1).optional() })
       .strict()
       .default({}),
     timeouts: phaseTimeoutsSchema.default({}),
     /** Per-distribution overrides, e.g. `distributions: { debian-13: { timeouts: { deploy: 30m } } }`. */
-    distributions: z.record(z.string(), z.object({ timeouts: phaseTimeoutsSchema.default({}) }).strict()).default({}),
+    distributions: z
+      .record(
+        z.string(),
+        z
+          .object({
+            timeouts: phaseTimeoutsSchema.default({}),
+            /** false: build from the release suite alone, without -updates and -security (the release as it shipped). */
+            updates: z.boolean().default(true),
+          })
+          .strict(),
+      )
+      .default({}),
+    /** Which golden images the run boots. */
+    images: z
+      .object({
+        /** No archive check: the newest cached image of each distribution, which may be behind the archive. */
+        offline: z.boolean().default(false),
+        /** Check the archive's state again now and build every image again. */
+        refresh: z.boolean().default(false),
+        /** Build from a Release past its Valid-Until (a frozen mirror); the report records it. */
+        acceptExpired: z.boolean().default(false),
+        /** `last-good` (each distribution's pinned image) or an image key: rerun on that image. */
+        use: z
+          .string()
+          .regex(/^(last-good|[0-9a-f]{8,64})$/, "expected last-good or an image key (hex, as msf images list shows)")
+          .optional(),
+      })
+      .strict()
+      .default({ offline: false, refresh: false, acceptExpired: false }),
     /** Multiplies every phase timeout; without KVM msf multiplies by 3 on top. */
     timeoutScale: z.number().positive().default(1),
     mirror: z.url().optional(),

@@ -7,6 +7,7 @@ import type { Phase, RunConfig } from "./config.ts";
 import type { RunEvent } from "./events.ts";
 import { executePlan } from "./executor.ts";
 import { DURATION_RUNS, medianDurations, type RunRecord, readRuns } from "./history.ts";
+import { chooseImages } from "./images-at-plan.ts";
 import { Journal, type JournalEventInput, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, planRun, type RunPlan } from "./plan.ts";
 import { writeRunReport } from "./report.ts";
@@ -51,7 +52,12 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     // One read of the newest runs: their durations for the plan, the newest one for a resume.
     const history = await readRuns(hostCtx, DURATION_RUNS);
     const { plan, previous } = await choosePlan(history[0], options, () =>
-      narrowPlan(planRun({ config: options.config, host, history: medianDurations(history.map((run) => run.status)) }), options.distros, options.phase),
+      chooseImages(
+        hostCtx,
+        narrowPlan(planRun({ config: options.config, host, history: medianDurations(history.map((run) => run.status)) }), options.distros, options.phase),
+        options.config,
+        emit,
+      ),
     );
     const runId = previous?.summary.runId ?? `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "")}-${randomBytes(2).toString("hex")}`;
     const dir = join(hostCtx.paths.runs, runId);
@@ -82,7 +88,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
       plan,
       runner,
       record,
-      report: () => writeRunReport({ plan, dir, runId, status: replayJournal(events), host }),
+      report: () => writeRunReport({ ctx, plan, dir, runId, status: replayJournal(events), host }),
       ...restored,
       signal: ctx.signal,
       onEvent: (event) => {
@@ -111,10 +117,10 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
  * resumed without naming distributions or a phase, else the plan asked for now. The same command
  * again continues an unfinished run that planned the same tasks.
  */
-async function choosePlan(latest: RunRecord | undefined, options: RunOptions, fresh: () => RunPlan): Promise<{ plan: RunPlan; previous?: RunRecord }> {
+async function choosePlan(latest: RunRecord | undefined, options: RunOptions, fresh: () => Promise<RunPlan>): Promise<{ plan: RunPlan; previous?: RunRecord }> {
   const unfinished = latest && !["passed", "failed"].includes(latest.status.status) ? latest : undefined;
   if (options.resume && !unfinished) throw new MsfError("ERR_MSF_NOT_FOUND", "there is no unfinished run to resume", { hint: "msf runs lists the runs" });
-  const plan = fresh();
+  const plan = await fresh();
   if (!unfinished) return { plan };
   if (options.resume && !options.distros?.length && !options.phase) {
     const started = (await readJsonIfExists(join(unfinished.summary.dir, "plan.json"))) as RunPlan | undefined;

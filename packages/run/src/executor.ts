@@ -44,7 +44,7 @@ export async function executePlan(options: ExecuteOptions): Promise<Map<string, 
   const distroTasks = (distro: string | undefined) => plan.tasks.filter((t) => t.distro === distro);
   const inputOf = (task: PlannedTask): Data => {
     const earlier = distroTasks(task.distro);
-    return Object.assign({}, ...earlier.slice(0, earlier.indexOf(task)).map((t) => outputs.get(t.id) ?? {}));
+    return Object.assign({}, task.given, ...earlier.slice(0, earlier.indexOf(task)).map((t) => outputs.get(t.id) ?? {}));
   };
 
   const cleanup = async (task: PlannedTask) => {

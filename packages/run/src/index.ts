@@ -1,8 +1,11 @@
-export { loadRunConfig, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
+export { compareRuns, type RunComparison } from "./compare.ts";
+export { loadRunConfig, MATRICES, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type RunEvent, RunEventSchema } from "./events.ts";
 export { hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
 export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";
 export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./history.ts";
+export { type ImageRow, imagesGc, imagesList } from "./images.ts";
+export { chooseImages, imageChoiceOf } from "./images-at-plan.ts";
 export {
   interruptedTasks,
   Journal,
@@ -19,4 +22,5 @@ export { inProcessRunner, runVmName, type StepCall, type StepRunner } from "./ru
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
 export { defineStep, type Resources, type Step, type StepContext } from "./step.ts";
 export { STEPS } from "./steps/index.ts";
+export { changesSinceLastPass, type PackagesFile, PackagesFileSchema, pinPassing, readPackagesFile, testedVersions } from "./versions.ts";
 export { type DistributionView, type RunStatusSnapshot, type RunView, runStatusSnapshot, runView } from "./view.ts";

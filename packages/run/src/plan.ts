@@ -1,4 +1,4 @@
-import { type Distribution, findDistribution, seedMatrix } from "@msf/catalog";
+import { type Distribution, findDistribution, nextMatrix, seedMatrix } from "@msf/catalog";
 import { guestTimeoutScale } from "@msf/vm";
 import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
 import { STEPS } from "./steps/index.ts";
@@ -19,6 +19,8 @@ export interface PlannedTask {
   expectedMs: number;
   /** What the task does, for --dry-run. */
   action: string;
+  /** Data the plan hands the step besides the earlier steps' outputs (the install step: the archive's state as checked at plan time). */
+  given?: Record<string, unknown>;
 }
 
 export interface RunPlan {
@@ -92,6 +94,7 @@ export function planRun(inputs: PlanInputs): RunPlan {
 
 function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean }> {
   if (config.matrix === "seed") return seedMatrix().map((distribution) => ({ distribution, bootstrap: false }));
+  if (config.matrix === "next") return nextMatrix().map((distribution) => ({ distribution, bootstrap: true }));
   const ids = config.matrix === "default" ? ["debian-11", "debian-12", "debian-13"] : config.matrix;
   return ids.map((id) => {
     const distribution = findDistribution(id);

@@ -1,29 +1,58 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { findDistribution } from "@msf/catalog";
-import { writeFileAtomic } from "@msf/core";
-import { type CheckResult, type PhaseResult, type Report, ReportSchema, renderHtml, renderJson, renderJunit, renderMarkdown } from "@msf/report";
+import { findDistribution, type InstalledPackage, lifecycleOf } from "@msf/catalog";
+import { writeFileAtomic, writeJsonAtomic } from "@msf/core";
+import {
+  type CheckResult,
+  type DistributionResult,
+  type PhaseResult,
+  REPORT_SCHEMA_VERSION,
+  type Report,
+  ReportSchema,
+  renderHtml,
+  renderJson,
+  renderJunit,
+  renderMarkdown,
+  verdictOf,
+} from "@msf/report";
+import type { MsfContext } from "@msf/supervisor";
 import type { RunStatus } from "./journal.ts";
 import type { RunPlan } from "./plan.ts";
+import { changesSinceLastPass, InstallOutputSchema, type PackagesFile, packagesFileOf, pinPassing, testedVersions } from "./versions.ts";
 
-/** Builds the report from the journal's status and the check results in the run directory; writes all four formats. */
-export async function writeRunReport(input: {
+export interface ReportInput {
+  ctx: MsfContext;
   plan: RunPlan;
   dir: string;
   runId: string;
   status: RunStatus;
   host: { accel: "kvm" | "tcg"; cpus: number; memoryMiB: number };
-}): Promise<Record<string, unknown>> {
-  const report = await buildReport(input);
-  const out = join(input.dir, "report");
-  const files = { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
-  for (const [name, text] of Object.entries(files)) await writeFileAtomic(join(out, name), text);
-  return { reportDir: out, files: Object.keys(files) };
 }
 
-async function buildReport(input: Parameters<typeof writeRunReport>[0]): Promise<Report> {
+/**
+ * Builds the report from the journal's status, the check results and the versions in the run
+ * directory; writes all four formats and each distribution's package list beside them, then pins
+ * the image of each distribution that passed as its last known good.
+ */
+export async function writeRunReport(input: ReportInput): Promise<Record<string, unknown>> {
+  const { report, lists } = await buildReport(input);
+  const out = join(input.dir, "report");
+  for (const list of lists) await writeJsonAtomic(join(out, packagesFileOf(list.distro)), list);
+  const files = { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
+  for (const [name, text] of Object.entries(files)) await writeFileAtomic(join(out, name), text);
+  const passed = report.distributions.flatMap((d) => {
+    const packages = lists.find((l) => l.distro === d.id)?.packages;
+    return verdictOf(d) === "passed" && d.image && !d.image.stale ? [{ distro: d.id, key: d.image.key, packages: packages ?? ([] as InstalledPackage[]) }] : [];
+  });
+  await pinPassing(input.ctx, input.runId, passed);
+  return { reportDir: out, files: Object.keys(files), pinned: passed.map((p) => `${p.distro}/${p.key}`) };
+}
+
+async function buildReport(input: ReportInput): Promise<{ report: Report; lists: PackagesFile[] }> {
   const tasks = input.status.tasks;
-  const distributions = [];
+  const started = Math.min(...Object.values(tasks).map((t) => t.startedAt ?? Date.now()));
+  const distributions: DistributionResult[] = [];
+  const lists: PackagesFile[] = [];
   for (const id of input.plan.matrix) {
     const phases: PhaseResult[] = input.plan.tasks
       .filter((t) => t.distro === id)
@@ -38,24 +67,39 @@ async function buildReport(input: Parameters<typeof writeRunReport>[0]): Promise
         };
       });
     const checks = await readChecks(join(input.dir, "vms", id, "checks.json"));
-    distributions.push({
+    const distribution = findDistribution(id);
+    const result: DistributionResult = {
       id,
-      name: findDistribution(id)?.name ?? id,
+      name: distribution?.name ?? id,
       phases,
       checks,
       diagnostics: checks.some((c) => c.status !== "pass") ? `vms/${id}/mail` : undefined,
-    });
+    };
+    if (distribution) {
+      const install = InstallOutputSchema.safeParse(tasks[`${id}:install`]?.outputs);
+      const tested = await testedVersions(input.ctx, input.dir, distribution, install.success ? install.data : undefined);
+      if (tested.list) lists.push(tested.list);
+      const lastGood = input.plan.tasks.find((t) => t.id === `${id}:install`)?.given?.choice;
+      Object.assign(result, {
+        lifecycle: lifecycleOf(distribution, new Date(started)),
+        image: tested.image && { ...tested.image, lastGood: (lastGood as { image?: string } | undefined)?.image === "last-good" || undefined },
+        versions: tested.versions,
+      });
+      result.changes = await changesSinceLastPass(input.ctx, input.runId, result, tested.list?.packages);
+    }
+    distributions.push(result);
   }
   const failed = distributions.some((d) => d.phases.some((p) => p.status !== "done"));
-  return ReportSchema.parse({
-    schemaVersion: 1,
+  const report = ReportSchema.parse({
+    schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,
-    startedAt: new Date(Math.min(...Object.values(tasks).map((t) => t.startedAt ?? Date.now()))).toISOString(),
+    startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     status: failed ? "failed" : "passed",
     host: input.host,
     distributions,
   });
+  return { report, lists };
 }
 
 /** The mail checks as the report keeps them: the transcript joined into one evidence text. */

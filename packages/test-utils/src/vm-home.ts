@@ -7,6 +7,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The run's temporary MSF_HOME; its cache holds the Debian 12 image the global setup built. */
     msfHome: string;
+    /** The key of that Debian 12 image (release, -updates and -security as the archive served them). */
+    debian12Key: string;
   }
 }
 

@@ -5,6 +5,7 @@ export { interactiveSshArgs, requireRunningVm, type VmExecOptions, vmExec } from
 export { requireVm } from "./find.ts";
 export type { CheckStatus, DoctorCheck } from "./host/check.ts";
 export { type DoctorOptions, HOST_TOOLS, runDoctor } from "./host/doctor.ts";
+export { archiveStates, expiredNote, type GoldenImage, goldenImage, type ImageChoice, type ImageEvent } from "./image.ts";
 export type { BootCheck } from "./install/boot-check.ts";
 export { type InstallEvent, type InstallOptions, type InstallResult, install } from "./install/install.ts";
 export { type PreseedRenderOptions, preseedRender, preseedValidate, type RenderedFile } from "./install/render.ts";

@@ -13,6 +13,8 @@ export interface VmListEntry {
   startedAt: string;
   expiresAt: string;
   dir: string;
+  /** The golden image it booted. */
+  image: { key: string; dir: string };
 }
 
 export async function vmList(vmsDir: string): Promise<VmListEntry[]> {
@@ -34,6 +36,7 @@ export async function vmList(vmsDir: string): Promise<VmListEntry[]> {
       startedAt: state.startedAt,
       expiresAt: state.expiresAt,
       dir: state.dir,
+      image: { key: state.image.key, dir: state.image.dir },
     });
   }
   return entries;

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
 import { isProcessAlive, MsfError } from "@msf/core";
 import { requireDistribution } from "@msf/iso";
-import { type BuildEvent, ensureBootstrapImage } from "@msf/preseed";
 import {
   type AccelVerdict,
   bootRetryReason,
@@ -12,7 +11,6 @@ import {
   diskTools,
   type LaunchedMachine,
   launchMachine,
-  listImages,
   machineProbes,
   oneMoreTry,
   type ReadinessEvent,
@@ -25,13 +23,13 @@ import type { SshSession } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
 import { connectVm } from "./connect.ts";
 import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
+import { goldenImage, type ImageChoice, type ImageEvent } from "./image.ts";
 import { withVmLock } from "./lock.ts";
-import { imageRecipeFor } from "./recipe.ts";
 import { vmMachineSpec } from "./spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
 
 export type VmUpEvent =
-  | BuildEvent
+  | ImageEvent
   | { type: "image"; distro: string; key: string; dir: string; built: boolean; ms: number }
   | { type: "accelerator"; accel: AccelVerdict["accel"]; reason: string; cached: boolean }
   | { type: "launched"; name: string; pid: number; ports: Record<string, number>; serialLog: string }
@@ -52,6 +50,8 @@ export interface VmUpOptions {
   reprobe?: boolean;
   /** Boot this golden image (already verified by the caller) instead of finding or building the distribution's. */
   image?: StoredImage;
+  /** Otherwise, which one: the archive's current state (default), last-good, a key, offline, refreshed. */
+  choice?: ImageChoice;
   onEvent?: (event: VmUpEvent) => void;
 }
 
@@ -90,17 +90,7 @@ export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpR
 async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, distribution: Distribution): Promise<VmUpResult> {
   const emit = options.onEvent ?? (() => {});
   const imageStarted = Date.now();
-  const { image, built } = options.image
-    ? { image: options.image, built: false }
-    : distribution.bootstrap
-      ? await ensureBootstrapImage({
-          recipe: imageRecipeFor(distribution),
-          imagesDir: ctx.paths.images,
-          supervisor: ctx.supervisor,
-          onEvent: emit,
-          timeoutScale: ctx.timeoutScale,
-        })
-      : { image: await installedImage(ctx, distribution.id), built: false };
+  const { image, built } = options.image ? { image: options.image, built: false } : await goldenImage(ctx, distribution, { ...options.choice, onEvent: emit });
   emit({ type: "image", distro: distribution.id, key: image.manifest.key, dir: image.dir, built, ms: Date.now() - imageStarted });
 
   const verdict = await detectAccelerator({
@@ -218,15 +208,6 @@ async function bootOnce(ctx: MsfContext, options: VmUpOptions, boot: BootInput):
     machine.qmp.close();
     await machine.tap.stop();
   }
-}
-
-/** Distributions without a bootstrap build boot the newest image their installer made (msf install). */
-async function installedImage(ctx: MsfContext, distro: string): Promise<StoredImage> {
-  const [newest] = (await listImages(ctx.paths.images)).filter((image) => image.manifest.distro === distro);
-  if (!newest) {
-    throw new MsfError("ERR_MSF_NOT_FOUND", `there is no installed image of ${distro}`, { hint: `install it first: msf install ${distro} --from iso` });
-  }
-  return newest;
 }
 
 async function killMachine(machine: LaunchedMachine): Promise<void> {

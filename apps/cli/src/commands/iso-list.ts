@@ -11,10 +11,10 @@ export default command(z.object({}), async ({ reporter, ctx }) => {
     rows.map((r) => [
       r.id,
       r.name,
-      r.bootstrap ? `${r.installer} + bootstrap` : r.installer,
+      r.bootstrap && r.installer !== "bootstrap" ? `${r.installer} + bootstrap` : r.installer,
       r.approxSizeMiB ? `~${(r.approxSizeMiB / 1024).toFixed(1)} GiB` : "-",
       r.cached.length ? r.cached.map((c) => c.file).join(", ") : "-",
-      [r.endOfLife ? "end of life" : "", r.userProvided ? "user-provided ISO (msf iso fetch shows how)" : ""].filter(Boolean).join("; "),
+      [r.lifecycle.note, r.userProvided ? "user-provided ISO (msf iso fetch shows how)" : ""].filter(Boolean).join("; "),
     ]),
   );
   reporter.result({ distributions: rows }, human);

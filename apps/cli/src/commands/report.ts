@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { compareReports, renderHtml, renderJson, renderJunit, renderMarkdown } from "@msf/report";
-import { loadRunReport } from "@msf/run";
+import { changeLine, renderHtml, renderJson, renderJunit, renderMarkdown } from "@msf/report";
+import { compareRuns, loadRunReport } from "@msf/run";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK, exitFor } from "../exit-codes.ts";
@@ -17,8 +17,13 @@ const schema = z.object({
 export default command(schema, async ({ reporter, ctx, input }) => {
   if (input.compare) {
     if (!input.runId) throw new MsfError("ERR_MSF_USAGE", "--compare A B: name two runs (msf runs lists them)");
-    const diff = compareReports((await loadRunReport(ctx, input.compare)).report, (await loadRunReport(ctx, input.runId)).report);
+    const diff = await compareRuns(ctx, input.compare, input.runId);
     const lines = [
+      `run ${diff.before} -> run ${diff.after}`,
+      ...Object.entries(diff.packages).flatMap(([distro, changes]) => [
+        `${distro}: ${changes.length} package${changes.length === 1 ? "" : "s"} changed`,
+        ...changes.map((c) => `  ${changeLine(c)}`),
+      ]),
       `newly failing: ${diff.newlyFailing.join(", ") || "none"}`,
       `newly passing: ${diff.newlyPassing.join(", ") || "none"}`,
       `slower by >20%: ${diff.slower.map((s) => `${s.what} ${(s.beforeMs / 1000).toFixed(1)} s -> ${(s.afterMs / 1000).toFixed(1)} s`).join(", ") || "none"}`,

@@ -1,13 +1,29 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { findDistribution } from "@msf/catalog";
+import { MsfError } from "@msf/core";
 import { matrixRows, parseReport } from "@msf/report";
-import { expectedDurations, hostBudget, loadRunConfig, narrowPlan, PHASES, planRun, type RunEvent, type RunPlan, runMatrix, simulate } from "@msf/run";
+import {
+  chooseImages,
+  expectedDurations,
+  hostBudget,
+  loadRunConfig,
+  MATRICES,
+  narrowPlan,
+  PHASES,
+  planRun,
+  type RunConfig,
+  type RunEvent,
+  type RunPlan,
+  runMatrix,
+  simulate,
+} from "@msf/run";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK, exitFor } from "../exit-codes.ts";
 import { duration, seconds, table } from "../format.ts";
 import type { Reporter } from "../reporters/index.ts";
-import { flag, listValue } from "../values.ts";
+import { flag, imageChoiceOptions, listValue } from "../values.ts";
 
 const schema = z.object({
   distro: listValue.optional(),
@@ -17,15 +33,24 @@ const schema = z.object({
   config: z.string().optional(),
   resume: flag,
   dryRun: flag,
+  ...imageChoiceOptions,
 });
 
 export default command(schema, async ({ reporter, ctx, input, cwd }) => {
   const { config, source } = await loadRunConfig({ cwd, file: input.config });
-  if (input.matrix) config.matrix = input.matrix === "default" || input.matrix === "seed" ? input.matrix : input.matrix.split(",");
+  if (input.matrix) config.matrix = matrixOption(input.matrix);
   if (input.mirror) config.mirror = input.mirror;
+  config.images = {
+    ...config.images,
+    use: input.image ?? config.images.use,
+    offline: input.offline || config.images.offline,
+    refresh: input.refresh || config.images.refresh,
+    acceptExpired: input.acceptExpired || config.images.acceptExpired,
+  };
   if (input.dryRun) {
-    const plan = planRun({ config, host: await hostBudget(ctx), history: await expectedDurations(ctx) });
-    return dryRun(reporter, narrowPlan(plan, input.distro, input.phase), source);
+    const plan = narrowPlan(planRun({ config, host: await hostBudget(ctx), history: await expectedDurations(ctx) }), input.distro, input.phase);
+    // The image each distribution would boot: the archive's state is part of the plan (under a second).
+    return dryRun(reporter, await chooseImages(ctx, plan, config, (event) => reporter.event(event, describe(event, reporter))), source);
   }
   // What runs now, for plain output's line every 30 s (a log of msf run never sits silent for minutes).
   const running = new Map<string, number>();
@@ -58,6 +83,19 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
   return result.status === "passed" ? EXIT_OK : exitFor(result.status === "interrupted" ? "ERR_MSF_ABORTED" : "ERR_MSF_CHECKS_FAILED");
 });
 
+/** --matrix: a named matrix or catalog ids, each checked. */
+function matrixOption(value: string): RunConfig["matrix"] {
+  if ((MATRICES as readonly string[]).includes(value)) return value as RunConfig["matrix"];
+  const ids = value.split(",").map((id) => id.trim());
+  const unknown = ids.filter((id) => !findDistribution(id));
+  if (unknown.length) {
+    throw new MsfError("ERR_MSF_USAGE", `--matrix: no distribution ${unknown.join(", ")} in the catalog`, {
+      hint: `a matrix (${MATRICES.join(", ")}) or ids from msf iso list`,
+    });
+  }
+  return ids;
+}
+
 function dryRun(reporter: Reporter, plan: RunPlan, source: string | undefined): number {
   const { starts, makespanMs } = simulate(plan);
   const rows = [...plan.tasks]
@@ -72,6 +110,8 @@ function dryRun(reporter: Reporter, plan: RunPlan, source: string | undefined): 
 
 function describe(event: RunEvent, reporter: Reporter): string | undefined {
   switch (event.type) {
+    case "archive-checked":
+      return `archive checked in ${seconds(event.ms)}: ${event.images.map((i) => `${i.distro} → image ${i.key} (${i.suites.map((s) => `${s.suite} ${s.date.slice(0, 10)}`).join(", ")})`).join("; ")}`;
     case "run-planned":
       return `${event.resumed ? "resuming" : "starting"} run ${event.runId}: ${event.matrix.join(", ")} (${event.tasks} tasks) in ${event.dir}`;
     case "task-started":

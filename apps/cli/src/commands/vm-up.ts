@@ -2,9 +2,9 @@ import { type VmUpEvent, vmUp } from "@msf/vm";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
-import { seconds } from "../format.ts";
+import { bytes, seconds } from "../format.ts";
 import type { Reporter } from "../reporters/index.ts";
-import { countValue, durationValue, flag } from "../values.ts";
+import { countValue, durationValue, flag, imageChoiceOf, imageChoiceOptions } from "../values.ts";
 
 const schema = z.object({
   distro: z.string(),
@@ -14,6 +14,7 @@ const schema = z.object({
   ttl: durationValue,
   keepOnFailure: flag,
   reprobe: flag,
+  ...imageChoiceOptions,
 });
 
 export default command(schema, async ({ reporter, ctx, input }) => {
@@ -27,6 +28,7 @@ export default command(schema, async ({ reporter, ctx, input }) => {
     lifetimeMs: input.ttl,
     keepOnFailure: input.keepOnFailure,
     reprobe: input.reprobe,
+    choice: imageChoiceOf(input),
     onEvent: (event) => {
       doing = activity(event) ?? doing;
       reporter.event(event, describe(event, reporter));
@@ -56,6 +58,10 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
       return `image ${event.distro} ${event.key} from the cache (verified)`;
     case "image-corrupt":
       return reporter.paint("yellow", `cached image damaged, rebuilding: ${event.reason}`);
+    case "image-stale":
+      return reporter.paint("yellow", event.message);
+    case "package-cache":
+      return `package cache: ${event.files} .deb files (${bytes(event.bytes)}) verified and handed to the build${event.dropped.length ? `, ${event.dropped.length} damaged ones dropped` : ""}`;
     case "build-step":
       return event.status === "started" ? `building image: ${event.step}...` : `  ${event.step} done in ${seconds(event.ms)}`;
     case "build-output":

@@ -3,6 +3,7 @@ import { writeJsonAtomic } from "@msf/core";
 import type { SshSession } from "@msf/ssh";
 import { collectDiagnostics } from "../diagnostics/collect.ts";
 import type { PackageFamily } from "../recipe/families.ts";
+import { readServerVersions } from "../target/versions.ts";
 import { runChecks } from "./run.ts";
 import type { CheckResult, MailTarget } from "./types.ts";
 
@@ -26,6 +27,10 @@ export interface MailTestReport {
   /** Where the results (and diagnostics) were written. */
   dir: string;
   diagnostics?: string;
+  /** The server's kernel and packages when the checks ran (with SSH); the full list is in packages.json beside results.json. */
+  versions?: { kernelRelease: string; packages: number; file: string };
+  /** Why the versions could not be read, when they could not (the checks ran regardless). */
+  versionsError?: string;
 }
 
 export interface RecordOptions extends MailTestOptions {
@@ -43,6 +48,10 @@ export async function runAndRecord(options: RecordOptions): Promise<MailTestRepo
   const startedAt = new Date();
   const dir = join(options.outDir, startedAt.toISOString().replace(/[:.]/g, "-"));
   try {
+    // The versions under test, read first: what a failing check ran against is part of its evidence.
+    const read = options.ssh ? await readServerVersions(options.ssh, options.family).catch((error: Error) => error) : undefined;
+    const versions = read instanceof Error ? undefined : read;
+    const versionsError = read instanceof Error ? read.message : undefined;
     const checks = await runChecks(options.target, {
       only: options.only,
       onStart: options.onStart,
@@ -65,7 +74,10 @@ export async function runAndRecord(options: RecordOptions): Promise<MailTestRepo
       checks,
       dir,
       diagnostics,
+      versions: versions && { kernelRelease: versions.kernelRelease, packages: versions.packages.length, file: join(dir, "packages.json") },
+      versionsError,
     };
+    if (versions) await writeJsonAtomic(join(dir, "packages.json"), versions);
     await writeJsonAtomic(join(dir, "results.json"), report);
     return report;
   } finally {

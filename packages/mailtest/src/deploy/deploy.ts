@@ -3,8 +3,9 @@ import pg from "pg";
 import { FAMILIES, type FamilyLayout, type PackageFamily } from "../recipe/families.ts";
 import { DATABASE, type StackInputs } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
+import { DNF_REPOSITORIES } from "./platform.ts";
 import { Remote } from "./remote.ts";
-import { DEPLOY_STAGES } from "./steps.ts";
+import { stagesFor } from "./steps.ts";
 import type { TlsMaterial } from "./tls.ts";
 
 export type DeployEvent =
@@ -81,7 +82,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     unitFilesChanged: [] as string[],
     roleCanLogIn: () => roleCanLogIn(options.session, inputs.dbPassword),
   };
-  for (const stage of DEPLOY_STAGES) {
+  for (const stage of stagesFor(layout)) {
     // Every step of a stage finishes (none is cut off half way) before the first failure is thrown.
     const outcomes = await Promise.allSettled(stage.map((step) => track(step.name, () => step.run(ctx))));
     for (const outcome of outcomes) {
@@ -102,9 +103,11 @@ async function ensurePackages(remote: Remote, layout: FamilyLayout): Promise<str
   );
   const missing = layout.packages.filter((name) => !installed.has(name));
   if (missing.length === 0) return [];
+  const repositories = layout.platform.repositories ? await remote.run("packages", DNF_REPOSITORIES, { timeoutMs: 600_000 }) : undefined;
+  const added = (repositories?.stdout.trim().split(/\s+/) ?? []).filter(Boolean).map((repo) => `added the ${repo} repository`);
   await remote.run("packages", layout.refresh, { timeoutMs: 600_000 });
   await remote.run("packages", [...layout.install, ...missing], { timeoutMs: 1_800_000 });
-  return missing.map((name) => `installed ${name}`);
+  return [...added, ...missing.map((name) => `installed ${name}`)];
 }
 
 async function dovecotFormat(remote: Remote): Promise<StackInputs["dovecot"]> {

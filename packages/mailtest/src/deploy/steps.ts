@@ -10,6 +10,7 @@ import { dataSql, rolePasswordSql, schemaSql } from "../recipe/postgres.ts";
 import { dkimKeyPath, rspamdFiles, TLD_LIST } from "../recipe/rspamd.ts";
 import { CLAMD_DROP_IN, systemdFiles } from "../recipe/systemd.ts";
 import { DeployStepError } from "./errors.ts";
+import { FIREWALLD_SCRIPT, POSTGRESQL_SETUP, pgHbaScript, SELINUX_SCRIPT } from "./platform.ts";
 import type { Remote } from "./remote.ts";
 import {
   DOVECOT_CONFIG_PARSES,
@@ -39,6 +40,8 @@ export interface StepContext {
 
 export interface DeployStep {
   name: string;
+  /** Only for the families this is true of (default: all). */
+  appliesTo?: (layout: FamilyLayout) => boolean;
   /** Returns what it changed (files written, settings set, rows changed, services restarted); empty when nothing. */
   run(ctx: StepContext): Promise<string[]>;
 }
@@ -87,9 +90,15 @@ const postgresql: DeployStep = {
   name: "postgresql",
   async run(ctx) {
     const { remote, inputs, layout } = ctx;
-    const changed = await service(ctx, "postgresql", layout.services.postgresql, false);
+    const init = layout.platform.initDatabase ? await remote.run("postgresql", POSTGRESQL_SETUP, { timeoutMs: 300_000 }) : undefined;
+    const changed = init?.stdout.includes("initialised") ? ["initialised the PostgreSQL cluster"] : [];
+    changed.push(...(await service(ctx, "postgresql", layout.services.postgresql, false)));
     // Waits as long as the command's (scaled) timeout allows; a timeout names the command.
     await remote.run("postgresql", WAIT_FOR_POSTGRESQL, { timeoutMs: 90_000 });
+    if (layout.platform.pgHba && (await remote.run("postgresql", pgHbaScript(layout.platform.pgHba))).stdout.includes("changed")) {
+      await remote.run("postgresql", ["systemctl", "reload", layout.services.postgresql]);
+      changed.push(`${layout.platform.pgHba}: password logins over TCP for the mail role`);
+    }
     // Before the schema: a role that does not exist yet cannot log in either, so it gets its password.
     const setPassword = !(await ctx.roleCanLogIn());
     // One psql run (each costs the guest about 3 s under emulation): schema, password, rows.
@@ -189,6 +198,28 @@ async function newDkimKey(): Promise<string> {
   return privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 }
 
+/** Prints what a platform script did as "<verb> <thing>" changes. */
+async function platformStep(ctx: StepContext, step: string, script: ShellScript, verb: string): Promise<string[]> {
+  const result = await ctx.remote.run(step, script);
+  return result.stdout
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((what) => `${verb} ${what}`);
+}
+
+const firewall: DeployStep = {
+  name: "firewall",
+  appliesTo: (layout) => layout.platform.firewalld,
+  run: (ctx) => platformStep(ctx, "firewall", FIREWALLD_SCRIPT, "opened"),
+};
+
+const selinux: DeployStep = {
+  name: "selinux",
+  appliesTo: (layout) => layout.platform.selinux,
+  run: (ctx) => platformStep(ctx, "selinux", SELINUX_SCRIPT, "permissive"),
+};
+
 const verify: DeployStep = {
   name: "verify",
   async run({ remote, layout }) {
@@ -210,4 +241,14 @@ const verify: DeployStep = {
  * Dovecot comes after Postfix: its LMTP and auth sockets live in Postfix's spool, which Debian 13
  * creates when Postfix first starts. Each step is idempotent: a second run reports no changes.
  */
-export const DEPLOY_STAGES: readonly (readonly DeployStep[])[] = [[systemd, vmail, tls], [postgresql, postfix, redis, clamav, rspamd], [dovecot], [verify]];
+export const DEPLOY_STAGES: readonly (readonly DeployStep[])[] = [
+  [systemd, vmail, tls, firewall, selinux],
+  [postgresql, postfix, redis, clamav, rspamd],
+  [dovecot],
+  [verify],
+];
+
+/** Pure: the stages as they run for a family (steps that do not apply left out). */
+export function stagesFor(layout: FamilyLayout): DeployStep[][] {
+  return DEPLOY_STAGES.map((stage) => stage.filter((step) => step.appliesTo?.(layout) ?? true));
+}

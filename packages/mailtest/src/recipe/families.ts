@@ -16,8 +16,12 @@ export interface FamilyLayout {
   rspamdUser: string;
   /** Units that only fetch signatures from the internet (those a release has), switched off when there is none. */
   freshclamUnits: string[];
-  /** Creates the PostgreSQL cluster where the package does not (idempotent shell). */
-  initDatabase?: string;
+  /**
+   * What the family needs beyond Debian's defaults (scripts in deploy/platform.ts): extra
+   * repositories, creating the PostgreSQL cluster, pg_hba.conf for password logins over TCP,
+   * firewalld and SELinux. Not proven in a VM here: no media of these families is reachable.
+   */
+  platform: { repositories: boolean; initDatabase: boolean; pgHba?: string; firewalld: boolean; selinux: boolean };
 }
 
 export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
@@ -47,6 +51,8 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     rspamdUser: "_rspamd",
     // Debian 13 adds an update at every boot (it waits for the network, then fails offline: 40 s) and its daily timer.
     freshclamUnits: ["clamav-freshclam", "clamav-freshclam-once.service", "clamav-freshclam-once.timer"],
+    // Debian's cluster exists once the package is installed, its pg_hba allows passwords over TCP, no firewall or SELinux by default.
+    platform: { repositories: false, initDatabase: false, firewalld: false, selinux: false },
   },
   dnf: {
     packages: [
@@ -70,7 +76,7 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     redisConfig: "/etc/redis/redis.conf",
     rspamdUser: "_rspamd",
     freshclamUnits: ["clamav-freshclam"],
-    initDatabase: "test -s /var/lib/pgsql/data/PG_VERSION || postgresql-setup --initdb",
+    platform: { repositories: true, initDatabase: true, pgHba: "/var/lib/pgsql/data/pg_hba.conf", firewalld: true, selinux: true },
   },
   zypper: {
     packages: [
@@ -93,6 +99,8 @@ export const FAMILIES: Record<PackageFamily, FamilyLayout> = {
     redisConfig: "/etc/redis/default.conf",
     rspamdUser: "rspamd",
     freshclamUnits: ["freshclam"],
+    // openSUSE's postgresql unit creates the cluster on its first start; Leap's own repositories carry Rspamd and ClamAV.
+    platform: { repositories: false, initDatabase: false, pgHba: "/var/lib/pgsql/data/pg_hba.conf", firewalld: true, selinux: true },
   },
 };
 

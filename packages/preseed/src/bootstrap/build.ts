@@ -1,25 +1,40 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { type InstalledPackage, PACKAGE_QUERY, parsePackageList } from "@msf/catalog";
 import { isMsfError, MsfError } from "@msf/core";
 import { diskTools, findImage, imageDir, publishImage, removeImage, type StoredImage } from "@msf/qemu";
 import { acquireLock, type Supervisor } from "@msf/supervisor";
 import { removeBuildDir } from "./build-dir.ts";
+import { keepDebs, stageDebCache } from "./deb-cache.ts";
 import type { GuestFile } from "./guest-files.ts";
-import { bootstrapKey, MMDEBSTRAP, planBootstrap } from "./plan.ts";
+import { bootstrapKey, MMDEBSTRAP, planBootstrap, type SuiteDigest } from "./plan.ts";
 import type { BootstrapRecipe } from "./recipe.ts";
 
-export type BuildStep = "mmdebstrap" | "filesystem" | "qcow2" | "publish";
+export type BuildStep = "package-cache" | "mmdebstrap" | "packages" | "filesystem" | "qcow2" | "publish";
 
 export type BuildEvent =
   | { type: "image-cached"; distro: string; key: string; dir: string }
   | { type: "image-corrupt"; distro: string; key: string; reason: string }
+  | { type: "package-cache"; files: number; bytes: number; dropped: string[] }
   | { type: "build-step"; step: BuildStep; status: "started" | "done"; ms?: number }
   | { type: "build-output"; step: BuildStep; line: string };
 
+/** A suite's state as the manifest records it (plain data from the signed Release). */
+export interface SuiteRecord extends SuiteDigest {
+  mirror: string;
+  date: string;
+}
+
 export interface EnsureImageOptions {
   recipe: BootstrapRecipe;
+  /** The state of each of the recipe's suites, in order (part of the key). */
+  suites: readonly SuiteRecord[];
   imagesDir: string;
+  /** The host's .deb cache for this distribution; without it every build downloads everything. */
+  debCache?: string;
+  /** Build again even when the key's image is cached (it is replaced). */
+  rebuild?: boolean;
   supervisor: Supervisor;
   onEvent?: (event: BuildEvent) => void;
   /** Multiplies the build timeouts (slow hosts). */
@@ -33,13 +48,13 @@ export interface EnsureImageOptions {
  */
 export async function ensureBootstrapImage(options: EnsureImageOptions): Promise<{ image: StoredImage; built: boolean }> {
   const { recipe, imagesDir } = options;
-  const key = bootstrapKey(recipe);
-  const cached = await findVerified(options, key);
+  const key = bootstrapKey(recipe, options.suites);
+  const cached = options.rebuild ? undefined : await findVerified(options, key);
   if (cached) return { image: cached, built: false };
   await mkdir(join(imagesDir, recipe.distro), { recursive: true });
   const lock = await acquireLock(join(imagesDir, recipe.distro, `.${key}.lock`), { timeoutMs: 60 * 60_000 });
   try {
-    const builtMeanwhile = await findVerified(options, key);
+    const builtMeanwhile = options.rebuild ? undefined : await findVerified(options, key);
     if (builtMeanwhile) return { image: builtMeanwhile, built: false };
     return { image: await build(options, key), built: true };
   } finally {
@@ -72,8 +87,14 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
   const distroDir = join(imagesDir, recipe.distro);
   await removeStaleBuilds(distroDir, key, supervisor); // we hold the key's lock: any build dir of this key is dead
   const work = join(distroDir, `.build-${key}-${randomBytes(4).toString("hex")}`);
-  const dirs = { setupDir: join(work, "setup"), customizeDir: join(work, "customize"), rootDir: join(work, "root") };
-  const plan = planBootstrap(recipe, dirs);
+  const dirs = {
+    setupDir: join(work, "setup"),
+    customizeDir: join(work, "customize"),
+    rootDir: join(work, "root"),
+    debsIn: join(work, "debs-in"),
+    debsOut: join(work, "debs-out"),
+  };
+  const plan = planBootstrap(recipe, dirs, options.suites);
   const started = Date.now();
   const step = async <T>(name: BuildStep, work: () => Promise<T>): Promise<T> => {
     options.onEvent?.({ type: "build-step", step: name, status: "started" });
@@ -88,6 +109,10 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
   try {
     await stageFiles(dirs.setupDir, plan.setupFiles);
     await stageFiles(dirs.customizeDir, plan.customizeFiles);
+    await mkdir(dirs.debsOut, { recursive: true });
+    const { debCache } = options;
+    if (debCache) options.onEvent?.({ type: "package-cache", ...(await step("package-cache", () => stageDebCache(debCache, dirs.debsIn))) });
+    else await mkdir(dirs.debsIn, { recursive: true });
     await step("mmdebstrap", () =>
       supervisor.exec({
         name: `mmdebstrap-${recipe.distro}`,
@@ -98,6 +123,8 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
       }),
     );
     const boot = await bootFiles(dirs.rootDir);
+    const packages = await step("packages", () => installedPackages(supervisor, dirs.rootDir));
+    if (debCache) await keepDebs(debCache, dirs.debsOut, packages);
     const raw = join(work, "disk.raw");
     await step("filesystem", () =>
       supervisor.exec({
@@ -122,11 +149,14 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
             suite: recipe.suite,
             architecture: recipe.architecture,
             mirror: recipe.mirror,
+            suites: options.suites.map(({ suite, mirror, date, digest }) => ({ suite, mirror, date, digest })),
             packages: plan.packages,
             diskSize: recipe.diskSize,
           },
           append: plan.append,
           sshUser: "root",
+          packages,
+          kernelRelease: boot.release,
         },
       }),
     );
@@ -144,8 +174,17 @@ async function stageFiles(root: string, files: GuestFile[]): Promise<void> {
   }
 }
 
-/** The kernel and initrd the image installed, for direct kernel boot. */
-async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: string }> {
+/** Every package installed in the build root, read from its dpkg database by the host's dpkg-query. */
+async function installedPackages(supervisor: Supervisor, rootDir: string): Promise<InstalledPackage[]> {
+  const [command, ...args] = PACKAGE_QUERY.apt as [string, ...string[]];
+  const result = await supervisor.exec({ name: "dpkg-query", command, args: [`--admindir=${join(rootDir, "var/lib/dpkg")}`, ...args], timeoutMs: 60_000 });
+  const packages = parsePackageList(result.stdout);
+  if (!packages.length) throw new MsfError("ERR_MSF_IMAGE_BUILD", `dpkg-query found no installed package in ${rootDir}`);
+  return packages;
+}
+
+/** The kernel and initrd the image installed, for direct kernel boot, and the kernel's release. */
+async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: string; release: string }> {
   const names = await readdir(join(rootDir, "boot"));
   const kernel = names
     .filter((n) => n.startsWith("vmlinuz-"))
@@ -157,7 +196,7 @@ async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: str
       hint: "the recipe must include linux-image-amd64 and an initramfs generator",
     });
   }
-  return { kernel: join(rootDir, "boot", kernel), initrd: join(rootDir, "boot", initrd) };
+  return { kernel: join(rootDir, "boot", kernel), initrd: join(rootDir, "boot", initrd), release: kernel.slice("vmlinuz-".length) };
 }
 
 async function removeStaleBuilds(distroDir: string, key: string, supervisor: Supervisor): Promise<void> {

@@ -9,8 +9,15 @@ export const BootstrapRecipeSchema = z.object({
   distro: z.string(),
   suite: z.string(),
   architecture: z.literal("amd64").default("amd64"),
-  /** Not part of the cache key: the same packages come from any mirror. */
+  /** Not part of the cache key: the same packages come from any mirror (the suites' states are). */
   mirror: z.url(),
+  /** Suites installed from on top of the release (its -updates and -security), in this order. */
+  updates: z.array(z.object({ suite: z.string(), mirror: z.url() })).default([]),
+  /**
+   * Build from a Release past its Valid-Until (a frozen mirror's testing or unstable). Off by
+   * default: an expired Release is also what a mirror replaying old packages would serve.
+   */
+  acceptExpired: z.boolean().default(false),
   components: z.array(z.string()).default(["main"]),
   /** Installed on top of BASE_PACKAGES; the mail-stack recipe adds its packages here. */
   packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name")).default([]),
@@ -29,6 +36,11 @@ export const BootstrapRecipeSchema = z.object({
 export type BootstrapRecipe = z.infer<typeof BootstrapRecipeSchema>;
 export type BootstrapRecipeInput = z.input<typeof BootstrapRecipeSchema>;
 
+/** The suites an image of the recipe is built from: the release, then its updates. */
+export function recipeSuites(recipe: BootstrapRecipe): Array<{ suite: string; mirror: string }> {
+  return [{ suite: recipe.suite, mirror: recipe.mirror }, ...recipe.updates];
+}
+
 /** The recipe for a catalog distribution that can be built from its archive. */
 export function recipeFor(distribution: Distribution, overrides: Partial<BootstrapRecipeInput> = {}): BootstrapRecipe {
   if (!distribution.bootstrap) {
@@ -40,6 +52,7 @@ export function recipeFor(distribution: Distribution, overrides: Partial<Bootstr
     distro: distribution.id,
     suite: distribution.bootstrap.suite,
     mirror: distribution.bootstrap.mirror,
+    updates: distribution.bootstrap.updates,
     hostname: `msf-${distribution.id}`,
     ...overrides,
   });

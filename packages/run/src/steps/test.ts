@@ -1,11 +1,11 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { formatMs, MsfError } from "@msf/core";
 import { mailTest } from "@msf/vm";
 import { z } from "zod";
 import { defineStep, nothingToClean, vmResources } from "../step.ts";
 
-/** Every acceptance check against the run's VM; checks.json (redacted) lands in the run directory. */
+/** Every acceptance check against the run's VM; checks.json (redacted) and the guest's packages.json land in the run directory. */
 export const test = defineStep({
   phase: "test",
   holdsVm: true,
@@ -16,6 +16,9 @@ export const test = defineStep({
     const report = await mailTest(ctx, { name: vm, onResult: (check) => onLine(`${check.id} ${check.status} in ${formatMs(check.durationMs)}`) });
     await mkdir(vmRunDir, { recursive: true });
     await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(ctx.logger.redact(report.checks), null, 2)}\n`);
+    // The versions the checks ran against, read from the guest: the report's evidence of what was tested.
+    if (report.versions) await copyFile(report.versions.file, join(vmRunDir, "packages.json"));
+    else onLine(`the guest's package list could not be read: ${report.versionsError ?? "no SSH session"}`);
     if (report.failed) {
       // Named in the message: the journal, status and report show it without opening checks.json.
       const failed = report.checks.filter((c) => c.status === "fail" || c.status === "error").map((c) => `${c.id}: ${c.message.slice(0, 300)}`);

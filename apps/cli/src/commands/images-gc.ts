@@ -1,0 +1,22 @@
+import { imagesGc } from "@msf/run";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+import { bytes } from "../format.ts";
+import { flag } from "../values.ts";
+
+const schema = z.object({ keep: z.coerce.number().int("expected a whole number").nonnegative("expected 0 or more"), dryRun: flag });
+
+export default command(schema, async ({ reporter, ctx, input }) => {
+  const { removed, kept } = await imagesGc(ctx, { keep: input.keep, dryRun: input.dryRun });
+  const verb = input.dryRun ? "would remove" : "removed";
+  const protectedRows = kept.filter((k) => k.pinned || k.usedBy.length);
+  const lines = [
+    ...removed.map((r) => `${verb} ${r.distro} ${r.key} (${bytes(r.sizeBytes)})`),
+    ...protectedRows.map(
+      (k) => `kept ${k.distro} ${k.key}: ${[k.pinned ? "last known good" : "", ...k.usedBy.map((u) => `used by ${u}`)].filter(Boolean).join(", ")}`,
+    ),
+  ];
+  reporter.result({ removed, kept, dryRun: input.dryRun }, lines.join("\n") || "nothing to remove");
+  return EXIT_OK;
+});

@@ -1,0 +1,74 @@
+import { findDistribution, type StackVersion, stackVersions } from "@msf/catalog";
+import { imagesToRemove, listImages, readPin, removeImage } from "@msf/qemu";
+import type { MsfContext } from "@msf/supervisor";
+import { vmList } from "@msf/vm";
+import { readRuns } from "./history.ts";
+
+export interface ImageRow {
+  distro: string;
+  key: string;
+  builtAt: string;
+  sizeBytes: number;
+  dir: string;
+  /** The stack's versions in the image (from its build), when it recorded its packages. */
+  stack: StackVersion[];
+  /** The distribution's last known good image (the newest passing run's). */
+  pinned: boolean;
+  /** The newest run that used it. */
+  lastRun?: string;
+  /** VMs booted from it, and unfinished runs that use it: gc leaves it alone. */
+  usedBy: string[];
+}
+
+/** How many runs are read to say which used an image. */
+const HISTORY_RUNS = 200;
+
+/** Every complete golden image, newest first, with what it holds and who uses it. */
+export async function imagesList(ctx: MsfContext): Promise<ImageRow[]> {
+  const images = await listImages(ctx.paths.images);
+  const pins = new Map<string, string | undefined>();
+  for (const distro of new Set(images.map((i) => i.manifest.distro))) pins.set(distro, (await readPin(ctx.paths.images, distro))?.key);
+  const usedBy = new Map<string, string[]>();
+  const use = (key: string, by: string) => usedBy.set(key, [...(usedBy.get(key) ?? []), by]);
+  for (const vm of await vmList(ctx.paths.vms)) if (vm.running) use(vm.image.key, `vm ${vm.name}`);
+  const lastRun = new Map<string, string>();
+  for (const run of await readRuns(ctx, HISTORY_RUNS)) {
+    const keys = new Set(
+      Object.entries(run.status.tasks)
+        .filter(([id]) => id.endsWith(":install"))
+        .map(([, task]) => task.outputs?.key)
+        .filter((key): key is string => typeof key === "string"),
+    );
+    for (const key of keys) {
+      if (!lastRun.has(key)) lastRun.set(key, run.summary.runId);
+      // An unfinished run may be resumed: the images it booted stay.
+      if (!["passed", "failed"].includes(run.status.status)) use(key, `run ${run.summary.runId}`);
+    }
+  }
+  return images.map(({ manifest, dir }) => {
+    const family = findDistribution(manifest.distro)?.packageFamily ?? "apt";
+    return {
+      distro: manifest.distro,
+      key: manifest.key,
+      builtAt: manifest.createdAt,
+      sizeBytes: manifest.disk.sizeBytes,
+      dir,
+      stack: manifest.packages ? stackVersions(manifest.packages, family) : [],
+      pinned: pins.get(manifest.distro) === manifest.key,
+      lastRun: lastRun.get(manifest.key),
+      usedBy: usedBy.get(manifest.key) ?? [],
+    };
+  });
+}
+
+/**
+ * Removes all but the newest `keep` images per distribution. A pinned image, or one a running VM or
+ * an unfinished run uses, is never removed (and does not count towards `keep`).
+ */
+export async function imagesGc(ctx: MsfContext, options: { keep: number; dryRun?: boolean }): Promise<{ removed: ImageRow[]; kept: ImageRow[] }> {
+  const rows = (await imagesList(ctx)).map((row) => ({ ...row, createdAt: row.builtAt }));
+  const removed = imagesToRemove(rows, options.keep, (row) => row.pinned || row.usedBy.length > 0);
+  if (!options.dryRun) for (const row of removed) await removeImage(row.dir);
+  const gone = new Set(removed.map((r) => r.dir));
+  return { removed, kept: rows.filter((r) => !gone.has(r.dir)) };
+}
