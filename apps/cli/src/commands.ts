@@ -153,12 +153,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     path: ["images", "list"],
+    args: ["[distros...]"],
     summary: "golden images: key, distribution, built, size, the stack's versions, pinned (last known good), last run",
     load: () => import("./commands/images-list.ts").then((module) => module.default),
   },
   {
     path: ["images", "gc"],
-    summary: "keep the newest N images per distribution; never a pinned one, or one a VM or a run is using",
+    args: ["[distros...]"],
+    summary: "keep the newest N images per distribution (of these, when given); never a pinned one, or one a VM or a run is using",
     options: [
       { flags: "--keep <n>", description: "unpinned images to keep per distribution", default: "1" },
       { flags: "--dry-run", description: "say what would be removed; remove nothing" },

@@ -1,3 +1,4 @@
+import { findDistribution } from "@msf/catalog";
 import { parseDuration } from "@msf/core";
 import { z } from "zod";
 
@@ -22,6 +23,15 @@ export const listValue = z.string().transform((text) =>
 
 export const countValue = z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").positive("expected a positive number");
 export const flag = z.boolean().default(false);
+
+/** Distribution ids as positional arguments: each must be in the catalog. */
+export const distroIds = z
+  .array(
+    z.string().refine((id) => findDistribution(id) !== undefined, {
+      error: (issue) => `unknown distribution ${String(issue.input)} (msf iso list shows the catalog)`,
+    }),
+  )
+  .default([]);
 
 /** --image, --offline, --refresh, --accept-expired: which golden image (msf vm up, msf run). */
 export const imageChoiceOptions = {

@@ -62,7 +62,9 @@ describe("msf images", () => {
     expect(human.stdout).toMatch(new RegExp(`debian-12 +${KEYS.pinned} .*postfix 3\\.7\\.16-a .*last-good`));
   });
 
-  it("gc --keep 0 removes only what no one needs; --dry-run removes nothing", async () => {
+  it("gc --keep 0 removes only what no one needs; --dry-run removes nothing; other distributions are left alone", async () => {
+    const other = await runMsf(["images", "gc", "debian-11", "--keep", "0", "--json"], env);
+    expect(other.last?.removed).toEqual([]);
     const dry = await runMsf(["images", "gc", "--keep", "0", "--dry-run"], env);
     expect(dry.stdout).toContain(`would remove debian-12 ${KEYS.free}`);
     expect(existsSync(join(paths.images, "debian-12", KEYS.free))).toBe(true);
@@ -78,5 +80,8 @@ describe("msf images", () => {
     const bad = await runMsf(["images", "gc", "--keep", "-1"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--keep: expected 0 or more/);
+    const unknown = await runMsf(["images", "list", "debian-99"], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown distribution debian-99");
   });
 });

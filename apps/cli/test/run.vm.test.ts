@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { qemuProcessesUnder, runMsf, type StartedMsf, startMsf, vmTestHome } from "@msf/test-utils";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
 // run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
@@ -14,6 +14,9 @@ afterAll(() => home.remove());
 const DEFAULT_MATRIX = ["debian-11", "debian-12", "debian-13"];
 const PHASES = ["install", "archive", "boot", "deploy", "test", "collect"];
 const qemuLeft = () => qemuProcessesUnder(home.home);
+const imagesDir = join(home.env.MSF_CACHE as string, "images");
+/** The default matrix's run: the baseline of the version comparison and the source of the pins. */
+let defaultRunId = "";
 
 const journalOf = (runId: string) =>
   readFileSync(join(home.home, "runs", runId, "journal.ndjson"), "utf8")
@@ -38,6 +41,7 @@ describe("msf run", () => {
     expect(Object.entries(tasks).filter(([, task]) => task.state !== "done")).toEqual([]);
     expect(run.last).toMatchObject({ type: "result", status: "passed" });
     const runId = run.last?.runId as string;
+    defaultRunId = runId;
     const runDir = join(home.home, "runs", runId);
     const reportDir = run.last?.reportDir as string;
     for (const file of ["report.json", "report.md", "junit.xml", "index.html"]) expect(existsSync(join(reportDir, file)), file).toBe(true);
@@ -55,6 +59,35 @@ describe("msf run", () => {
       ).toBe(true);
     }
     expect(readFileSync(join(reportDir, "junit.xml"), "utf8").match(/<testsuite /g)).toHaveLength(3);
+
+    // The versions tested, read back from each guest, in every format; each image was built from the
+    // suite with its -updates and -security, and Debian 12's is the one the global setup built (same
+    // archive state, same key: reused, not rebuilt).
+    const debian12 = report.distributions.find((d: { id: string }) => d.id === "debian-12");
+    expect(debian12.image).toMatchObject({ key: inject("debian12Key") });
+    expect(debian12.image.suites.map((s: { suite: string }) => s.suite)).toEqual(["bookworm", "bookworm-updates", "bookworm-security"]);
+    const markdown = readFileSync(join(reportDir, "report.md"), "utf8");
+    for (const distribution of report.distributions) {
+      expect(distribution.versions, distribution.id).toMatchObject({ source: "guest", kernelRelease: expect.stringMatching(/amd64$/) });
+      const stack = Object.fromEntries(distribution.versions.stack.map((v: { component: string; version?: string }) => [v.component, v.version]));
+      for (const component of ["postfix", "dovecot", "postgresql", "rspamd", "redis", "clamav", "openssl", "systemd"])
+        expect(stack[component], `${distribution.id} ${component}`).toMatch(/\d/);
+      // Security and point-release updates carry "+debNNuN" or "~debNNuN": some of the stack has one.
+      const release = { "debian-11": 11, "debian-12": 12, "debian-13": 13 }[distribution.id as string];
+      expect(
+        Object.values(stack).some((v) => new RegExp(`deb${release}u\\d`).test(String(v))),
+        distribution.id,
+      ).toBe(true);
+      const list = JSON.parse(readFileSync(join(reportDir, distribution.versions.packagesFile), "utf8"));
+      expect(list.packages.length, distribution.id).toBeGreaterThan(200);
+      expect(markdown).toContain(`postfix: ${stack.postfix}`);
+      // Passed: its image is now the distribution's last known good.
+      expect(JSON.parse(readFileSync(join(imagesDir, distribution.id, "last-good.json"), "utf8"))).toMatchObject({
+        key: distribution.image.key,
+        runId: run.last?.runId,
+      });
+    }
+    expect(readFileSync(join(reportDir, "junit.xml"), "utf8")).toContain('<property name="version.postfix"');
     const finished = journalOf(runId).filter((e) => e.type === "task-finished");
     for (const distro of DEFAULT_MATRIX) {
       expect(finished.filter((e) => e.task?.startsWith(`${distro}:`)).map((e) => e.task?.split(":")[1])).toEqual(PHASES);
@@ -131,6 +164,57 @@ describe("msf run", () => {
     expect(phasesOf("debian-13").deploy).toMatchObject({ status: "timed-out", message: expect.stringContaining("debian-13:deploy did not finish within") });
     expect(phasesOf("debian-12").deploy).toMatchObject({ status: "done" });
     expect(existsSync(join(home.home, "runs", runId, "vms/debian-13/serial.log"))).toBe(true);
+    expect(qemuLeft()).toEqual([]);
+  }, 900_000);
+
+  it("compare: Debian 12 built from its release suite alone differs from the tested image, and report --compare names each package", async () => {
+    const config = join(home.home, "no-updates.yaml");
+    writeFileSync(config, "distributions:\n  debian-12:\n    updates: false\n");
+    const run = await runMsf(["run", "--distro", "debian-12", "--phase", "install", "--config", config, "--json"], home.env, 900_000);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
+    const [debian12] = report.distributions;
+    expect(debian12.image.suites.map((s: { suite: string }) => s.suite)).toEqual(["bookworm"]);
+    expect(debian12.image.key).not.toBe(inject("debian12Key"));
+    expect(debian12.versions).toMatchObject({ source: "image" });
+
+    const compare = await runMsf(["report", "--compare", defaultRunId, run.last?.runId as string, "--json"], home.env);
+    expect(compare.code, compare.stderr).toBe(0);
+    const changes = (compare.last?.packages as Record<string, Array<{ name: string; from?: string; to?: string }>>)["debian-12"] ?? [];
+    expect(changes.length).toBeGreaterThan(0);
+    // Each change is a real difference between the two runs' package lists.
+    const listOf = (reportDir: string) =>
+      new Map(
+        (JSON.parse(readFileSync(join(reportDir, "packages/debian-12.json"), "utf8")).packages as Array<{ name: string; version: string }>).map((p) => [
+          p.name,
+          p.version,
+        ]),
+      );
+    const [before, after] = [listOf(join(home.home, "runs", defaultRunId, "report")), listOf(run.last?.reportDir as string)];
+    for (const change of changes) {
+      expect(before.get(change.name), change.name).toBe(change.from);
+      expect(after.get(change.name), change.name).toBe(change.to);
+    }
+    const human = await runMsf(["report", "--compare", defaultRunId, run.last?.runId as string], home.env);
+    const first = changes[0] as { name: string; from?: string; to?: string };
+    expect(human.stdout).toContain(`${first.name} ${first.from ?? "(new)"} -> ${first.to ?? "(removed)"}`);
+  }, 900_000);
+
+  it("last known good: images gc --keep 0 keeps the pinned image, and run --image last-good boots it", async () => {
+    const pin = JSON.parse(readFileSync(join(imagesDir, "debian-12", "last-good.json"), "utf8")) as { key: string };
+    const gc = await runMsf(["images", "gc", "debian-12", "--keep", "0", "--json"], home.env);
+    expect(gc.code, gc.stderr).toBe(0);
+    const removed = (gc.last?.removed as Array<{ key: string }>).map((r) => r.key);
+    expect(removed).not.toContain(pin.key);
+    expect(removed.length).toBeGreaterThan(0); // the compare test's image, pinned by no one
+    expect(existsSync(join(imagesDir, "debian-12", pin.key, "manifest.json"))).toBe(true);
+
+    const run = await runMsf(["run", "--distro", "debian-12", "--image", "last-good", "--phase", "boot", "--json"], home.env, 900_000);
+    await runMsf(["vm", "down", "run-debian-12", "--json"], home.env, 120_000);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
+    expect(report.distributions[0].image.key).toBe(pin.key);
+    expect(report.distributions[0].phases.find((p: { phase: string }) => p.phase === "boot")).toMatchObject({ status: "done" });
     expect(qemuLeft()).toEqual([]);
   }, 900_000);
 });

@@ -1,6 +1,7 @@
 import { distributions } from "./distributions.ts";
 import { type Distribution, DistributionSchema } from "./schema.ts";
 
+export { catalogKeys } from "./keys.ts";
 export { type Distribution, type DistributionInput, DistributionSchema, InstallerKinds, type Media, type MediaInput, MediaSchema } from "./schema.ts";
 
 /** The catalog, validated once. */

@@ -1,3 +1,4 @@
+export { catalogKeys } from "@msf/catalog";
 export { dearmor } from "./armor.ts";
 export { checkCatalogUrls, type UrlCheck } from "./check-urls.ts";
 export { requireDistribution } from "./distribution.ts";
@@ -5,7 +6,6 @@ export { type DownloadOptions, downloadVerified, type FetchEvent } from "./downl
 export { type BootFiles, extractBootFiles, parseVolumeId, xorrisoExtractArgv } from "./extract.ts";
 export { clearsignedProblem, looksClearsigned, parseGpgvStatus, type SignedInput, type VerifiedText, verifySigned } from "./gpg.ts";
 export { type FetchOptions, fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch, SIGNATURE_MAX_BYTES, TEXT_MAX_BYTES } from "./http.ts";
-export { catalogKeys } from "./keys.ts";
 export {
   type FetchedMedia,
   type MediaEvent,

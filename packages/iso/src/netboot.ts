@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { catalogKeys } from "@msf/catalog";
 import { MsfError, writeJsonAtomic } from "@msf/core";
 import type { Supervisor } from "@msf/supervisor";
 import type { FetchEvent } from "./download.ts";
 import { verifySigned } from "./gpg.ts";
 import { fetchText } from "./http.ts";
-import { catalogKeys } from "./keys.ts";
 import { takeFromDeb } from "./safe-extract.ts";
 import type { MediaStore } from "./store.ts";
 import { releaseChecksums } from "./suite-state.ts";

@@ -1,9 +1,9 @@
 import type { Distribution } from "@msf/catalog";
+import { catalogKeys } from "@msf/catalog";
 import { MsfError } from "@msf/core";
 import type { Supervisor } from "@msf/supervisor";
 import { looksClearsigned, verifySigned } from "./gpg.ts";
 import { fetchBuffer, fetchText, joinUrl, linkedNames, newestMatch, SIGNATURE_MAX_BYTES } from "./http.ts";
-import { catalogKeys } from "./keys.ts";
 import { type Checksum, checksumFor, parseSums } from "./sums.ts";
 
 export interface ResolvedMedia {

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { catalogKeys } from "@msf/catalog";
 import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import type { Supervisor } from "@msf/supervisor";
 import { z } from "zod";
 import { verifySigned } from "./gpg.ts";
 import { fetchText } from "./http.ts";
-import { catalogKeys } from "./keys.ts";
 
 export interface SuiteSource {
   suite: string;

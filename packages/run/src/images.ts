@@ -23,9 +23,9 @@ export interface ImageRow {
 /** How many runs are read to say which used an image. */
 const HISTORY_RUNS = 200;
 
-/** Every complete golden image, newest first, with what it holds and who uses it. */
-export async function imagesList(ctx: MsfContext): Promise<ImageRow[]> {
-  const images = await listImages(ctx.paths.images);
+/** Every complete golden image (of these distributions, when given), newest first, with what it holds and who uses it. */
+export async function imagesList(ctx: MsfContext, distros: readonly string[] = []): Promise<ImageRow[]> {
+  const images = (await listImages(ctx.paths.images)).filter((i) => distros.length === 0 || distros.includes(i.manifest.distro));
   const pins = new Map<string, string | undefined>();
   for (const distro of new Set(images.map((i) => i.manifest.distro))) pins.set(distro, (await readPin(ctx.paths.images, distro))?.key);
   const usedBy = new Map<string, string[]>();
@@ -65,8 +65,11 @@ export async function imagesList(ctx: MsfContext): Promise<ImageRow[]> {
  * Removes all but the newest `keep` images per distribution. A pinned image, or one a running VM or
  * an unfinished run uses, is never removed (and does not count towards `keep`).
  */
-export async function imagesGc(ctx: MsfContext, options: { keep: number; dryRun?: boolean }): Promise<{ removed: ImageRow[]; kept: ImageRow[] }> {
-  const rows = (await imagesList(ctx)).map((row) => ({ ...row, createdAt: row.builtAt }));
+export async function imagesGc(
+  ctx: MsfContext,
+  options: { keep: number; distros?: readonly string[]; dryRun?: boolean },
+): Promise<{ removed: ImageRow[]; kept: ImageRow[] }> {
+  const rows = (await imagesList(ctx, options.distros)).map((row) => ({ ...row, createdAt: row.builtAt }));
   const removed = imagesToRemove(rows, options.keep, (row) => row.pinned || row.usedBy.length > 0);
   if (!options.dryRun) for (const row of removed) await removeImage(row.dir);
   const gone = new Set(removed.map((r) => r.dir));

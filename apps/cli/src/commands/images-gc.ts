@@ -3,12 +3,16 @@ import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
 import { bytes } from "../format.ts";
-import { flag } from "../values.ts";
+import { distroIds, flag } from "../values.ts";
 
-const schema = z.object({ keep: z.coerce.number().int("expected a whole number").nonnegative("expected 0 or more"), dryRun: flag });
+const schema = z.object({
+  distros: distroIds,
+  keep: z.coerce.number().int("expected a whole number").nonnegative("expected 0 or more"),
+  dryRun: flag,
+});
 
 export default command(schema, async ({ reporter, ctx, input }) => {
-  const { removed, kept } = await imagesGc(ctx, { keep: input.keep, dryRun: input.dryRun });
+  const { removed, kept } = await imagesGc(ctx, { keep: input.keep, distros: input.distros, dryRun: input.dryRun });
   const verb = input.dryRun ? "would remove" : "removed";
   const protectedRows = kept.filter((k) => k.pinned || k.usedBy.length);
   const lines = [
