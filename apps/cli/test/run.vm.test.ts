@@ -180,7 +180,7 @@ describe("msf run", () => {
 
     const compare = await runMsf(["report", "--compare", defaultRunId, run.last?.runId as string, "--json"], home.env);
     expect(compare.code, compare.stderr).toBe(0);
-    const changes = (compare.last?.packages as Record<string, Array<{ name: string; from?: string; to?: string }>>)["debian-12"] ?? [];
+    const changes = (compare.last?.packages as Record<string, Array<{ name: string; from?: string; to?: string }>> | undefined)?.["debian-12"] ?? [];
     expect(changes.length).toBeGreaterThan(0);
     // Each change is a real difference between the two runs' package lists.
     const listOf = (reportDir: string) =>
@@ -204,7 +204,7 @@ describe("msf run", () => {
     const pin = JSON.parse(readFileSync(join(imagesDir, "debian-12", "last-good.json"), "utf8")) as { key: string };
     const gc = await runMsf(["images", "gc", "debian-12", "--keep", "0", "--json"], home.env);
     expect(gc.code, gc.stderr).toBe(0);
-    const removed = (gc.last?.removed as Array<{ key: string }>).map((r) => r.key);
+    const removed = ((gc.last?.removed ?? []) as Array<{ key: string }>).map((r) => r.key);
     expect(removed).not.toContain(pin.key);
     expect(removed.length).toBeGreaterThan(0); // the compare test's image, pinned by no one
     expect(existsSync(join(imagesDir, "debian-12", pin.key, "manifest.json"))).toBe(true);
