@@ -24,7 +24,7 @@ async function image(key: string): Promise<void> {
     distro: "debian-12",
     key,
     files: { disk: join(work, "disk.qcow2") },
-    manifest: { buildMs: 1, recipe: { kind: "bootstrap" }, append: "", sshUser: "root", packages },
+    manifest: { buildMs: 1, recipe: { kind: "bootstrap", identity: `recipe-${key[0]}` }, append: "", sshUser: "root", packages },
   });
   await new Promise((resolve) => setTimeout(resolve, 5)); // distinct build times
 }
@@ -69,8 +69,13 @@ describe("msf images", () => {
     expect(dry.stdout).toContain(`would remove debian-12 ${KEYS.free}`);
     expect(existsSync(join(paths.images, "debian-12", KEYS.free))).toBe(true);
 
+    // Kept build trees: one of the pinned image's recipe, one of the removed image's recipe.
+    for (const tree of [".tree-recipe-a", ".tree-recipe-c"]) mkdirSync(join(paths.images, "debian-12", tree, "root"), { recursive: true });
     const gc = await runMsf(["images", "gc", "--keep", "0", "--json"], env);
     expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.last?.removedTrees).toEqual([join(paths.images, "debian-12", ".tree-recipe-c")]);
+    expect(existsSync(join(paths.images, "debian-12", ".tree-recipe-a"))).toBe(true);
+    expect(existsSync(join(paths.images, "debian-12", ".tree-recipe-c"))).toBe(false);
     expect((gc.last?.removed as Array<{ key: string }> | undefined)?.map((r) => r.key)).toEqual([KEYS.free]);
     expect(existsSync(join(paths.images, "debian-12", KEYS.free))).toBe(false);
     for (const key of [KEYS.pinned, KEYS.inUse]) expect(existsSync(join(paths.images, "debian-12", key, "manifest.json")), key).toBe(true);

@@ -16,6 +16,11 @@ export function seedMatrix(): Distribution[] {
   return catalog.filter((d) => d.seedMatrix);
 }
 
+/** What `msf run` proves by default: the Debian releases built from the archive (11, 12, 13). */
+export function defaultMatrix(): Distribution[] {
+  return catalog.filter((d) => d.bootstrap && !d.movingTarget);
+}
+
 /** Debian testing and unstable: their packages change every day. */
 export function nextMatrix(): Distribution[] {
   return catalog.filter((d) => d.movingTarget);

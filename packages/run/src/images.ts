@@ -1,3 +1,5 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { findDistribution, type StackVersion, stackVersions } from "@msf/catalog";
 import { imagesToRemove, listImages, readPin, removeImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
@@ -18,6 +20,8 @@ export interface ImageRow {
   lastRun?: string;
   /** VMs booted from it, and unfinished runs that use it: gc leaves it alone. */
   usedBy: string[];
+  /** The recipe it was built from, apart from the archive's state (its kept build tree's name). */
+  identity?: string;
 }
 
 /** How many runs are read to say which used an image. */
@@ -57,21 +61,38 @@ export async function imagesList(ctx: MsfContext, distros: readonly string[] = [
       pinned: pins.get(manifest.distro) === manifest.key,
       lastRun: lastRun.get(manifest.key),
       usedBy: usedBy.get(manifest.key) ?? [],
+      identity: typeof manifest.recipe.identity === "string" ? manifest.recipe.identity : undefined,
     };
   });
 }
 
 /**
  * Removes all but the newest `keep` images per distribution. A pinned image, or one a running VM or
- * an unfinished run uses, is never removed (and does not count towards `keep`).
+ * an unfinished run uses, is never removed (and does not count towards `keep`). A kept build tree
+ * (what the next build of its recipe updates) goes when no image of its recipe is left.
  */
 export async function imagesGc(
   ctx: MsfContext,
   options: { keep: number; distros?: readonly string[]; dryRun?: boolean },
-): Promise<{ removed: ImageRow[]; kept: ImageRow[] }> {
+): Promise<{ removed: ImageRow[]; kept: ImageRow[]; removedTrees: string[] }> {
   const rows = (await imagesList(ctx, options.distros)).map((row) => ({ ...row, createdAt: row.builtAt }));
   const removed = imagesToRemove(rows, options.keep, (row) => row.pinned || row.usedBy.length > 0);
-  if (!options.dryRun) for (const row of removed) await removeImage(row.dir);
   const gone = new Set(removed.map((r) => r.dir));
-  return { removed, kept: rows.filter((r) => !gone.has(r.dir)) };
+  const kept = rows.filter((r) => !gone.has(r.dir));
+  const removedTrees = await unusedTrees(ctx, new Set(rows.map((r) => r.distro)), new Set(kept.map((r) => r.identity)));
+  if (!options.dryRun) {
+    for (const row of removed) await removeImage(row.dir);
+    for (const tree of removedTrees) await rm(tree, { recursive: true, force: true });
+  }
+  return { removed, kept, removedTrees };
+}
+
+/** The kept build trees of these distributions whose recipe no remaining image was built from. */
+async function unusedTrees(ctx: MsfContext, distros: Set<string>, identities: Set<string | undefined>): Promise<string[]> {
+  const trees: string[] = [];
+  for (const distro of distros) {
+    const names = await readdir(join(ctx.paths.images, distro)).catch(() => [] as string[]);
+    for (const name of names) if (name.startsWith(".tree-") && !identities.has(name.slice(".tree-".length))) trees.push(join(ctx.paths.images, distro, name));
+  }
+  return trees;
 }

@@ -1,4 +1,4 @@
-import { type Distribution, findDistribution, nextMatrix, seedMatrix } from "@msf/catalog";
+import { type Distribution, defaultMatrix, findDistribution, nextMatrix, seedMatrix } from "@msf/catalog";
 import { guestTimeoutScale } from "@msf/vm";
 import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
 import { STEPS } from "./steps/index.ts";
@@ -95,8 +95,8 @@ export function planRun(inputs: PlanInputs): RunPlan {
 function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean }> {
   if (config.matrix === "seed") return seedMatrix().map((distribution) => ({ distribution, bootstrap: false }));
   if (config.matrix === "next") return nextMatrix().map((distribution) => ({ distribution, bootstrap: true }));
-  const ids = config.matrix === "default" ? ["debian-11", "debian-12", "debian-13"] : config.matrix;
-  return ids.map((id) => {
+  if (config.matrix === "default") return defaultMatrix().map((distribution) => ({ distribution, bootstrap: true }));
+  return config.matrix.map((id) => {
     const distribution = findDistribution(id);
     if (!distribution) throw new Error(`${id} is not in the catalog`); // parseRunConfig has checked this
     return { distribution, bootstrap: Boolean(distribution.bootstrap) };

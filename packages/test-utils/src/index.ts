@@ -5,4 +5,5 @@ export { qemuProcessesUnder } from "./processes.ts";
 export { type MsfRun, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
+export { type Downgrade, downgradeOnePackage } from "./tree-downgrade.ts";
 export { vmTestHome } from "./vm-home.ts";

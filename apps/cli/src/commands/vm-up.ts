@@ -65,7 +65,15 @@ function describe(event: VmUpEvent, reporter: Reporter): string | undefined {
     case "build-step":
       return event.status === "started" ? `building image: ${event.step}...` : `  ${event.step} done in ${seconds(event.ms)}`;
     case "build-output":
-      return event.step === "mmdebstrap" && /^I: /.test(event.line) ? `  ${event.line}` : undefined;
+      // mmdebstrap's stages; apt's summary of an update ("1 upgraded, 0 newly installed, ...").
+      return (event.step === "mmdebstrap" && /^I: /.test(event.line)) || (event.step === "update" && / upgraded, .* newly installed/.test(event.line))
+        ? `  ${event.line}`
+        : undefined;
+    case "update-failed":
+      return reporter.paint(
+        "yellow",
+        `the last build's tree (image ${event.from}) could not be updated, building from scratch: ${event.reason.split("\n")[0]}`,
+      );
     case "image":
       return event.built ? `image ${event.distro} ${event.key} built in ${seconds(event.ms)}` : undefined;
     case "accelerator":

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readdir, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type InstalledPackage, PACKAGE_QUERY, parsePackageList } from "@msf/catalog";
 import { isMsfError, MsfError } from "@msf/core";
@@ -8,16 +8,19 @@ import { acquireLock, type Supervisor } from "@msf/supervisor";
 import { removeBuildDir } from "./build-dir.ts";
 import { keepDebs, stageDebCache } from "./deb-cache.ts";
 import type { GuestFile } from "./guest-files.ts";
-import { bootstrapKey, MMDEBSTRAP, planBootstrap, type SuiteDigest } from "./plan.ts";
+import { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, planBootstrap, type SuiteDigest } from "./plan.ts";
 import type { BootstrapRecipe } from "./recipe.ts";
+import { keepTree, planUpdate, takeTree, treeIdentity, type UpdateDirs } from "./update.ts";
 
-export type BuildStep = "package-cache" | "mmdebstrap" | "packages" | "filesystem" | "qcow2" | "publish";
+export type BuildStep = "package-cache" | "update" | "mmdebstrap" | "packages" | "filesystem" | "qcow2" | "publish";
 
 export type BuildEvent =
   | { type: "image-cached"; distro: string; key: string; dir: string }
   | { type: "image-corrupt"; distro: string; key: string; reason: string }
   | { type: "package-cache"; files: number; bytes: number; dropped: string[] }
   | { type: "build-step"; step: BuildStep; status: "started" | "done"; ms?: number }
+  /** The last build's tree could not be updated to the archive's state: built from scratch instead. */
+  | { type: "update-failed"; from: string; reason: string }
   | { type: "build-output"; step: BuildStep; line: string };
 
 /** A suite's state as the manifest records it (plain data from the signed Release). */
@@ -33,7 +36,7 @@ export interface EnsureImageOptions {
   imagesDir: string;
   /** The host's .deb cache for this distribution; without it every build downloads everything. */
   debCache?: string;
-  /** Build again even when the key's image is cached (it is replaced). */
+  /** Build again from scratch, even when the key's image is cached (it is replaced). */
   rebuild?: boolean;
   supervisor: Supervisor;
   onEvent?: (event: BuildEvent) => void;
@@ -112,17 +115,22 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
     await mkdir(dirs.debsOut, { recursive: true });
     const { debCache } = options;
     if (debCache) options.onEvent?.({ type: "package-cache", ...(await step("package-cache", () => stageDebCache(debCache, dirs.debsIn))) });
-    else await mkdir(dirs.debsIn, { recursive: true });
-    await step("mmdebstrap", () =>
-      supervisor.exec({
-        name: `mmdebstrap-${recipe.distro}`,
-        command: MMDEBSTRAP,
-        args: plan.mmdebstrapArgs,
-        timeoutMs: 30 * 60_000 * scale,
-        onEvent: output("mmdebstrap"),
-      }),
-    );
-    const boot = await bootFiles(dirs.rootDir);
+    // apt's own partial/ too: mmdebstrap's sync-in of an empty directory fails ("not a tar archive").
+    await mkdir(join(dirs.debsIn, "partial"), { recursive: true });
+    const identity = treeIdentity(recipe);
+    const updatedFrom = options.rebuild ? undefined : await updateKeptTree(options, plan, dirs, work, identity, step);
+    if (!updatedFrom) {
+      await step("mmdebstrap", () =>
+        supervisor.exec({
+          name: `mmdebstrap-${recipe.distro}`,
+          command: MMDEBSTRAP,
+          args: plan.mmdebstrapArgs,
+          timeoutMs: 30 * 60_000 * scale,
+          onEvent: output("mmdebstrap"),
+        }),
+      );
+    }
+    const boot = await bootFiles(dirs.rootDir, work);
     const packages = await step("packages", () => installedPackages(supervisor, dirs.rootDir));
     if (debCache) await keepDebs(debCache, dirs.debsOut, packages);
     const raw = join(work, "disk.raw");
@@ -136,7 +144,7 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
     );
     const qcow2 = join(work, "disk.qcow2");
     await step("qcow2", () => diskTools(supervisor).convert(raw, qcow2, { fromFormat: "raw", compress: true }));
-    return await step("publish", () =>
+    const image = await step("publish", () =>
       publishImage({
         imagesDir,
         distro: recipe.distro,
@@ -152,6 +160,8 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
             suites: options.suites.map(({ suite, mirror, date, digest }) => ({ suite, mirror, date, digest })),
             packages: plan.packages,
             diskSize: recipe.diskSize,
+            identity,
+            ...(updatedFrom ? { updatedFrom } : {}),
           },
           append: plan.append,
           sshUser: "root",
@@ -160,6 +170,8 @@ async function build(options: EnsureImageOptions, key: string): Promise<StoredIm
         },
       }),
     );
+    await keepTree(distroDir, identity, key, work, dirs.rootDir);
+    return image;
   } finally {
     await removeBuildDir(work, supervisor);
   }
@@ -183,12 +195,50 @@ async function installedPackages(supervisor: Supervisor, rootDir: string): Promi
   return packages;
 }
 
-/** The kernel and initrd the image installed, for direct kernel boot, and the kernel's release. */
-async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: string; release: string }> {
+/**
+ * The last build's tree brought up to the archive's state, if one of this recipe was kept: returns
+ * the key it was built for. A failed update is said, and the build starts from scratch.
+ */
+async function updateKeptTree(
+  options: EnsureImageOptions,
+  plan: BootstrapPlan,
+  dirs: UpdateDirs,
+  work: string,
+  identity: string,
+  step: <T>(name: BuildStep, work: () => Promise<T>) => Promise<T>,
+): Promise<string | undefined> {
+  const { recipe, supervisor } = options;
+  const from = await takeTree(join(options.imagesDir, recipe.distro), identity, work, dirs.rootDir);
+  if (!from) return undefined;
+  try {
+    await step("update", () =>
+      supervisor.exec({
+        name: `update-${recipe.distro}`,
+        command: "unshare",
+        args: planUpdate(recipe, dirs, plan.customizeCommands),
+        timeoutMs: 20 * 60_000 * (options.timeoutScale ?? 1),
+        onEvent: (event) => {
+          if (event.type === "output" && event.line) options.onEvent?.({ type: "build-output", step: "update", line: event.line });
+        },
+      }),
+    );
+    return from;
+  } catch (error) {
+    options.onEvent?.({ type: "update-failed", from, reason: error instanceof Error ? error.message.slice(0, 2_000) : String(error) });
+    await removeBuildDir(dirs.rootDir, supervisor);
+    return undefined;
+  }
+}
+
+/**
+ * The kernel and initrd the image installed (copied out: the tree is kept), for direct kernel boot,
+ * and the kernel's release.
+ */
+async function bootFiles(rootDir: string, workDir: string): Promise<{ kernel: string; initrd: string; release: string }> {
   const names = await readdir(join(rootDir, "boot"));
   const kernel = names
     .filter((n) => n.startsWith("vmlinuz-"))
-    .sort()
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
     .at(-1);
   const initrd = kernel && names.find((n) => n === `initrd.img-${kernel.slice("vmlinuz-".length)}`);
   if (!kernel || !initrd) {
@@ -196,7 +246,9 @@ async function bootFiles(rootDir: string): Promise<{ kernel: string; initrd: str
       hint: "the recipe must include linux-image-amd64 and an initramfs generator",
     });
   }
-  return { kernel: join(rootDir, "boot", kernel), initrd: join(rootDir, "boot", initrd), release: kernel.slice("vmlinuz-".length) };
+  await copyFile(join(rootDir, "boot", kernel), join(workDir, "vmlinuz"));
+  await copyFile(join(rootDir, "boot", initrd), join(workDir, "initrd.img"));
+  return { kernel: join(workDir, "vmlinuz"), initrd: join(workDir, "initrd.img"), release: kernel.slice("vmlinuz-".length) };
 }
 
 async function removeStaleBuilds(distroDir: string, key: string, supervisor: Supervisor): Promise<void> {

@@ -14,6 +14,8 @@ export interface BootstrapPlan {
   customizeFiles: GuestFile[];
   /** mmdebstrap's argv (without the binary), given where the staged files and the root go. */
   mmdebstrapArgs: string[];
+  /** The shell customize steps (`$1` is the root), run again after an update (see update.ts). */
+  customizeCommands: string[];
   append: string;
 }
 
@@ -70,6 +72,21 @@ export function bootstrapKey(recipe: BootstrapRecipe, suites: readonly SuiteDige
 }
 
 /** Pure: a recipe to everything the image build does. */
+/** What the customize stage does in the root ($1) besides copying files in: units, and no shared host key. */
+function customizeCommands(recipe: BootstrapRecipe): string[] {
+  return [
+    `chroot "$1" systemctl enable ${ENABLED_UNITS.join(" ")}`,
+    `chroot "$1" systemctl mask --quiet ${MASKED_UNITS.join(" ")}`,
+    ...(recipe.disabledUnits.length
+      ? [
+          `for unit in ${recipe.disabledUnits.join(" ")}; do if chroot "$1" systemctl is-enabled --quiet "$unit" 2>/dev/null; then chroot "$1" systemctl disable --quiet "$unit"; fi; done`,
+        ]
+      : []),
+    // Each VM gets its own host key at boot; the image must not carry one all clones share.
+    `rm -f "$1"/etc/ssh/ssh_host_*`,
+  ];
+}
+
 export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs, suites: readonly SuiteDigest[]): BootstrapPlan {
   for (const [name, dir] of Object.entries(dirs)) {
     if (/\s/.test(dir)) {
@@ -82,6 +99,7 @@ export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs, suites: r
   const setup = setupFiles();
   const customize = customizeFiles(recipe);
   const key = bootstrapKey(recipe, suites);
+  const commands = customizeCommands(recipe);
   const mmdebstrapArgs = [
     "--variant=apt",
     `--architectures=${recipe.architecture}`,
@@ -98,19 +116,11 @@ export function planBootstrap(recipe: BootstrapRecipe, dirs: PlanDirs, suites: r
     `--setup-hook=sync-in ${dirs.setupDir} /`,
     `--customize-hook=sync-out /var/cache/apt/archives ${dirs.debsOut}`,
     `--customize-hook=sync-in ${dirs.customizeDir} /`,
-    `--customize-hook=chroot "$1" systemctl enable ${ENABLED_UNITS.join(" ")}`,
-    `--customize-hook=chroot "$1" systemctl mask --quiet ${MASKED_UNITS.join(" ")}`,
-    ...(recipe.disabledUnits.length
-      ? [
-          `--customize-hook=for unit in ${recipe.disabledUnits.join(" ")}; do if chroot "$1" systemctl is-enabled --quiet "$unit" 2>/dev/null; then chroot "$1" systemctl disable --quiet "$unit"; fi; done`,
-        ]
-      : []),
-    // Each VM gets its own host key at boot; the image must not carry one all clones share.
-    `--customize-hook=rm -f "$1"/etc/ssh/ssh_host_*`,
+    ...commands.map((command) => `--customize-hook=${command}`),
     recipe.suite,
     dirs.rootDir,
     recipe.mirror,
     ...recipe.updates.map((u) => `deb ${u.mirror} ${u.suite} ${recipe.components.join(" ")}`),
   ];
-  return { key, packages, setupFiles: setup, customizeFiles: customize, mmdebstrapArgs, append: BOOTSTRAP_APPEND };
+  return { key, packages, setupFiles: setup, customizeFiles: customize, mmdebstrapArgs, customizeCommands: commands, append: BOOTSTRAP_APPEND };
 }
