@@ -152,6 +152,17 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/iso-gc.ts").then((module) => module.default),
   },
   {
+    path: ["upgrade"],
+    summary: "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail",
+    args: ["<from>"],
+    options: [
+      { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },
+      { flags: "--name <name>", description: "the VM's name (default upgrade-<from>)" },
+      { flags: "--conffiles <policy>", description: "a configuration file both you and the package changed: keep (yours) or maintainer", default: "keep" },
+    ],
+    load: () => import("./commands/upgrade.ts").then((module) => module.default),
+  },
+  {
     path: ["images", "list"],
     args: ["[distros...]"],
     summary: "golden images: key, distribution, built, size, the stack's versions, pinned (last known good), last run",

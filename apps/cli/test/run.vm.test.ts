@@ -81,11 +81,15 @@ describe("msf run", () => {
       const list = JSON.parse(readFileSync(join(reportDir, distribution.versions.packagesFile), "utf8"));
       expect(list.packages.length, distribution.id).toBeGreaterThan(200);
       expect(markdown).toContain(`postfix: ${stack.postfix}`);
-      // Passed: its image is now the distribution's last known good.
-      expect(JSON.parse(readFileSync(join(imagesDir, distribution.id, "last-good.json"), "utf8"))).toMatchObject({
-        key: distribution.image.key,
-        runId: run.last?.runId,
-      });
+      // Passed: its image is now the distribution's last known good, unless it is not what the
+      // archive serves (this mirror lacks files of bullseye-security: Debian 11 is built without it, and says so).
+      if (distribution.image.stale)
+        expect(distribution.image.stale, distribution.id).toMatch(/^built without \S+-security: the mirror lists files it does not serve/);
+      else
+        expect(JSON.parse(readFileSync(join(imagesDir, distribution.id, "last-good.json"), "utf8"))).toMatchObject({
+          key: distribution.image.key,
+          runId: run.last?.runId,
+        });
     }
     expect(readFileSync(join(reportDir, "junit.xml"), "utf8")).toContain('<property name="version.postfix"');
     const finished = journalOf(runId).filter((e) => e.type === "task-finished");

@@ -3,6 +3,7 @@ import { type Distribution, DistributionSchema } from "./schema.ts";
 
 export { catalogKeys } from "./keys.ts";
 export { type Distribution, type DistributionInput, DistributionSchema, InstallerKinds, type Media, type MediaInput, MediaSchema } from "./schema.ts";
+export { type UpgradeHop, upgradeHops } from "./upgrades.ts";
 
 /** The catalog, validated once. */
 export const catalog: readonly Distribution[] = distributions.map((entry) => DistributionSchema.parse(entry));

@@ -19,3 +19,13 @@ export { dataSql, schemaSql } from "./recipe/postgres.ts";
 export { rspamdFiles } from "./recipe/rspamd.ts";
 export { loadTargetSetup, mailTestTarget, type TargetTestOptions } from "./target/target.ts";
 export { readServerVersions, type ServerVersions } from "./target/versions.ts";
+export {
+  compareMailStates,
+  type IntegrityReport,
+  type IntegrityRow,
+  type MailState,
+  MailStateSchema,
+} from "./upgrade/integrity.ts";
+export { CORPUS, CORPUS_FOLDERS, fillMailboxes, readMailboxes } from "./upgrade/mailboxes.ts";
+export { DEFERRED_RECIPIENT, parsePostqueue, queueDeferred, readMailState } from "./upgrade/state.ts";
+export { type ConffilePolicy, type UpgradePlan, type UpgradeStep, upgradePlan } from "./upgrade/steps.ts";

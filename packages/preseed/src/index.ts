@@ -11,7 +11,15 @@ export {
   setupFiles,
 } from "./bootstrap/guest-files.ts";
 export { type BootstrapPlan, bootstrapKey, MMDEBSTRAP, type PlanDirs, planBootstrap, type SuiteDigest } from "./bootstrap/plan.ts";
-export { BASE_PACKAGES, type BootstrapRecipe, type BootstrapRecipeInput, BootstrapRecipeSchema, recipeFor, recipeSuites } from "./bootstrap/recipe.ts";
+export {
+  BASE_PACKAGES,
+  type BootstrapRecipe,
+  type BootstrapRecipeInput,
+  BootstrapRecipeSchema,
+  recipeFor,
+  recipeSuites,
+  unreachableUpdateSuites,
+} from "./bootstrap/recipe.ts";
 export { keepTree, planUpdate, takeTree, treeDir, treeIdentity, type UpdateDirs } from "./bootstrap/update.ts";
 export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";
 export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } from "./install/installer-console.ts";

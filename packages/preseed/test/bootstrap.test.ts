@@ -1,5 +1,5 @@
 import { findDistribution } from "@msf/catalog";
-import { BASE_PACKAGES, bootstrapKey, customizeFiles, planBootstrap, recipeFor } from "@msf/preseed";
+import { BASE_PACKAGES, bootstrapKey, customizeFiles, planBootstrap, recipeFor, unreachableUpdateSuites } from "@msf/preseed";
 import { describe, expect, it } from "vitest";
 
 const debian12 = findDistribution("debian-12");
@@ -83,5 +83,28 @@ describe("bootstrap recipe", () => {
     expect(() => recipeFor({ ...debian12, id: "fedora-41", installer: "kickstart", bootstrap: undefined })).toThrow(
       /fedora-41 cannot be built from a package archive/,
     );
+  });
+});
+
+describe("an update suite the mirror does not fully serve", () => {
+  const debian11 = findDistribution("debian-11");
+  if (!debian11) throw new Error("debian-11 missing");
+  const bullseye = recipeFor(debian11);
+  it("is named from apt's 404s under its own mirror, with the files", () => {
+    const output = [
+      "Get:124 http://deb.debian.org/debian-security bullseye-security/main amd64 postgresql-13 amd64 13.23-0+deb11u4 [15.2 MB]",
+      "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/d/dovecot/dovecot-pgsql_2.3.13%2bdfsg1-2%2bdeb11u4_amd64.deb  404  Not Found [IP: 203.0.113.80 80]",
+      "E: Failed to fetch http://deb.debian.org/debian-security/pool/updates/main/d/dovecot/dovecot-pop3d_2.3.13%2bdfsg1-2%2bdeb11u4_amd64.deb  404  Not Found [IP: 203.0.113.80 80]",
+    ].join("\n");
+    expect(unreachableUpdateSuites(bullseye, output)).toEqual({
+      suites: ["bullseye-security"],
+      files: ["dovecot-pgsql_2.3.13+dfsg1-2+deb11u4_amd64.deb", "dovecot-pop3d_2.3.13+dfsg1-2+deb11u4_amd64.deb"],
+    });
+  });
+
+  it("is never the release suite or one on the release's mirror, and nothing without a 404", () => {
+    const onMain = "E: Failed to fetch http://deb.debian.org/debian/pool/main/p/postfix/postfix_3.5.25-0+deb11u1_amd64.deb  404  Not Found";
+    expect(unreachableUpdateSuites(bullseye, onMain).suites).toEqual([]);
+    expect(unreachableUpdateSuites(bullseye, "E: Failed to fetch http://deb.debian.org/debian-security/pool/x.deb  Connection failed").suites).toEqual([]);
   });
 });

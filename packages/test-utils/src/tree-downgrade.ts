@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 // Puts one package of a kept image build tree one version back (as the archive served it before an
 // update), so the next build has exactly one package to bring up to date. Real apt, in a chroot, in a
 // mount namespace of its own; needs root and the Debian archive.
-const SCRIPT = String.raw`root=$1; shift
+const SCRIPT = `root=$1; shift
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --bind /etc/resolv.conf "$root/etc/resolv.conf"

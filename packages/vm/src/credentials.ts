@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "@msf/core";
@@ -25,6 +25,18 @@ export async function makeVmCredentials(dir: string, name: string): Promise<VmCr
   await writeFileAtomic(paths.authorizedKeysPath, `${client.publicKey}\n`);
   await writeFileAtomic(paths.hostKeyPath, host.privateKey, 0o600);
   return { ...paths, publicKey: client.publicKey, hostPublicKey: host.publicKey };
+}
+
+/** A running VM's credentials, as makeVmCredentials wrote them (for booting it again). */
+export async function readVmCredentials(dir: string, hostPublicKey: string): Promise<VmCredentials> {
+  const keyPath = join(dir, "id_ed25519");
+  return {
+    keyPath,
+    publicKey: (await readFile(`${keyPath}.pub`, "utf8")).trim(),
+    hostKeyPath: join(dir, "ssh_host_ed25519_key"),
+    hostPublicKey,
+    authorizedKeysPath: join(dir, "authorized_keys"),
+  };
 }
 
 /** The files makeVmCredentials writes (the private keys among them). */

@@ -7,7 +7,7 @@ import { endTree } from "@msf/supervisor";
 import { CREDENTIAL_FILES } from "./credentials.ts";
 import { requireVm } from "./find.ts";
 import { withVmLock } from "./lock.ts";
-import { writeVmState } from "./state.ts";
+import { type VmState, writeVmState } from "./state.ts";
 
 /** Per-VM secrets: SSH keys, the mail deployment's passwords and TLS keys. Removed when the VM goes down. */
 const VM_SECRETS = [...CREDENTIAL_FILES, "mail/secrets.json", "mail/accounts.json", "mail/tls"];
@@ -32,25 +32,26 @@ export async function vmDown(ctx: MsfContext, options: VmDownOptions): Promise<V
   return withVmLock(ctx, options.name, async () => {
     const state = await requireVm(ctx.paths.vms, options.name);
     const started = Date.now();
-    const record = (await ctx.registry.list()).find((view) => view.record.pid === state.pid && view.record.startTicks === state.startTicks)?.record;
-    let outcome: StopOutcome = "already-stopped";
-    if (isProcessAlive(state.pid, state.startTicks)) {
-      const qmp = await QmpClient.connect(state.qmpSocket, { timeoutMs: 5_000 }).catch(() => undefined);
-      outcome = await stopMachine({
-        qmp,
-        graceMs: options.graceMs ?? 60_000 * ctx.timeoutScale,
-        forceKill: async () => void (await endTree(state.pid, 5_000)),
-        onStep: options.onStep,
-      });
-      qmp?.close();
-      // QEMU has closed QMP or been killed: make sure the whole tree (the backstop wrapper too) is gone.
-      await endTree(state.pid, 5_000);
-    }
-    if (record) await ctx.registry.remove(record);
+    const outcome = await stopQemu(ctx, state, options.graceMs ?? 60_000 * ctx.timeoutScale, options.onStep);
     // Secrets and the overlay go; the console log, vm.json and check results stay for diagnostics.
     await Promise.all([...VM_SECRETS, "overlay.qcow2", "known_hosts"].map((file) => rm(join(state.dir, file), { recursive: true, force: true })));
     await rm(state.qmpSocket, { force: true });
     await writeVmState({ ...state, status: "stopped", stoppedAt: new Date().toISOString(), stoppedBy: outcome });
     return { name: state.name, pid: state.pid, outcome, durationMs: Date.now() - started };
   });
+}
+
+/** Ends a VM's QEMU (ACPI power-off, then quit, then kill, each only if needed) and its record; its files stay. */
+export async function stopQemu(ctx: MsfContext, state: VmState, graceMs: number, onStep?: VmDownOptions["onStep"]): Promise<StopOutcome> {
+  const record = (await ctx.registry.list()).find((view) => view.record.pid === state.pid && view.record.startTicks === state.startTicks)?.record;
+  let outcome: StopOutcome = "already-stopped";
+  if (isProcessAlive(state.pid, state.startTicks)) {
+    const qmp = await QmpClient.connect(state.qmpSocket, { timeoutMs: 5_000 }).catch(() => undefined);
+    outcome = await stopMachine({ qmp, graceMs, forceKill: async () => void (await endTree(state.pid, 5_000)), onStep });
+    qmp?.close();
+    // QEMU has closed QMP or been killed: make sure the whole tree (the backstop wrapper too) is gone.
+    await endTree(state.pid, 5_000);
+  }
+  if (record) await ctx.registry.remove(record);
+  return outcome;
 }

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import type { Distribution } from "@msf/catalog";
-import { MsfError } from "@msf/core";
+import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import { checkSuites, type SuiteState, staleness } from "@msf/iso";
-import { type BuildEvent, ensureBootstrapImage, recipeSuites } from "@msf/preseed";
+import { type BootstrapRecipe, type BuildEvent, bootstrapKey, ensureBootstrapImage, recipeSuites, unreachableUpdateSuites } from "@msf/preseed";
 import { findImage, listImages, readPin, type StoredImage } from "@msf/qemu";
-import type { MsfContext } from "@msf/supervisor";
+import { type MsfContext, ProcessError } from "@msf/supervisor";
+import { z } from "zod";
 import { imageRecipeFor } from "./recipe.ts";
 
 /** Which golden image to use; by default the image of the archive's state now (built when missing). */
@@ -82,18 +83,42 @@ export async function goldenImage(
   }
   const suites = choice.suites ?? (await archiveStates(ctx, distribution, choice));
   const recipe = { ...imageRecipeFor(distribution, choice), acceptExpired: Boolean(choice.acceptExpired) };
-  const { image, built } = await ensureBootstrapImage({
-    recipe,
-    suites,
-    imagesDir: ctx.paths.images,
-    debCache: join(ctx.paths.cache, "debs", distro),
-    rebuild: choice.refresh,
-    supervisor: ctx.supervisor,
-    onEvent: choice.onEvent,
-    timeoutScale: ctx.timeoutScale,
-  });
-  return { image, built, stale: expiredNote(suites) };
+  const build = (r: BootstrapRecipe, s: readonly SuiteState[]) =>
+    ensureBootstrapImage({
+      recipe: r,
+      suites: s,
+      imagesDir: ctx.paths.images,
+      debCache: join(ctx.paths.cache, "debs", distro),
+      rebuild: choice.refresh,
+      supervisor: ctx.supervisor,
+      onEvent: choice.onEvent,
+      timeoutScale: ctx.timeoutScale,
+    });
+  const incomplete = join(ctx.paths.images, distro, `.incomplete-${bootstrapKey(recipe, suites)}.json`);
+  let missing = IncompleteSchema.safeParse(await readJsonIfExists(incomplete).catch(() => undefined)).data;
+  if (!missing) {
+    try {
+      const { image, built } = await build(recipe, suites);
+      return { image, built, stale: expiredNote(suites) };
+    } catch (error) {
+      const output = error instanceof ProcessError ? `${error.result.stdout}\n${error.result.stderr}` : "";
+      missing = unreachableUpdateSuites(recipe, output);
+      if (!missing.suites.length) throw error;
+      await writeJsonAtomic(incomplete, missing); // this archive state: the next build goes straight to the fallback
+    }
+  }
+  // The mirror lists files of an update suite that it does not serve: built without that suite, and said.
+  const message = `built without ${missing.suites.join(", ")}: the mirror lists files it does not serve (404: ${missing.files.slice(0, 3).join(", ")}${missing.files.length > 3 ? ", ..." : ""}); security updates from it are not in this image`;
+  const without = { ...recipe, updates: recipe.updates.filter((u) => !missing.suites.includes(u.suite)) };
+  const { image, built } = await build(
+    without,
+    suites.filter((s) => !missing.suites.includes(s.suite)),
+  );
+  choice.onEvent?.({ type: "image-stale", distro, key: image.manifest.key, message });
+  return { image, built, stale: [message, expiredNote(suites)].filter(Boolean).join("; ") };
 }
+
+const IncompleteSchema = z.object({ suites: z.array(z.string()).min(1), files: z.array(z.string()) });
 
 /** `last-good` or a key: that image, verified, or an error saying what exists. */
 async function chosenImage(ctx: MsfContext, distro: string, wanted: string): Promise<StoredImage> {

@@ -119,7 +119,7 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
   );
 }
 
-interface BootInput {
+export interface BootInput {
   name: string;
   distribution: Distribution;
   image: StoredImage;
@@ -127,15 +127,19 @@ interface BootInput {
   accel: AccelVerdict["accel"];
   dir: string;
   credentials: VmCredentials;
+  /** Boot the VM's own disk again (a reboot), not a fresh overlay of the image. */
+  keepOverlay?: boolean;
 }
 
-/** Launches QEMU on a fresh overlay of the image and waits until the VM is ready; ends it if not. */
-async function bootOnce(ctx: MsfContext, options: VmUpOptions, boot: BootInput): Promise<VmUpResult> {
+/** Launches QEMU (on a fresh overlay of the image, unless rebooting) and waits until the VM is ready; ends it if not. */
+export async function bootOnce(ctx: MsfContext, options: Omit<VmUpOptions, "distro">, boot: BootInput): Promise<VmUpResult> {
   const emit = options.onEvent ?? (() => {});
   const { name, distribution, image, dir, credentials } = boot;
   const overlay = join(dir, "overlay.qcow2");
-  await rm(overlay, { force: true });
-  await diskTools(ctx.supervisor).overlay(image.disk, overlay);
+  if (!boot.keepOverlay) {
+    await rm(overlay, { force: true });
+    await diskTools(ctx.supervisor).overlay(image.disk, overlay);
+  }
   const serialLog = join(dir, "serial.log");
   const qmpSocket = qmpSocketPath(dir);
   const spec = vmMachineSpec({ name, distribution, image, overlay, serialLog, qmpSocket, credentials, memoryMiB: options.memoryMiB, cpus: options.cpus });

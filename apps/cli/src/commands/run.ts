@@ -39,6 +39,8 @@ const schema = z.object({
 export default command(schema, async ({ reporter, ctx, input, cwd }) => {
   const { config, source } = await loadRunConfig({ cwd, file: input.config });
   if (input.matrix) config.matrix = matrixOption(input.matrix);
+  // --distro alone names the distributions to run, in the default matrix or not (debian-testing).
+  else if (input.distro?.length) config.matrix = matrixOption(input.distro.join(","), "--distro");
   if (input.mirror) config.mirror = input.mirror;
   config.images = {
     ...config.images,
@@ -84,12 +86,12 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
 });
 
 /** --matrix: a named matrix or catalog ids, each checked. */
-function matrixOption(value: string): RunConfig["matrix"] {
+function matrixOption(value: string, option = "--matrix"): RunConfig["matrix"] {
   if ((MATRICES as readonly string[]).includes(value)) return value as RunConfig["matrix"];
   const ids = value.split(",").map((id) => id.trim());
   const unknown = ids.filter((id) => !findDistribution(id));
   if (unknown.length) {
-    throw new MsfError("ERR_MSF_USAGE", `--matrix: no distribution ${unknown.join(", ")} in the catalog`, {
+    throw new MsfError("ERR_MSF_USAGE", `${option}: no distribution ${unknown.join(", ")} in the catalog`, {
       hint: `a matrix (${MATRICES.join(", ")}) or ids from msf iso list`,
     });
   }

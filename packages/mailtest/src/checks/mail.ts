@@ -3,7 +3,7 @@ import { ImapFlow } from "imapflow";
 import nodemailer, { type TransportOptions } from "nodemailer";
 import type { CheckContext } from "./context.ts";
 import { startTls } from "./defs/tls.ts";
-import { CheckFailure, type MailAccount } from "./types.ts";
+import { CheckFailure, type MailAccount, type MailTarget } from "./types.ts";
 import { pop3, requireLineSafe } from "./wire/protocols.ts";
 
 export interface Outgoing {
@@ -54,26 +54,36 @@ export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messa
   }
 }
 
-/** Waits (IMAP IDLE) until a message with this Message-ID is in the INBOX; returns its source. */
-export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", unscaledMs: number): Promise<string> {
-  const timeoutMs = ctx.scaled(unscaledMs);
-  const endpoint = ctx.target.endpoints[service];
+/**
+ * An IMAP session as the account, the server's certificate checked against the target's CA. Client
+ * errors go to `errors` (an unhandled error event would crash the process).
+ */
+export async function connectImap(target: MailTarget, account: MailAccount, service: "imap" | "imaps", errors: string[] = []): Promise<ImapFlow> {
+  const endpoint = target.endpoints[service];
   const client = new ImapFlow({
     host: endpoint.host,
     port: endpoint.port,
     secure: service === "imaps",
     doSTARTTLS: service === "imap" ? true : undefined,
-    servername: ctx.target.hostname,
-    tls: { ca: ctx.target.caPem, servername: ctx.target.hostname, rejectUnauthorized: true },
+    servername: target.hostname,
+    tls: { ca: target.caPem, servername: target.hostname, rejectUnauthorized: true },
     auth: { user: account.address, pass: account.password },
     logger: false,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
   });
-  const errors: string[] = [];
-  client.on("error", (error: Error) => errors.push(error.message)); // attached before connect: otherwise an error event crashes
-  const started = Date.now();
+  client.on("error", (error: Error) => errors.push(error.message));
   await client.connect();
+  return client;
+}
+
+/** Waits (IMAP IDLE) until a message with this Message-ID is in the INBOX; returns its source. */
+export async function readBackImap(ctx: CheckContext, account: MailAccount, messageId: string, service: "imap" | "imaps", unscaledMs: number): Promise<string> {
+  const timeoutMs = ctx.scaled(unscaledMs);
+  const endpoint = ctx.target.endpoints[service];
+  const errors: string[] = [];
+  const started = Date.now();
+  const client = await connectImap(ctx.target, account, service, errors);
   ctx.note(`IMAP ${service} (${endpoint.port}) logged in as ${account.address}${client.secureConnection ? " over TLS" : ""}`);
   const lock = await client.getMailboxLock("INBOX");
   try {

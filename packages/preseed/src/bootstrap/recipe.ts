@@ -57,3 +57,15 @@ export function recipeFor(distribution: Distribution, overrides: Partial<Bootstr
     ...overrides,
   });
 }
+
+/**
+ * Pure: the update suites an image build could not download from, read from apt's errors (`Failed
+ * to fetch <url> 404`): those whose own mirror (not the release's) the missing files are under. A
+ * mirror that lists files it does not serve (seen with an ended release's -security) leaves no
+ * other way to build than without that suite.
+ */
+export function unreachableUpdateSuites(recipe: BootstrapRecipe, output: string): { suites: string[]; files: string[] } {
+  const urls = [...output.matchAll(/Failed to fetch (\S+)\s+404/g)].map((match) => match[1] as string);
+  const suites = recipe.updates.filter((u) => u.mirror !== recipe.mirror && urls.some((url) => url.startsWith(`${u.mirror.replace(/\/$/, "")}/`)));
+  return { suites: suites.map((s) => s.suite), files: urls.map((url) => decodeURIComponent(url.slice(url.lastIndexOf("/") + 1))) };
+}

@@ -1,0 +1,57 @@
+import { vmUpgrade } from "@msf/vm";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK, exitFor } from "../exit-codes.ts";
+import { seconds } from "../format.ts";
+import { distroIds } from "../values.ts";
+
+const schema = z.object({
+  from: z.string(),
+  to: distroIds.refine((ids) => ids.length > 0, "name the release to upgrade to"),
+  name: z.string().optional(),
+  conffiles: z.enum(["keep", "maintainer"]).default("keep"),
+});
+
+const VERDICT = { survived: "survived", "repaired-by-redeploy": "broken by the upgrade, repaired by redeploying msf's recipe", broken: "broken" } as const;
+
+export default command(schema, async ({ reporter, ctx, input }) => {
+  const stop = reporter.keepAlive(() => `upgrading ${input.from} -> ${input.to.join(" -> ")}`);
+  const result = await vmUpgrade(ctx, {
+    from: input.from,
+    to: input.to,
+    name: input.name,
+    conffiles: input.conffiles,
+    onEvent: (event) => {
+      if (event.type === "stage") {
+        reporter.event(
+          event,
+          event.status === "started" ? `${event.stage}${event.hop ? ` (${event.hop})` : ""}...` : `  ${event.stage} done in ${seconds(event.ms)}`,
+        );
+      } else if (event.type === "upgrade-step") {
+        reporter.event(event, event.status === "started" ? undefined : `  ${event.status === "done" ? "✓" : "✗"} ${event.step} ${seconds(event.ms)}`);
+      } else reporter.event(event);
+    },
+  }).finally(stop);
+  const lines = [
+    `${input.from}: ${result.before.checks.passed} checks passed, ${result.before.messages} messages in the mailboxes, ${result.before.queued} queued`,
+  ];
+  for (const hop of result.hops) {
+    lines.push(`${hop.hop}: ${VERDICT[hop.verdict]}`);
+    if (hop.checks)
+      lines.push(
+        `  checks after: ${hop.checks.passed} passed, ${hop.checks.failed} failed${hop.checks.failing.length ? ` (${hop.checks.failing.join("; ")})` : ""}`,
+      );
+    for (const row of hop.integrity?.rows ?? []) if (row.status === "failed") lines.push(`  integrity ${row.subject} ${row.check}: ${row.detail}`);
+    if (hop.integrity?.intact) lines.push(`  integrity: every message, UID, flag and folder kept; the queue and the DKIM key too`);
+    lines.push(
+      `  ${hop.packages.length} packages changed; stages: ${Object.entries(hop.stagesMs)
+        .map(([stage, ms]) => `${stage} ${seconds(ms)}`)
+        .join(", ")}`,
+    );
+    for (const unit of hop.failedUnits) lines.push(`  failed unit ${unit.unit}: ${unit.journal.trim().split("\n").slice(-3).join(" / ")}`);
+    for (const file of hop.conffiles) lines.push(`  left aside by dpkg: ${file.file}`);
+  }
+  lines.push(`evidence: ${result.dir}`);
+  reporter.result(result, lines.join("\n"));
+  return result.hops.every((h) => h.verdict === "survived") ? EXIT_OK : exitFor("ERR_MSF_CHECKS_FAILED");
+});

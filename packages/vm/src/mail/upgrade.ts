@@ -1,0 +1,310 @@
+import { createWriteStream } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { catalog, PACKAGE_QUERY, type PackageChange, packageChanges, parsePackageList, upgradeHops } from "@msf/catalog";
+import { MsfError, writeJsonAtomic } from "@msf/core";
+import {
+  type ConffilePolicy,
+  compareMailStates,
+  fillMailboxes,
+  type IntegrityReport,
+  type MailState,
+  type MailTestReport,
+  parsePostqueue,
+  queueDeferred,
+  readMailState,
+  upgradePlan,
+} from "@msf/mailtest";
+import { sh } from "@msf/ssh";
+import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "../connect.ts";
+import { requireRunningVm } from "../exec.ts";
+import { vmReboot } from "../reboot.ts";
+import { guestTimeoutScale } from "../timeouts.ts";
+import { type VmUpResult, vmUp } from "../up.ts";
+import { mailDeploy } from "./deploy.ts";
+import { mailTest, vmMailTarget } from "./test.ts";
+
+// A mail server upgraded in place to the next release, with its mail: deploy on `from`, check, fill
+// the mailboxes and the queue, record; per hop: the documented upgrade, a reboot through the VM's own
+// boot path, every check again, the state compared. What broke is named, with its evidence.
+
+export type UpgradeStage = "before" | "upgrade" | "reboot" | "after" | "redeploy";
+
+export type UpgradeEvent =
+  | { type: "stage"; stage: UpgradeStage; hop?: string; status: "started" | "done"; ms?: number }
+  | { type: "upgrade-step"; hop: string; step: string; status: "started" | "done" | "failed"; ms?: number }
+  | { type: "output"; line: string };
+
+export interface HopResult {
+  hop: string;
+  from: string;
+  to: string;
+  stagesMs: Partial<Record<UpgradeStage, number>>;
+  steps: Array<{ name: string; exitCode: number | null; ms: number; log: string }>;
+  checks?: { passed: number; failed: number; failing: string[] };
+  integrity?: IntegrityReport;
+  packages: PackageChange[];
+  /** Configuration files dpkg left beside the admin's (`.dpkg-dist`, `.dpkg-old`...), with their diff. */
+  conffiles: Array<{ file: string; diff: string }>;
+  /** Units that failed after the upgrade, each with its journal's last lines. */
+  failedUnits: Array<{ unit: string; journal: string }>;
+  /** When checks failed: msf's recipe deployed again, and the checks then. */
+  redeploy?: { passed: number; failed: number; failing: string[] };
+  verdict: "survived" | "repaired-by-redeploy" | "broken";
+}
+
+export interface UpgradeResult {
+  name: string;
+  from: string;
+  before: { checks: { passed: number; failed: number }; messages: number; queued: number; stagesMs: Partial<Record<UpgradeStage, number>> };
+  hops: HopResult[];
+  dir: string;
+}
+
+export interface UpgradeOptions {
+  from: string;
+  to: string[];
+  name?: string;
+  conffiles?: ConffilePolicy;
+  onEvent?: (event: UpgradeEvent) => void;
+}
+
+const summary = (report: MailTestReport) => ({
+  passed: report.passed,
+  failed: report.failed,
+  failing: report.checks.filter((c) => c.status === "fail" || c.status === "error").map((c) => `${c.id}: ${c.message ?? ""}`.slice(0, 300)),
+});
+
+/** Upgrades a freshly deployed `from` VM through each `to` in turn, and reports what survived. */
+export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promise<UpgradeResult> {
+  const emit = options.onEvent ?? (() => {});
+  const hops = planHops(options.from, options.to);
+  const name = options.name ?? `upgrade-${options.from}`;
+  const policy = options.conffiles ?? "keep";
+  const timed = async <T>(stage: UpgradeStage, hop: string | undefined, stagesMs: Partial<Record<UpgradeStage, number>>, work: () => Promise<T>) => {
+    emit({ type: "stage", stage, hop, status: "started" });
+    const started = Date.now();
+    const value = await work();
+    stagesMs[stage] = Date.now() - started;
+    emit({ type: "stage", stage, hop, status: "done", ms: stagesMs[stage] });
+    return value;
+  };
+
+  const beforeStages: Partial<Record<UpgradeStage, number>> = {};
+  const { vm, checks, state } = await timed("before", undefined, beforeStages, async () => {
+    const vm = await vmUp(ctx, { distro: options.from, name, lifetimeMs: 6 * 3_600_000 });
+    await mailDeploy(ctx, { name, onOutput: (line) => emit({ type: "output", line }) });
+    const checks = await mailTest(ctx, { name });
+    if (checks.failed)
+      throw new MsfError("ERR_MSF_CHECKS_FAILED", `${options.from} fails ${checks.failed} check(s) before any upgrade: nothing to compare against`);
+    const state = await withTarget(ctx, name, async (target) => {
+      await fillMailboxes(target);
+      await queueDeferred(target);
+      return waitForQueued(target, ctx);
+    });
+    return { vm, checks, state };
+  });
+  const dir = join(vm.dir, "upgrade");
+  await mkdir(dir, { recursive: true });
+  await writeJsonAtomic(join(dir, "state-before.json"), state);
+
+  const results: HopResult[] = [];
+  let previous = state;
+  for (const hop of hops) {
+    const result = await upgradeHop(ctx, { name, vm, hop, policy, before: previous, dir, emit, timed });
+    results.push(result);
+    await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
+    if (result.verdict === "broken") break;
+    previous = JSON.parse(JSON.stringify(await withTarget(ctx, name, readMailState))) as MailState;
+  }
+  const upgrade: UpgradeResult = {
+    name,
+    from: options.from,
+    before: {
+      checks: { passed: checks.passed, failed: checks.failed },
+      messages: state.mailboxes.flatMap((m) => m.folders).reduce((sum, f) => sum + f.messages.length, 0),
+      queued: state.queue.length,
+      stagesMs: beforeStages,
+    },
+    hops: results,
+    dir,
+  };
+  await writeJsonAtomic(join(dir, "upgrade.json"), upgrade);
+  return upgrade;
+}
+
+/** Each `to` must be a hop the publisher supports from the previous release. */
+function planHops(from: string, to: string[]) {
+  const all = upgradeHops(catalog);
+  const hops = [];
+  let at = from;
+  for (const next of to) {
+    const hop = all.find((h) => h.from.id === at && h.to.id === next);
+    if (!hop) {
+      const supported = all.filter((h) => h.from.id === at).map((h) => h.to.id);
+      throw new MsfError("ERR_MSF_USAGE", `${at} cannot be upgraded to ${next} in place`, {
+        hint: supported.length ? `supported from ${at}: ${supported.join(", ")}` : `${at} has no documented in-place upgrade`,
+      });
+    }
+    if (!upgradePlan(hop).proven) {
+      throw new MsfError("ERR_MSF_USAGE", `${at} -> ${next} is rendered from the documentation but not proven in a VM here`, {
+        hint: "only Debian hops run in msf's VMs (no other media is reachable); see msf's README",
+      });
+    }
+    hops.push(hop);
+    at = next;
+  }
+  if (!hops.length) throw new MsfError("ERR_MSF_USAGE", "name the release to upgrade to: --to <distro>");
+  return hops;
+}
+
+async function withTarget<T>(ctx: MsfContext, name: string, work: (target: Awaited<ReturnType<typeof vmMailTarget>>["target"]) => Promise<T>): Promise<T> {
+  const { target } = await vmMailTarget(ctx, name);
+  try {
+    return await work(target);
+  } finally {
+    target.ssh?.close();
+  }
+}
+
+/** The state, once the deferred message has left the incoming queue (Postfix tried it and deferred it). */
+async function waitForQueued(target: Awaited<ReturnType<typeof vmMailTarget>>["target"], ctx: MsfContext): Promise<MailState> {
+  const deadline = Date.now() + 120_000 * ctx.timeoutScale;
+  for (;;) {
+    const queue = await target.ssh?.exec(["postqueue", "-j"], { timeoutMs: 30_000 });
+    const entries = (queue?.stdout ?? "").split("\n").filter((line) => line.includes('"deferred"'));
+    if (entries.length && parsePostqueue(entries.join("\n")).length) return readMailState(target);
+    if (Date.now() > deadline) throw new MsfError("ERR_MSF_TIMEOUT", "the message to an unreachable destination never reached the deferred queue");
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+interface HopInput {
+  name: string;
+  vm: VmUpResult;
+  hop: ReturnType<typeof planHops>[number];
+  policy: ConffilePolicy;
+  before: MailState;
+  dir: string;
+  emit: (event: UpgradeEvent) => void;
+  timed: <T>(stage: UpgradeStage, hop: string | undefined, stagesMs: Partial<Record<UpgradeStage, number>>, work: () => Promise<T>) => Promise<T>;
+}
+
+async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> {
+  const { name, hop, policy, emit, timed } = input;
+  const plan = upgradePlan(hop, policy);
+  const stagesMs: HopResult["stagesMs"] = {};
+  const result: HopResult = {
+    hop: plan.hop,
+    from: hop.from.id,
+    to: hop.to.id,
+    stagesMs,
+    steps: [],
+    packages: [],
+    conffiles: [],
+    failedUnits: [],
+    verdict: "broken",
+  };
+  const scale = guestTimeoutScale(ctx.timeoutScale, input.vm.accel);
+  const packagesBefore = await guestPackages(ctx, name, hop.from.packageFamily);
+
+  const upgraded = await timed("upgrade", plan.hop, stagesMs, async () => {
+    const session = await connectVm(await requireRunningVm(ctx, name), { signal: ctx.signal });
+    try {
+      for (const step of plan.steps) {
+        const log = join(input.dir, `${hop.from.id}-to-${hop.to.id}.${step.name}.log`);
+        emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: "started" });
+        const started = Date.now();
+        const out = createWriteStream(log, { flags: "a" });
+        const outcome = await session
+          .exec(step.script, {
+            timeoutMs: step.timeoutMs * scale,
+            signal: ctx.signal,
+            maxOutputBytes: 1024 * 1024,
+            onStdout: (chunk) => out.write(chunk),
+            onStderr: (chunk) => out.write(chunk),
+          })
+          .finally(() => out.end());
+        const ms = Date.now() - started;
+        result.steps.push({ name: step.name, exitCode: outcome.exitCode, ms, log });
+        const ok = outcome.exitCode === 0 && !outcome.timedOut;
+        emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: ok ? "done" : "failed", ms });
+        if (!ok) return false;
+      }
+      return true;
+    } finally {
+      session.close();
+    }
+  });
+  if (!upgraded) {
+    await collectEvidence(ctx, name, result);
+    return result;
+  }
+  await timed("reboot", plan.hop, stagesMs, () => vmReboot(ctx, { name }));
+  const after = await timed("after", plan.hop, stagesMs, async () => {
+    const checks = await mailTest(ctx, { name });
+    const state = await withTarget(ctx, name, readMailState);
+    return { checks, state };
+  });
+  result.checks = summary(after.checks);
+  result.integrity = compareMailStates(input.before, after.state);
+  await writeJsonAtomic(join(input.dir, `state-after-${hop.to.id}.json`), after.state);
+  result.packages = packageChanges(packagesBefore, await guestPackages(ctx, name, hop.to.packageFamily));
+  await collectEvidence(ctx, name, result);
+  if (!after.checks.failed && result.integrity.intact) {
+    result.verdict = "survived";
+    return result;
+  }
+  if (after.checks.failed) {
+    // msf's recipe knows the new release: does deploying it again repair what the upgrade broke?
+    const redeployed = await timed("redeploy", plan.hop, stagesMs, async () => {
+      await mailDeploy(ctx, { name });
+      return mailTest(ctx, { name });
+    });
+    result.redeploy = summary(redeployed);
+    if (!redeployed.failed && result.integrity.intact) result.verdict = "repaired-by-redeploy";
+  }
+  return result;
+}
+
+async function guestPackages(ctx: MsfContext, name: string, family: keyof typeof PACKAGE_QUERY) {
+  return withTarget(ctx, name, async (target) => {
+    const listed = await target.ssh?.exec(PACKAGE_QUERY[family], { timeoutMs: 60_000, maxOutputBytes: 8 * 1024 * 1024 });
+    return parsePackageList(listed?.stdout ?? "");
+  });
+}
+
+/** What dpkg left aside and what failed: the evidence of a broken upgrade (collected every time: it is short when all is well). */
+async function collectEvidence(ctx: MsfContext, name: string, result: HopResult): Promise<void> {
+  await withTarget(ctx, name, async (target) => {
+    const ssh = target.ssh;
+    if (!ssh) return;
+    const aside = await ssh.exec(sh`find /etc -name '*.dpkg-dist' -o -name '*.dpkg-old' -o -name '*.dpkg-new' -o -name '*.ucf-dist' | sort | head -n 50`, {
+      timeoutMs: 60_000,
+    });
+    for (const file of aside.stdout.split("\n").filter(Boolean)) {
+      const original = file.replace(/\.(dpkg-dist|dpkg-old|dpkg-new|ucf-dist)$/, "");
+      const diff = await ssh.exec(["diff", "-u", original, file], { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 });
+      result.conffiles.push({ file, diff: diff.stdout.slice(0, 16_000) });
+    }
+    const failed = await ssh.exec(["systemctl", "list-units", "--failed", "--plain", "--no-legend", "--no-pager"], { timeoutMs: 30_000 });
+    for (const unit of failed.stdout
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/)[0])
+      .filter((u): u is string => Boolean(u))) {
+      const journal = await ssh.exec(["journalctl", "-u", unit, "-n", "40", "--no-pager", "-o", "cat"], { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 });
+      result.failedUnits.push({ unit, journal: journal.stdout.slice(-8_000) });
+    }
+  });
+  await writeFile(join(ctx.paths.vms, name, "upgrade", `${result.from}-to-${result.to}.evidence.txt`), evidenceText(result)).catch(() => undefined);
+}
+
+/** Pure: the evidence as text, for a person. */
+export function evidenceText(result: HopResult): string {
+  return [
+    `# ${result.hop}: ${result.verdict}`,
+    ...result.failedUnits.map((u) => `## failed unit ${u.unit}\n${u.journal}`),
+    ...result.conffiles.map((c) => `## ${c.file} (left beside the installed file)\n${c.diff}`),
+  ].join("\n\n");
+}
