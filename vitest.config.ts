@@ -28,7 +28,8 @@ export default defineConfig({
           root: dir,
           include: ["test/**/*.test.ts"],
           exclude: [VM_TESTS],
-          testTimeout: 30_000,
+          // CLI tests run msf several times; in CI they share two cores with the VM image build.
+          testTimeout: 60_000,
           ...FAST,
         },
       })),

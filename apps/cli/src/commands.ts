@@ -153,7 +153,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     path: ["upgrade"],
-    summary: "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail",
+    summary:
+      "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail (new: not yet proven end to end in CI)",
     args: ["<from>"],
     options: [
       { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },

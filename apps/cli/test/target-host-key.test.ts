@@ -43,7 +43,8 @@ function msfTest(...extra: string[]) {
   return runMsf([...args, ...extra, "--json"], env, 120_000);
 }
 
-describe("msf test --target: the server's host key", () => {
+// Each case runs msf (its checks fail fast against nothing) once or twice: 10-30 s on a busy 2-core host.
+describe("msf test --target: the server's host key", { timeout: 120_000 }, () => {
   it("refuses an unknown key, naming its fingerprint and the way to accept it", async () => {
     const run = await msfTest();
     expect(run.code, run.stdout).toBe(8);

@@ -15,13 +15,16 @@ const schema = z.object({
 const VERDICT = { survived: "survived", "repaired-by-redeploy": "broken by the upgrade, repaired by redeploying msf's recipe", broken: "broken" } as const;
 
 export default command(schema, async ({ reporter, ctx, input }) => {
-  const stop = reporter.keepAlive(() => `upgrading ${input.from} -> ${input.to.join(" -> ")}`);
+  let now = "deploying and checking before the upgrade";
+  const stop = reporter.keepAlive(() => now);
   const result = await vmUpgrade(ctx, {
     from: input.from,
     to: input.to,
     name: input.name,
     conffiles: input.conffiles,
     onEvent: (event) => {
+      if (event.type === "stage" && event.status === "started") now = `${event.stage}${event.hop ? ` (${event.hop})` : ""}`;
+      if (event.type === "upgrade-step" && event.status === "started") now = `${event.hop}: ${event.step}`;
       if (event.type === "stage") {
         reporter.event(
           event,
