@@ -93,14 +93,16 @@ async function execute(spec: CommandSpec, received: unknown[], options: Record<s
 
 /** The arguments (by name) and options, checked by the command's schema; a problem names the option or argument. */
 function parseInput(schema: z.ZodType, spec: CommandSpec, received: unknown[], options: Record<string, unknown>): unknown {
-  const names = (spec.args ?? []).map((arg) => arg.replace(/[<>[\].]/g, ""));
+  // <run-id> is input.runId, as --dry-run is input.dryRun.
+  const names = (spec.args ?? []).map((arg) => arg.replace(/[<>[\].]/g, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
   const { json: _json, reporter: _reporter, ...own } = options;
   const raw = { ...own, ...Object.fromEntries(names.map((name, index) => [name, received[index]])) };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? "");
-    const where = names.includes(key) ? `<${key}>` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const dashed = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const where = names.includes(key) ? `<${dashed}>` : `--${dashed}`;
     return `${where}: ${issue.message}`;
   });
   throw new MsfError("ERR_MSF_USAGE", problems.join("; "), { hint: `msf ${spec.path.join(" ")} --help` });

@@ -27,6 +27,22 @@ describe("msf (the real command)", () => {
     expect(String(run.last?.hint)).toContain("debian-12");
   });
 
+  it("a dashed positional argument reaches its command (<run-id> of report and status, and --compare's second run)", async () => {
+    const { env } = home();
+    for (const args of [
+      ["report", "20990101T000000-zzzz"],
+      ["status", "20990101T000000-zzzz"],
+      ["report", "--compare", "20990101T000000-yyyy", "20990101T000000-zzzz"],
+    ]) {
+      const run = await runMsf([...args, "--json"], env);
+      expect(run.last, args.join(" ")).toMatchObject({
+        type: "error",
+        code: "ERR_MSF_NOT_FOUND",
+        message: expect.stringMatching(/no run 20990101T000000-(yyyy|zzzz)/),
+      });
+    }
+  });
+
   it("a usage error is exit 2", async () => {
     const run = await runMsf(["vm", "up"], process.env);
     expect(run.code).toBe(2);
