@@ -116,7 +116,7 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
     results.push(result);
     await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
     if (result.verdict === "broken") break;
-    previous = JSON.parse(JSON.stringify(await withTarget(ctx, name, readMailState))) as MailState;
+    previous = await withTarget(ctx, name, readMailState); // the next hop starts from this one's result
   }
   const upgrade: UpgradeResult = {
     name,
