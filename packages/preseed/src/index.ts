@@ -20,7 +20,7 @@ export {
   recipeSuites,
   unreachableUpdateSuites,
 } from "./bootstrap/recipe.ts";
-export { keepTree, planUpdate, takeTree, treeDir, treeIdentity, type UpdateDirs } from "./bootstrap/update.ts";
+export { keepTree, planUpdate, takeTree, treeIdentity, type UpdateDirs } from "./bootstrap/update.ts";
 export { type ConfigRequest, type ConfigServer, type ConfigServerOptions, startConfigServer } from "./install/config-server.ts";
 export { CONSOLE_DIALECTS, type ConsoleVerdict, consoleText, InstallerConsole } from "./install/installer-console.ts";
 export { type InstallWatchEvent, type InstallWatchResult, type WatchInstallOptions, watchInstall } from "./install/watch-install.ts";

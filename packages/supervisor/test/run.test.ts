@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, processGroupMembers } from "@msf/core";
-import { endTree, exec, ProcessError, run, type SupervisorEvent, start } from "@msf/supervisor";
+import { endTree, exec, ProcessError, run, type SupervisorEvent } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 

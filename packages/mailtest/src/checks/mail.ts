@@ -14,30 +14,36 @@ export interface Outgoing {
   attachments?: Array<{ filename: string; content: string }>;
 }
 
+/** A nodemailer transport to the target's submission port: STARTTLS required, SMTP AUTH as the account, its CA. */
+export function submissionTransport(target: MailTarget, account: MailAccount, extra: Partial<TransportOptions> & Record<string, unknown> = {}) {
+  return nodemailer.createTransport({
+    host: target.endpoints.submission.host,
+    port: target.endpoints.submission.port,
+    secure: false,
+    requireTLS: true,
+    name: `client.${target.domain}`,
+    auth: { user: account.address, pass: account.password },
+    // nodemailer connects to an address, so the certificate's name must be given explicitly.
+    tls: { servername: target.hostname, ca: target.caPem },
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 120_000,
+    ...extra,
+  } as TransportOptions);
+}
+
 /** Submits on 587 with STARTTLS and SMTP AUTH (nodemailer); returns the Message-ID and the server's reply. */
 export async function submit(ctx: CheckContext, mail: Outgoing): Promise<{ messageId: string; response: string }> {
-  const endpoint = ctx.target.endpoints.submission;
   const log =
     (level: string) =>
     (...args: unknown[]) => {
       const line = format(...(args.slice(1) as [string, ...unknown[]]));
       if (level !== "trace") ctx.note(line.split("\n")[0] ?? "");
     };
-  const transport = nodemailer.createTransport({
-    host: endpoint.host,
-    port: endpoint.port,
-    secure: false,
-    requireTLS: true,
-    name: `client.${ctx.target.domain}`,
-    auth: { user: mail.from.address, pass: mail.from.password },
-    // nodemailer connects to an address, so the certificate's name must be given explicitly.
-    tls: { servername: ctx.target.hostname, ca: ctx.target.caPem },
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 120_000,
+  const transport = submissionTransport(ctx.target, mail.from, {
     logger: { trace: log("trace"), debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), fatal: log("fatal"), level: () => {} },
     debug: true,
-  } as TransportOptions);
+  });
   const messageId = `<msf-${ctx.token}-${Date.now()}@${ctx.target.domain}>`;
   try {
     const info = await transport.sendMail({

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { sh } from "@msf/ssh";
-import nodemailer from "nodemailer";
 import { rspamdKeyPath } from "../checks/dkim-key.ts";
+import { submissionTransport } from "../checks/mail.ts";
 import type { MailTarget } from "../checks/types.ts";
 import type { MailState } from "./integrity.ts";
 import { readMailboxes } from "./mailboxes.ts";
@@ -28,17 +28,7 @@ export function parsePostqueue(output: string): MailState["queue"] {
 export async function queueDeferred(target: MailTarget): Promise<void> {
   const account = target.accounts.find((a) => a.password);
   if (!account) throw new Error("no account with a password to submit as");
-  const transport = nodemailer.createTransport({
-    host: target.endpoints.submission.host,
-    port: target.endpoints.submission.port,
-    secure: false,
-    requireTLS: true,
-    name: `client.${target.domain}`,
-    auth: { user: account.address, pass: account.password },
-    tls: { servername: target.hostname, ca: target.caPem },
-    connectionTimeout: 30_000,
-    socketTimeout: 120_000,
-  });
+  const transport = submissionTransport(target, account);
   try {
     await transport.sendMail({
       from: account.address,

@@ -18,7 +18,7 @@ export function treeIdentity(recipe: BootstrapRecipe): string {
 }
 
 /** Where the tree of a recipe identity is kept. */
-export const treeDir = (distroDir: string, identity: string) => join(distroDir, `.tree-${identity}`);
+const treeDir = (distroDir: string, identity: string) => join(distroDir, `.tree-${identity}`);
 const TreeSchema = z.object({ identity: z.string(), key: z.string() });
 
 /**

@@ -1,8 +1,8 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { catalog, PACKAGE_QUERY, type PackageChange, packageChanges, parsePackageList, upgradeHops } from "@msf/catalog";
-import { MsfError, writeJsonAtomic } from "@msf/core";
+import { catalog, type InstalledPackage, InstalledPackageSchema, type PackageChange, packageChanges, upgradeHops } from "@msf/catalog";
+import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
 import {
   type ConffilePolicy,
   compareMailStates,
@@ -17,6 +17,7 @@ import {
 } from "@msf/mailtest";
 import { sh } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
+import { z } from "zod";
 import { connectVm } from "../connect.ts";
 import { requireRunningVm } from "../exec.ts";
 import { vmReboot } from "../reboot.ts";
@@ -110,13 +111,14 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   await writeJsonAtomic(join(dir, "state-before.json"), state);
 
   const results: HopResult[] = [];
-  let previous = state;
+  // Each hop starts from where the previous one left the server: its mail, and its packages.
+  let previous = { state, checks };
   for (const hop of hops) {
-    const result = await upgradeHop(ctx, { name, vm, hop, policy, before: previous, dir, emit, timed });
+    const { result, after } = await upgradeHop(ctx, { name, vm, hop, policy, before: previous.state, checksBefore: previous.checks, dir, emit, timed });
     results.push(result);
     await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
-    if (result.verdict === "broken") break;
-    previous = await withTarget(ctx, name, readMailState); // the next hop starts from this one's result
+    if (result.verdict === "broken" || !after) break;
+    previous = after;
   }
   const upgrade: UpgradeResult = {
     name,
@@ -186,12 +188,14 @@ interface HopInput {
   hop: ReturnType<typeof planHops>[number];
   policy: ConffilePolicy;
   before: MailState;
+  /** The checks' run before this hop: the package list it recorded is the diff's baseline. */
+  checksBefore: MailTestReport;
   dir: string;
   emit: (event: UpgradeEvent) => void;
   timed: <T>(stage: UpgradeStage, hop: string | undefined, stagesMs: Partial<Record<UpgradeStage, number>>, work: () => Promise<T>) => Promise<T>;
 }
 
-async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> {
+async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: HopResult; after?: { state: MailState; checks: MailTestReport } }> {
   const { name, hop, policy, emit, timed } = input;
   const plan = upgradePlan(hop, policy);
   const stagesMs: HopResult["stagesMs"] = {};
@@ -207,7 +211,6 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> 
     verdict: "broken",
   };
   const scale = guestTimeoutScale(ctx.timeoutScale, input.vm.accel);
-  const packagesBefore = await guestPackages(ctx, name, hop.from.packageFamily);
 
   const upgraded = await timed("upgrade", plan.hop, stagesMs, async () => {
     const session = await connectVm(await requireRunningVm(ctx, name), { signal: ctx.signal });
@@ -238,8 +241,8 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> 
     }
   });
   if (!upgraded) {
-    await collectEvidence(ctx, name, result);
-    return result;
+    await collectEvidence(ctx, name, result, input.dir);
+    return { result };
   }
   await timed("reboot", plan.hop, stagesMs, () => vmReboot(ctx, { name }));
   const after = await timed("after", plan.hop, stagesMs, async () => {
@@ -250,11 +253,11 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> 
   result.checks = summary(after.checks);
   result.integrity = compareMailStates(input.before, after.state);
   await writeJsonAtomic(join(input.dir, `state-after-${hop.to.id}.json`), after.state);
-  result.packages = packageChanges(packagesBefore, await guestPackages(ctx, name, hop.to.packageFamily));
-  await collectEvidence(ctx, name, result);
+  result.packages = packageChanges(await recordedPackages(input.checksBefore), await recordedPackages(after.checks));
+  await collectEvidence(ctx, name, result, input.dir);
   if (!after.checks.failed && result.integrity.intact) {
     result.verdict = "survived";
-    return result;
+    return { result, after };
   }
   if (after.checks.failed) {
     // msf's recipe knows the new release: does deploying it again repair what the upgrade broke?
@@ -265,18 +268,18 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<HopResult> 
     result.redeploy = summary(redeployed);
     if (!redeployed.failed && result.integrity.intact) result.verdict = "repaired-by-redeploy";
   }
-  return result;
+  return { result, after };
 }
 
-async function guestPackages(ctx: MsfContext, name: string, family: keyof typeof PACKAGE_QUERY) {
-  return withTarget(ctx, name, async (target) => {
-    const listed = await target.ssh?.exec(PACKAGE_QUERY[family], { timeoutMs: 60_000, maxOutputBytes: 8 * 1024 * 1024 });
-    return parsePackageList(listed?.stdout ?? "");
-  });
+/** The packages the checks' run read on the server (packages.json beside its results). */
+async function recordedPackages(checks: MailTestReport): Promise<InstalledPackage[]> {
+  if (!checks.versions) return [];
+  const recorded = z.object({ packages: z.array(InstalledPackageSchema) }).safeParse(await readJsonIfExists(checks.versions.file).catch(() => undefined));
+  return recorded.success ? recorded.data.packages : [];
 }
 
 /** What dpkg left aside and what failed: the evidence of a broken upgrade (collected every time: it is short when all is well). */
-async function collectEvidence(ctx: MsfContext, name: string, result: HopResult): Promise<void> {
+async function collectEvidence(ctx: MsfContext, name: string, result: HopResult, dir: string): Promise<void> {
   await withTarget(ctx, name, async (target) => {
     const ssh = target.ssh;
     if (!ssh) return;
@@ -297,11 +300,11 @@ async function collectEvidence(ctx: MsfContext, name: string, result: HopResult)
       result.failedUnits.push({ unit, journal: journal.stdout.slice(-8_000) });
     }
   });
-  await writeFile(join(ctx.paths.vms, name, "upgrade", `${result.from}-to-${result.to}.evidence.txt`), evidenceText(result)).catch(() => undefined);
+  await writeFile(join(dir, `${result.from}-to-${result.to}.evidence.txt`), evidenceText(result)).catch(() => undefined);
 }
 
 /** Pure: the evidence as text, for a person. */
-export function evidenceText(result: HopResult): string {
+function evidenceText(result: HopResult): string {
   return [
     `# ${result.hop}: ${result.verdict}`,
     ...result.failedUnits.map((u) => `## failed unit ${u.unit}\n${u.journal}`),
