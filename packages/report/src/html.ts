@@ -10,7 +10,7 @@ const STYLE = `
 :root[data-theme="dark"] { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --line: #3d444d; --pass: #3fb950; --fail: #f85149; --idle: #d29922; --code: #161b22; }
 body { font: 14px/1.5 system-ui, sans-serif; background: var(--bg); color: var(--fg); margin: 2rem auto; max-width: 72rem; padding: 0 1rem; }
 table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; }
-.passed, .pass, .done { color: var(--pass); } .failed, .fail, .error, .timed-out, .interrupted { color: var(--fail); } .not-run, .skipped, .skip { color: var(--idle); }
+.passed, .pass, .done { color: var(--pass); } .failed, .fail, .error, .timed-out, .interrupted { color: var(--fail); } .not-run, .partial, .skipped, .skip { color: var(--idle); }
 .muted { color: var(--muted); } pre { background: var(--code); padding: .6rem; overflow: auto; max-height: 24rem; }
 button { float: right; }`;
 const TOGGLE = `document.documentElement.dataset.theme = localStorage.getItem("msf-theme") || "";

@@ -1,7 +1,7 @@
 import { matrixRows } from "./matrix.ts";
 import { changeLine, type DistributionResult, imageLine, type Report, seconds, stackLines, verdictOf } from "./model.ts";
 
-const MARK = { passed: "✅ passed", failed: "❌ failed", "not-run": "⏸ not run" } as const;
+const MARK = { passed: "✅ passed", failed: "❌ failed", partial: "◐ partial", "not-run": "⏸ not run" } as const;
 
 /** Pure: report.md, the matrix table then each distribution's phases and failing checks. */
 export function renderMarkdown(report: Report): string {

@@ -97,18 +97,21 @@ export type DistributionResult = z.infer<typeof DistributionResultSchema>;
 export type Report = z.infer<typeof ReportSchema>;
 export type ReportInput = z.input<typeof ReportSchema>;
 
-export type Verdict = "passed" | "failed" | "not-run";
+export type Verdict = "passed" | "failed" | "partial" | "not-run";
 
 /**
  * Pure: a distribution's verdict. Passed only with evidence: every phase done, at least one
- * check, every check passed or skipped. Nothing ran: not run, never passed.
+ * check, every check passed or skipped. Nothing ran: not run, never passed. A run stopped early
+ * on purpose (`--phase install`) with nothing failed is partial: neither a pass (it proves no
+ * mail) nor a failure (a comparison must not call it a regression).
  */
 export function verdictOf(distribution: DistributionResult): Verdict {
-  const ran = distribution.phases.some((p) => p.status !== "not-run" && p.status !== "skipped");
-  if (!ran) return "not-run";
-  const phasesDone = distribution.phases.length > 0 && distribution.phases.every((p) => p.status === "done");
-  const checksPass = distribution.checks.length > 0 && distribution.checks.every((c) => c.status === "pass" || c.status === "skip");
-  return phasesDone && checksPass ? "passed" : "failed";
+  const { phases, checks } = distribution;
+  if (!phases.some((p) => p.status !== "not-run" && p.status !== "skipped")) return "not-run";
+  const failed = phases.some((p) => p.status !== "done" && p.status !== "not-run") || checks.some((c) => c.status === "fail" || c.status === "error");
+  if (failed) return "failed";
+  if (phases.some((p) => p.status === "not-run")) return "partial";
+  return checks.length > 0 ? "passed" : "failed";
 }
 
 export function checkCounts(distribution: DistributionResult): { passed: number; failed: number; skipped: number; total: number } {

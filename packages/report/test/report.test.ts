@@ -15,6 +15,19 @@ describe("the results model", () => {
     expect(verdictOf(noChecks)).toBe("failed");
   });
 
+  it("calls a run stopped on purpose after its first phases partial, never passed or failed", () => {
+    const [passed] = report.distributions;
+    if (!passed) throw new Error("fixture changed");
+    const installOnly = { ...passed, checks: [], phases: passed.phases.map((p, i) => (i === 0 ? p : { phase: p.phase, status: "not-run" as const })) };
+    expect(verdictOf(installOnly)).toBe("partial");
+    const failedThenStopped = { ...installOnly, phases: installOnly.phases.map((p, i) => (i === 0 ? { ...p, status: "failed" as const } : p)) };
+    expect(verdictOf(failedThenStopped)).toBe("failed");
+    const before = ReportSchema.parse(RUN);
+    const after = { ...before, distributions: [installOnly] };
+    expect(compareReports(before, after).newlyFailing).toEqual([]);
+    expect(renderMarkdown(after)).toContain("◐ partial");
+  });
+
   it("round-trips report.json and refuses another schema version, naming the field", () => {
     expect(parseReport(renderJson(RUN))).toEqual(report);
     expect(() => parseReport(JSON.stringify({ ...RUN, schemaVersion: 3 }))).toThrow(/schemaVersion/);
