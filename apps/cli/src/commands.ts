@@ -160,6 +160,11 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },
       { flags: "--name <name>", description: "the VM's name (default upgrade-<from>)" },
       { flags: "--conffiles <policy>", description: "a configuration file both you and the package changed: keep (yours) or maintainer", default: "keep" },
+      {
+        flags: "--overlay <dir>",
+        description: "your files laid over the deployed configuration (a directory mirroring /, e.g. my-etc/etc/dovecot/conf.d/...)",
+      },
+      { flags: "--with <command>", description: "deploy with your deployer instead of msf's recipe (as msf deploy --external)" },
     ],
     load: () => import("./commands/upgrade.ts").then((module) => module.default),
   },

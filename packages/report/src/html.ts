@@ -1,5 +1,17 @@
 import { escapeMarkup } from "./escape.ts";
-import { changeLine, checkCounts, type DistributionResult, imageLine, type Report, seconds, stackLines, supportLabel, verdictOf } from "./model.ts";
+import { upgradesHtml } from "./html-upgrade.ts";
+import {
+  changeLine,
+  checkCounts,
+  type DistributionResult,
+  imageLine,
+  type Report,
+  reportTitle,
+  seconds,
+  stackLines,
+  supportLabel,
+  verdictOf,
+} from "./model.ts";
 
 const esc = escapeMarkup;
 
@@ -34,13 +46,17 @@ export function renderHtml(report: Report): string {
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>msf run ${esc(report.runId)}</title><style>${STYLE}</style><script>${TOGGLE}</script></head>
+<title>${esc(reportTitle(report))}</title><style>${STYLE}</style><script>${TOGGLE}</script></head>
 <body><button type="button" onclick="toggleTheme()">light / dark</button>
-<h1>msf run ${esc(report.runId)}</h1>
+<h1>${esc(reportTitle(report))}</h1>
 <p class="muted">${esc(report.status)} · started ${esc(report.startedAt)}${report.finishedAt ? ` · finished ${esc(report.finishedAt)}` : ""}${report.host ? ` · ${report.host.accel}, ${report.host.cpus} CPUs, ${report.host.memoryMiB} MiB` : ""}</p>
-<table><thead><tr><th>distribution</th><th>verdict</th><th>support</th>${phases.map((p) => `<th>${p}</th>`).join("")}<th>checks</th></tr></thead>
-<tbody>${rows.join("\n")}</tbody></table>
-${report.distributions.map(details).join("\n")}
+${
+  rows.length
+    ? `<table><thead><tr><th>distribution</th><th>verdict</th><th>support</th>${phases.map((p) => `<th>${p}</th>`).join("")}<th>checks</th></tr></thead>
+<tbody>${rows.join("\n")}</tbody></table>`
+    : ""
+}
+${report.distributions.map(details).join("\n")}${upgradesHtml(report.upgrades ?? [])}
 </body></html>
 `;
 }

@@ -29,7 +29,11 @@ export {
   VersionsSchema,
   verdictOf,
 } from "./model.ts";
+export { UPGRADE_VERDICT, type UpgradeRow, UpgradeRowSchema, UpgradeStageNames, upgradeCells, upgradeFindings } from "./upgrade.ts";
 
+import { renderHtml } from "./html.ts";
+import { renderJunit } from "./junit.ts";
+import { renderMarkdown } from "./markdown.ts";
 import { type Report, type ReportInput, ReportSchema } from "./model.ts";
 
 /** Pure: report.json text (validated against the versioned schema). */
@@ -40,4 +44,9 @@ export function renderJson(report: ReportInput): string {
 /** Parses report.json text; a file of another schema version or shape is an error naming the field. */
 export function parseReport(text: string): Report {
   return ReportSchema.parse(JSON.parse(text));
+}
+
+/** Pure: the four formats of a report, by the file name each is written to. */
+export function renderAll(report: Report): Record<"report.json" | "report.md" | "junit.xml" | "index.html", string> {
+  return { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
 }

@@ -1,5 +1,6 @@
 import { escapeMarkup } from "./escape.ts";
 import { type DistributionResult, type Report, supportLabel } from "./model.ts";
+import type { UpgradeRow } from "./upgrade.ts";
 
 // XML 1.0 forbids these control characters; transcripts may hold them.
 const xml = (value: string) => escapeMarkup(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
@@ -35,6 +36,7 @@ export function renderJunit(report: Report): string {
     const time = [...d.phases, ...d.checks].reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
     return `  <testsuite name="${xml(d.id)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${secs(time)}">\n${properties(d)}${cases.join("\n")}\n  </testsuite>`;
   });
+  suites.push(...(report.upgrades ?? []).map(upgradeSuite));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="msf ${xml(report.runId)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
@@ -48,4 +50,29 @@ function properties(d: DistributionResult): string {
   if (d.changes) entries.push(["changed-packages", String(d.changes.packages.length)], ["baseline-run", d.changes.baseline.runId]);
   if (!entries.length) return "";
   return `    <properties>\n${entries.map(([name, value]) => `      <property name="${xml(name)}" value="${xml(value)}"/>`).join("\n")}\n    </properties>\n`;
+}
+
+/** An upgrade hop as a suite: a case per step, per check after (summed), per integrity row. */
+function upgradeSuite(u: UpgradeRow): string {
+  const name = `upgrade ${u.from} -> ${u.to}`;
+  const cases = [
+    ...u.steps.map((s) => {
+      const body = s.exitCode === 0 ? "" : `<failure message="${xml(`exit ${s.exitCode ?? "timeout"}, log ${s.log}`)}" type="step"/>`;
+      return `    <testcase classname="${xml(name)}.step" name="${xml(s.name)}" time="${secs(s.ms)}">${body}</testcase>`;
+    }),
+    ...(u.checks
+      ? [
+          `    <testcase classname="${xml(name)}.checks" name="every check after the upgrade" time="${secs(u.stagesMs.after)}">${
+            u.checks.failed ? `<failure message="${xml(`${u.checks.failed} failed`)}" type="checks">${xml(u.checks.failing.join("\n"))}</failure>` : ""
+          }</testcase>`,
+        ]
+      : []),
+    ...(u.integrity?.rows ?? []).map(
+      (r) =>
+        `    <testcase classname="${xml(name)}.integrity" name="${xml(`${r.subject} ${r.check}`)}" time="0.000">${r.status === "ok" ? "" : `<failure message="${xml(r.detail)}" type="integrity"/>`}</testcase>`,
+    ),
+  ];
+  const failures = cases.filter((c) => c.includes("<failure")).length;
+  const time = Object.values(u.stagesMs).reduce((sum: number, ms) => sum + (ms ?? 0), 0);
+  return `  <testsuite name="${xml(name)}" tests="${cases.length}" failures="${failures}" skipped="0" time="${secs(time)}">\n    <properties>\n      <property name="verdict" value="${xml(u.verdict)}"/>\n      <property name="changed-packages" value="${u.packages.length}"/>\n    </properties>\n${cases.join("\n")}\n  </testsuite>`;
 }

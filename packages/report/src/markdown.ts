@@ -1,5 +1,6 @@
 import { matrixRows } from "./matrix.ts";
-import { changeLine, type DistributionResult, imageLine, type Report, seconds, stackLines, verdictOf } from "./model.ts";
+import { changeLine, type DistributionResult, imageLine, type Report, reportTitle, seconds, stackLines, verdictOf } from "./model.ts";
+import { UPGRADE_VERDICT, type UpgradeRow, upgradeCells, upgradeFindings } from "./upgrade.ts";
 
 const MARK = { passed: "✅ passed", failed: "❌ failed", partial: "◐ partial", "not-run": "⏸ not run" } as const;
 
@@ -7,14 +8,20 @@ const MARK = { passed: "✅ passed", failed: "❌ failed", partial: "◐ partial
 export function renderMarkdown(report: Report): string {
   const { header, rows } = matrixRows(report, (verdict) => MARK[verdict]);
   const lines = [
-    `# msf run ${report.runId}`,
+    `# ${reportTitle(report)}`,
     "",
     `${report.status} · started ${report.startedAt}${report.finishedAt ? ` · finished ${report.finishedAt}` : ""}${report.host ? ` · ${report.host.accel}, ${report.host.cpus} CPUs, ${report.host.memoryMiB} MiB` : ""}`,
-    "",
-    `| ${header.join(" | ")} |`,
-    `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((cells) => `| ${cells.join(" | ")} |`),
   ];
+  if (rows.length) lines.push("", ...table(header, rows));
+  const upgrades = report.upgrades ?? [];
+  if (upgrades.length)
+    lines.push(
+      "",
+      ...table(
+        upgradeCells(upgrades[0] as UpgradeRow).header,
+        upgrades.map((u) => upgradeCells(u).cells),
+      ),
+    );
   for (const d of report.distributions) {
     lines.push("", `## ${d.name} (${d.id}): ${MARK[verdictOf(d)]}`, "");
     for (const p of d.phases)
@@ -24,7 +31,32 @@ export function renderMarkdown(report: Report): string {
     if (d.diagnostics) lines.push("", `Diagnostics: ${d.diagnostics}`);
     lines.push(...evidenceOfVersions(d));
   }
+  for (const u of upgrades) lines.push(...upgradeSection(u));
   return `${lines.join("\n")}\n`;
+}
+
+const row = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|").replaceAll("\n", " ")).join(" | ")} |`;
+const table = (header: string[], rows: string[][]) => [row(header), row(header.map(() => "---")), ...rows.map(row)];
+
+function upgradeSection(u: UpgradeRow): string[] {
+  const lines = ["", `## Upgrade ${u.hop}: ${UPGRADE_VERDICT[u.verdict]}`, ""];
+  lines.push(...u.steps.map((s) => `- ${s.name}: ${s.exitCode === 0 ? "done" : `exit ${s.exitCode ?? "timeout"}`} in ${seconds(s.ms)} ([log](${s.log}))`));
+  const findings = upgradeFindings(u);
+  if (findings.length) lines.push("", "What broke:", "", ...findings.map((f) => `- ${f}`));
+  if (u.integrity)
+    lines.push(
+      "",
+      "Integrity:",
+      "",
+      ...table(
+        ["subject", "check", "status", "detail"],
+        u.integrity.rows.map((r) => [r.subject, r.check, r.status, r.detail]),
+      ),
+    );
+  lines.push("", `${u.packages.length} package${u.packages.length === 1 ? "" : "s"} changed`);
+  if (u.packages.length) lines.push("", ...u.packages.slice(0, CHANGES_SHOWN).map((c) => `- ${changeLine(c)}`));
+  if (u.packages.length > CHANGES_SHOWN) lines.push(`- … and ${u.packages.length - CHANGES_SHOWN} more`);
+  return lines;
 }
 
 /** At most this many changed packages are listed; the full list is in the packages file. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UpgradeRowSchema } from "./upgrade.ts";
 
 export const PhaseNames = ["media", "install", "archive", "boot", "deploy", "test", "collect"] as const;
 
@@ -77,7 +78,8 @@ export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * report.json: versioned; renderers and `compare` read only this. Version 2 added lifecycle, image,
- * versions and changes per distribution (all optional), so a version 1 report reads as it is.
+ * versions and changes per distribution (all optional), so a version 1 report reads as it is;
+ * `upgrades` came later, optional too.
  */
 export const ReportSchema = z.object({
   schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
@@ -87,6 +89,8 @@ export const ReportSchema = z.object({
   status: z.enum(["passed", "failed", "interrupted", "running"]),
   host: z.object({ accel: z.enum(["kvm", "tcg"]), cpus: z.number(), memoryMiB: z.number() }).optional(),
   distributions: z.array(DistributionResultSchema),
+  /** Upgrades in place, a row per hop (optional: a run of fresh installs has none). */
+  upgrades: z.array(UpgradeRowSchema).optional(),
 });
 
 export type PhaseResult = z.infer<typeof PhaseResultSchema>;
@@ -96,6 +100,9 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type DistributionResult = z.infer<typeof DistributionResultSchema>;
 export type Report = z.infer<typeof ReportSchema>;
 export type ReportInput = z.input<typeof ReportSchema>;
+
+/** Pure: what the report is about: "msf run <id>", or "msf upgrade <id>" for upgrades alone. */
+export const reportTitle = (report: Report) => `msf ${report.upgrades?.length && !report.distributions.length ? "upgrade" : "run"} ${report.runId}`;
 
 export type Verdict = "passed" | "failed" | "partial" | "not-run";
 

@@ -106,3 +106,59 @@ export const RUN_V1 = {
   schemaVersion: 1,
   distributions: RUN.distributions.map(({ lifecycle, image, versions, changes, ...rest }) => rest),
 } satisfies ReportInput;
+
+/** An upgrade report: one hop that survived, one that broke (a parser error, a lost message, a conffile left aside). */
+export const UPGRADE_RUN: ReportInput = {
+  schemaVersion: 2,
+  runId: "debian-11-20261129-0400",
+  startedAt: "2026-11-29T04:00:00.000Z",
+  finishedAt: "2026-11-29T05:10:00.000Z",
+  status: "failed",
+  distributions: [],
+  upgrades: [
+    {
+      hop: "debian-11 -> debian-12",
+      from: "debian-11",
+      to: "debian-12",
+      verdict: "survived",
+      stagesMs: { before: 290_000, upgrade: 1_310_000, reboot: 41_000, after: 64_000 },
+      steps: [
+        { name: "sources", exitCode: 0, ms: 1_300, log: "debian-11-to-debian-12.sources.log" },
+        { name: "full-upgrade", exitCode: 0, ms: 1_250_000, log: "debian-11-to-debian-12.full-upgrade.log" },
+      ],
+      checks: { passed: 21, failed: 0, failing: [] },
+      integrity: {
+        intact: true,
+        rows: [
+          { subject: "alice@msf.test INBOX", check: "messages", status: "ok", detail: "12 before, 12 after" },
+          { subject: "queue", check: "queue", status: "ok", detail: "1 queued before, still queued" },
+        ],
+      },
+      packages: [{ name: "postfix", from: "3.5.25-0+deb11u1", to: "3.7.11-0+deb12u1" }],
+      conffiles: [],
+      failedUnits: [],
+    },
+    {
+      hop: "debian-12 -> debian-13",
+      from: "debian-12",
+      to: "debian-13",
+      verdict: "broken",
+      stagesMs: { upgrade: 1_500_000, reboot: 45_000, after: 70_000, redeploy: 120_000 },
+      steps: [{ name: "full-upgrade", exitCode: 0, ms: 1_400_000, log: "debian-12-to-debian-13.full-upgrade.log" }],
+      checks: { passed: 12, failed: 2, failing: ["imap-login: connection refused", "pop3-login: connection refused"] },
+      redeploy: { passed: 13, failed: 1, failing: ["imap-read-back: 11 of 12 | messages"] },
+      integrity: {
+        intact: false,
+        rows: [{ subject: "alice@msf.test Archive|2025", check: "messages", status: "failed", detail: "missing: UID 3 (2048 bytes) (12 before, 11 after)" }],
+      },
+      packages: [{ name: "dovecot-core", from: "1:2.3.19.1+dfsg1-2.1+deb12u2", to: "1:2.4.1+dfsg1-6" }],
+      conffiles: [{ file: "/etc/dovecot/conf.d/10-mail.conf.dpkg-dist", diff: "-mail_location = maildir:~/Maildir\n+mail_driver = maildir" }],
+      failedUnits: [
+        {
+          unit: "dovecot.service",
+          journal: "doveconf: Fatal: Error in configuration file /etc/dovecot/conf.d/90-local.conf line 2: Unknown setting: mail_location <x>",
+        },
+      ],
+    },
+  ],
+};

@@ -4,9 +4,23 @@ import { compareReports, parseReport, ReportSchema, renderHtml, renderJson, rend
 import { run } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { describe, expect, it } from "vitest";
-import { RUN, RUN_V1 } from "./fixture.ts";
+import { RUN, RUN_V1, UPGRADE_RUN } from "./fixture.ts";
 
 const report = ReportSchema.parse(RUN);
+
+/** xmllint, the reference parser, finds nothing wrong with it. */
+async function expectWellFormed(xml: string) {
+  const temp = makeTempDir();
+  try {
+    const file = join(temp.path, "junit.xml");
+    writeFileSync(file, xml);
+    const lint = await run({ name: "xmllint", command: "xmllint", args: ["--noout", file], timeoutMs: 30_000 });
+    expect(lint.stderr).toBe("");
+    expect(lint.exitCode).toBe(0);
+  } finally {
+    temp.remove();
+  }
+}
 
 describe("the results model", () => {
   it("passes a distribution only with every phase done and its checks passed; nothing ran is not run, never passed", () => {
@@ -59,16 +73,7 @@ describe("renderers (golden)", () => {
     expect(xml.match(/<testsuite /g)).toHaveLength(3);
     expect(xml).toContain('<testsuite name="debian-13" tests="6" failures="1" skipped="1"');
     expect(xml).toContain('<property name="version.postfix" value="postfix 3.7.11-0+deb12u1"/>');
-    const temp = makeTempDir();
-    try {
-      const file = join(temp.path, "junit.xml");
-      writeFileSync(file, xml);
-      const lint = await run({ name: "xmllint", command: "xmllint", args: ["--noout", file], timeoutMs: 30_000 });
-      expect(lint.stderr).toBe("");
-      expect(lint.exitCode).toBe(0);
-    } finally {
-      temp.remove();
-    }
+    await expectWellFormed(xml);
   });
 
   it("index.html: self-contained, light and dark with a toggle, transcripts escaped, links to evidence", async () => {
@@ -99,5 +104,27 @@ describe("compare", () => {
     expect(diff.newlyFailing).toEqual(["debian-12", "debian-12:smtp-starttls"]);
     expect(diff.newlyPassing).toEqual(["debian-13"]);
     expect(diff.slower).toContainEqual({ what: "debian-12:deploy", beforeMs: 114_000, afterMs: 150_000 });
+  });
+});
+
+describe("upgrade rows", () => {
+  const upgrade = ReportSchema.parse(UPGRADE_RUN);
+
+  it("round-trip and render in every format: a row per hop with its stages, the integrity table and what broke", async () => {
+    expect(parseReport(renderJson(UPGRADE_RUN))).toEqual(upgrade);
+    const markdown = renderMarkdown(upgrade);
+    await expect(markdown).toMatchFileSnapshot("golden/upgrade.md");
+    expect(markdown).toContain("| debian-12 -> debian-13 | broken | - | 1500.0 s | 45.0 s | 70.0 s | 12/14 | 1 failed |");
+    expect(markdown).toContain("| alice@msf.test Archive\\|2025 | messages | failed |"); // a folder name's pipe escaped in its cell
+    expect(markdown).toContain("after redeploying msf's recipe: 13 passed, 1 failed (imap-read-back: 11 of 12 | messages)");
+    expect(markdown).toContain("failed unit dovecot.service: doveconf: Fatal: Error in configuration file /etc/dovecot/conf.d/90-local.conf line 2");
+    const html = renderHtml(upgrade);
+    await expect(html).toMatchFileSnapshot("golden/upgrade.html");
+    expect(html).toContain("&lt;x&gt;"); // the journal escaped
+    expect(html).not.toContain("<th>distribution</th>");
+    const junit = renderJunit(upgrade);
+    await expect(junit).toMatchFileSnapshot("golden/upgrade-junit.xml");
+    expect(junit).toContain('<testsuite name="upgrade debian-12 -&gt; debian-13" tests="3" failures="2"');
+    await expectWellFormed(junit);
   });
 });

@@ -9,10 +9,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type Report,
   ReportSchema,
-  renderHtml,
-  renderJson,
-  renderJunit,
-  renderMarkdown,
+  renderAll,
   verdictOf,
 } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
@@ -38,7 +35,7 @@ export async function writeRunReport(input: ReportInput): Promise<Record<string,
   const { report, lists } = await buildReport(input);
   const out = join(input.dir, "report");
   for (const list of lists) await writeJsonAtomic(join(out, packagesFileOf(list.distro)), list);
-  const files = { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
+  const files = renderAll(report);
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(join(out, name), text);
   const passed = report.distributions.flatMap((d) => {
     const packages = lists.find((l) => l.distro === d.id)?.packages;

@@ -1,3 +1,4 @@
+import { UPGRADE_VERDICT, upgradeFindings } from "@msf/report";
 import { vmUpgrade } from "@msf/vm";
 import { z } from "zod";
 import { command } from "../command.ts";
@@ -10,9 +11,9 @@ const schema = z.object({
   to: distroIds.refine((ids) => ids.length > 0, "name the release to upgrade to"),
   name: z.string().optional(),
   conffiles: z.enum(["keep", "maintainer"]).default("keep"),
+  overlay: z.string().optional(),
+  with: z.string().optional(),
 });
-
-const VERDICT = { survived: "survived", "repaired-by-redeploy": "broken by the upgrade, repaired by redeploying msf's recipe", broken: "broken" } as const;
 
 export default command(schema, async ({ reporter, ctx, input }) => {
   let now = "deploying and checking before the upgrade";
@@ -22,6 +23,8 @@ export default command(schema, async ({ reporter, ctx, input }) => {
     to: input.to,
     name: input.name,
     conffiles: input.conffiles,
+    overlay: input.overlay,
+    deployer: input.with,
     onEvent: (event) => {
       if (event.type === "stage" && event.status === "started") now = `${event.stage}${event.hop ? ` (${event.hop})` : ""}`;
       if (event.type === "upgrade-step" && event.status === "started") now = `${event.hop}: ${event.step}`;
@@ -39,22 +42,17 @@ export default command(schema, async ({ reporter, ctx, input }) => {
     `${input.from}: ${result.before.checks.passed} checks passed, ${result.before.messages} messages in the mailboxes, ${result.before.queued} queued`,
   ];
   for (const hop of result.hops) {
-    lines.push(`${hop.hop}: ${VERDICT[hop.verdict]}`);
-    if (hop.checks)
-      lines.push(
-        `  checks after: ${hop.checks.passed} passed, ${hop.checks.failed} failed${hop.checks.failing.length ? ` (${hop.checks.failing.join("; ")})` : ""}`,
-      );
-    for (const row of hop.integrity?.rows ?? []) if (row.status === "failed") lines.push(`  integrity ${row.subject} ${row.check}: ${row.detail}`);
-    if (hop.integrity?.intact) lines.push(`  integrity: every message, UID, flag and folder kept; the queue and the DKIM key too`);
+    lines.push(`${hop.hop}: ${UPGRADE_VERDICT[hop.verdict]}`);
+    if (hop.checks) lines.push(`  checks after: ${hop.checks.passed} passed, ${hop.checks.failed} failed`);
+    if (hop.integrity?.intact) lines.push("  integrity: every message, UID, flag and folder kept; the queue and the DKIM key too");
+    lines.push(...upgradeFindings(hop).map((finding) => `  ${finding}`));
     lines.push(
       `  ${hop.packages.length} packages changed; stages: ${Object.entries(hop.stagesMs)
         .map(([stage, ms]) => `${stage} ${seconds(ms)}`)
         .join(", ")}`,
     );
-    for (const unit of hop.failedUnits) lines.push(`  failed unit ${unit.unit}: ${unit.journal.trim().split("\n").slice(-3).join(" / ")}`);
-    for (const file of hop.conffiles) lines.push(`  left aside by dpkg: ${file.file}`);
   }
-  lines.push(`evidence: ${result.dir}`);
+  lines.push(`report: ${result.reportFiles.join(", ")}`);
   reporter.result(result, lines.join("\n"));
   return result.hops.every((h) => h.verdict === "survived") ? EXIT_OK : exitFor("ERR_MSF_CHECKS_FAILED");
 });

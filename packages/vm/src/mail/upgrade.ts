@@ -1,13 +1,12 @@
 import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { catalog, type InstalledPackage, InstalledPackageSchema, type PackageChange, packageChanges, upgradeHops } from "@msf/catalog";
-import { MsfError, readJsonIfExists, writeJsonAtomic } from "@msf/core";
+import { catalog, type InstalledPackage, InstalledPackageSchema, packageChanges, upgradeHops } from "@msf/catalog";
+import { MsfError, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from "@msf/core";
 import {
   type ConffilePolicy,
   compareMailStates,
   fillMailboxes,
-  type IntegrityReport,
   type MailState,
   type MailTestReport,
   parsePostqueue,
@@ -15,6 +14,7 @@ import {
   readMailState,
   upgradePlan,
 } from "@msf/mailtest";
+import { REPORT_SCHEMA_VERSION, renderAll, type UpgradeRow, type UpgradeStageNames } from "@msf/report";
 import { sh } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
 import { z } from "zod";
@@ -24,36 +24,22 @@ import { vmReboot } from "../reboot.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
 import { type VmUpResult, vmUp } from "../up.ts";
 import { mailDeploy } from "./deploy.ts";
+import { applyOverlay } from "./overlay.ts";
 import { mailTest, vmMailTarget } from "./test.ts";
 
 // A mail server upgraded in place to the next release, with its mail: deploy on `from`, check, fill
 // the mailboxes and the queue, record; per hop: the documented upgrade, a reboot through the VM's own
 // boot path, every check again, the state compared. What broke is named, with its evidence.
 
-export type UpgradeStage = "before" | "upgrade" | "reboot" | "after" | "redeploy";
+export type UpgradeStage = (typeof UpgradeStageNames)[number];
 
 export type UpgradeEvent =
   | { type: "stage"; stage: UpgradeStage; hop?: string; status: "started" | "done"; ms?: number }
   | { type: "upgrade-step"; hop: string; step: string; status: "started" | "done" | "failed"; ms?: number }
   | { type: "output"; line: string };
 
-export interface HopResult {
-  hop: string;
-  from: string;
-  to: string;
-  stagesMs: Partial<Record<UpgradeStage, number>>;
-  steps: Array<{ name: string; exitCode: number | null; ms: number; log: string }>;
-  checks?: { passed: number; failed: number; failing: string[] };
-  integrity?: IntegrityReport;
-  packages: PackageChange[];
-  /** Configuration files dpkg left beside the admin's (`.dpkg-dist`, `.dpkg-old`...), with their diff. */
-  conffiles: Array<{ file: string; diff: string }>;
-  /** Units that failed after the upgrade, each with its journal's last lines. */
-  failedUnits: Array<{ unit: string; journal: string }>;
-  /** When checks failed: msf's recipe deployed again, and the checks then. */
-  redeploy?: { passed: number; failed: number; failing: string[] };
-  verdict: "survived" | "repaired-by-redeploy" | "broken";
-}
+/** A hop's result is the report's upgrade row (step logs named relative to the upgrade's directory). */
+export type HopResult = UpgradeRow;
 
 export interface UpgradeResult {
   name: string;
@@ -61,6 +47,8 @@ export interface UpgradeResult {
   before: { checks: { passed: number; failed: number }; messages: number; queued: number; stagesMs: Partial<Record<UpgradeStage, number>> };
   hops: HopResult[];
   dir: string;
+  /** The four report formats, written in `dir`. */
+  reportFiles: string[];
 }
 
 export interface UpgradeOptions {
@@ -68,6 +56,10 @@ export interface UpgradeOptions {
   to: string[];
   name?: string;
   conffiles?: ConffilePolicy;
+  /** The user's files laid over the deployed configuration before anything is checked (a directory mirroring /). */
+  overlay?: string;
+  /** The user's deployer (a command line, as `msf deploy --external`) instead of msf's recipe. */
+  deployer?: string;
   onEvent?: (event: UpgradeEvent) => void;
 }
 
@@ -92,10 +84,12 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
     return value;
   };
 
+  const startedAt = new Date();
   const beforeStages: Partial<Record<UpgradeStage, number>> = {};
   const { vm, checks, state } = await timed("before", undefined, beforeStages, async () => {
     const vm = await vmUp(ctx, { distro: options.from, name, lifetimeMs: 6 * 3_600_000 });
-    await mailDeploy(ctx, { name, onOutput: (line) => emit({ type: "output", line }) });
+    await mailDeploy(ctx, { name, external: options.deployer, onOutput: (line) => emit({ type: "output", line }) });
+    if (options.overlay) await applyOverlay(ctx, name, options.overlay);
     const checks = await mailTest(ctx, { name });
     if (checks.failed)
       throw new MsfError("ERR_MSF_CHECKS_FAILED", `${options.from} fails ${checks.failed} check(s) before any upgrade: nothing to compare against`);
@@ -114,7 +108,20 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   // Each hop starts from where the previous one left the server: its mail, and its packages.
   let previous = { state, checks };
   for (const hop of hops) {
-    const { result, after } = await upgradeHop(ctx, { name, vm, hop, policy, before: previous.state, checksBefore: previous.checks, dir, emit, timed });
+    // The first hop's row carries the time of the work before it (deploy, checks, mail filled).
+    const stagesMs = results.length ? {} : { before: beforeStages.before };
+    const { result, after } = await upgradeHop(ctx, {
+      name,
+      vm,
+      hop,
+      policy,
+      before: previous.state,
+      checksBefore: previous.checks,
+      dir,
+      emit,
+      timed,
+      stagesMs,
+    });
     results.push(result);
     await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
     if (result.verdict === "broken" || !after) break;
@@ -131,7 +138,19 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
     },
     hops: results,
     dir,
+    reportFiles: [],
   };
+  const files = renderAll({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: `${options.from}-${startedAt.toISOString().replace(/[-:]/g, "").slice(0, 13)}`,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    status: results.every((r) => r.verdict === "survived") ? "passed" : "failed",
+    distributions: [],
+    upgrades: results,
+  });
+  for (const [file, text] of Object.entries(files)) await writeFileAtomic(join(dir, file), text);
+  upgrade.reportFiles = Object.keys(files).map((file) => join(dir, file));
   await writeJsonAtomic(join(dir, "upgrade.json"), upgrade);
   return upgrade;
 }
@@ -193,12 +212,13 @@ interface HopInput {
   dir: string;
   emit: (event: UpgradeEvent) => void;
   timed: <T>(stage: UpgradeStage, hop: string | undefined, stagesMs: Partial<Record<UpgradeStage, number>>, work: () => Promise<T>) => Promise<T>;
+  stagesMs: HopResult["stagesMs"];
 }
 
 async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: HopResult; after?: { state: MailState; checks: MailTestReport } }> {
   const { name, hop, policy, emit, timed } = input;
   const plan = upgradePlan(hop, policy);
-  const stagesMs: HopResult["stagesMs"] = {};
+  const { stagesMs } = input;
   const result: HopResult = {
     hop: plan.hop,
     from: hop.from.id,
@@ -216,10 +236,10 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
     const session = await connectVm(await requireRunningVm(ctx, name), { signal: ctx.signal });
     try {
       for (const step of plan.steps) {
-        const log = join(input.dir, `${hop.from.id}-to-${hop.to.id}.${step.name}.log`);
+        const log = `${hop.from.id}-to-${hop.to.id}.${step.name}.log`;
         emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: "started" });
         const started = Date.now();
-        const out = createWriteStream(log, { flags: "a" });
+        const out = createWriteStream(join(input.dir, log), { flags: "a" });
         const outcome = await session
           .exec(step.script, {
             timeoutMs: step.timeoutMs * scale,
