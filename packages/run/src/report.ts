@@ -13,6 +13,7 @@ import {
   verdictOf,
 } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
+import { PHASES, type Phase } from "./config.ts";
 import type { RunStatus } from "./journal.ts";
 import type { RunPlan } from "./plan.ts";
 import { changesSinceLastPass, InstallOutputSchema, type PackagesFile, packagesFileOf, pinPassing, testedVersions } from "./versions.ts";
@@ -63,6 +64,9 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
           message: task?.message,
         };
       });
+    // A run narrowed by --phase did not plan the later phases: shown as not run (its verdict: partial).
+    const lastPlanned = Math.max(...phases.map((p) => PHASES.indexOf(p.phase as Phase)));
+    for (const phase of PHASES.slice(lastPlanned + 1)) phases.push({ phase, status: "not-run" });
     const checks = await readChecks(join(input.dir, "vms", id, "checks.json"));
     const distribution = findDistribution(id);
     const result: DistributionResult = {
@@ -86,7 +90,7 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
     }
     distributions.push(result);
   }
-  const failed = distributions.some((d) => d.phases.some((p) => p.status !== "done"));
+  const failed = distributions.some((d) => d.phases.some((p) => p.status !== "done" && p.status !== "not-run"));
   const report = ReportSchema.parse({
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InstalledPackage } from "@msf/catalog";
 import { publishImage, readPin } from "@msf/qemu";
-import { parseReport } from "@msf/report";
+import { type DistributionResult, parseReport, verdictOf } from "@msf/report";
 import { compareRuns, type PlannedTask, parseRunConfig, runMatrix, type StepRunner } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
@@ -62,8 +62,8 @@ function standIn(key: string, packages: InstalledPackage[], failing: string[] = 
   });
 }
 
-async function run(key: string, packages: InstalledPackage[], failing: string[] = []) {
-  const result = await runMatrix(ctx, { config, runner: standIn(key, packages, failing) });
+async function run(key: string, packages: InstalledPackage[], failing: string[] = [], phase?: "install") {
+  const result = await runMatrix(ctx, { config, runner: standIn(key, packages, failing), phase });
   return { ...result, report: parseReport(readFileSync(join(result.reportDir, "report.json"), "utf8")) };
 }
 
@@ -104,5 +104,20 @@ describe("versions in every report", () => {
     const diff = await compareRuns(ctx, first.runId, second.runId);
     expect(diff.packages["debian-12"]).toEqual([{ name: "dovecot-core", from: "2.3.19.1-2+deb12u1", to: "2.3.19.1-2+deb12u2" }]);
     expect(diff.newlyFailing).toEqual(["debian-12", "debian-12:imap-login"]);
+
+    // A run stopped after install on purpose: partial, the later phases not run, no regression against a pass.
+    const installOnly = await run("3333333333333333", [pkg("dovecot-core", "2.3.19.1-2+deb12u2")], [], "install");
+    expect(installOnly.status).toBe("passed");
+    expect(installOnly.report.distributions[0]?.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      "install:done",
+      "archive:not-run",
+      "boot:not-run",
+      "deploy:not-run",
+      "test:not-run",
+      "collect:not-run",
+    ]);
+    expect(verdictOf(installOnly.report.distributions[0] as DistributionResult)).toBe("partial");
+    expect((await compareRuns(ctx, first.runId, installOnly.runId)).newlyFailing).toEqual([]);
+    expect(await readPin(ctx.paths.images, "debian-12")).toMatchObject({ key: "1111111111111111" }); // a partial run pins nothing
   });
 });
