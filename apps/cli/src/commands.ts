@@ -154,7 +154,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     path: ["upgrade"],
     summary:
-      "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail (new: not yet proven end to end in CI)",
+      "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail; the four report formats in its directory",
     args: ["<from>"],
     options: [
       { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },
@@ -229,7 +229,8 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--phase <phase>", description: "stop after this phase (media, install, archive, boot, deploy, test, collect); earlier ones are reused" },
       {
         flags: "--matrix <matrix>",
-        description: "default (Debian 11, 12, 13 from the archive), next (Debian testing and unstable), seed (the original matrix, from media) or ids",
+        description:
+          "default (Debian 11, 12, 13 from the archive), next (Debian testing and unstable), seed (the original matrix, from media), upgrades (Debian 11 -> 12 and 12 -> 13 in place, as msf upgrade) or ids",
       },
       { flags: "--mirror <url>", description: "Debian mirror or media mirror" },
       { flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UpgradeRowSchema } from "./upgrade.ts";
 
-export const PhaseNames = ["media", "install", "archive", "boot", "deploy", "test", "collect"] as const;
+export const PhaseNames = ["media", "install", "archive", "boot", "deploy", "test", "collect", "upgrade"] as const;
 
 export const PhaseResultSchema = z.object({
   phase: z.enum(PhaseNames),

@@ -6,8 +6,9 @@ import { DEFAULT_SETUP, MailSetupSchema } from "@msf/mailtest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
-export const PHASES = ["media", "install", "archive", "boot", "deploy", "test", "collect"] as const;
-export const MATRICES = ["default", "next", "seed"] as const;
+/** A run's phases in order; `upgrade` replaces boot through collect in the upgrades matrix. */
+export const PHASES = ["media", "install", "archive", "boot", "deploy", "test", "collect", "upgrade"] as const;
+export const MATRICES = ["default", "next", "seed", "upgrades"] as const;
 export type Phase = (typeof PHASES)[number];
 
 const duration = z.union([z.number().positive(), z.string()]).transform((value, ctx) => {
@@ -23,14 +24,25 @@ const phaseTimeoutsSchema = z
   .object(Object.fromEntries(PHASES.map((phase) => [phase, duration.optional()])) as Record<Phase, z.ZodOptional<typeof duration>>)
   .strict();
 
-const DEFAULT_TIMEOUTS: Record<Phase, string> = { media: "60m", install: "30m", archive: "10m", boot: "5m", deploy: "20m", test: "10m", collect: "5m" };
+// upgrade: a backstop above the sum of its own steps' limits (deploy, a release's packages, reboot, checks).
+const DEFAULT_TIMEOUTS: Record<Phase, string> = {
+  media: "60m",
+  install: "30m",
+  archive: "10m",
+  boot: "5m",
+  deploy: "20m",
+  test: "10m",
+  collect: "5m",
+  upgrade: "150m",
+};
 
 /** msf.config.yaml: every key optional, the defaults built in. */
 export const RunConfigSchema = z
   .object({
     /**
      * "default" (Debian 11, 12, 13 from the archive), "next" (Debian testing and unstable, moving
-     * targets), "seed" (the original 12 from media), or catalog ids.
+     * targets), "seed" (the original 12 from media), "upgrades" (every hop proven here, upgraded in
+     * place: Debian 11 -> 12, 12 -> 13), or catalog ids.
      */
     matrix: z.union([z.enum(MATRICES), z.array(z.string()).min(1)]).default("default"),
     resources: z

@@ -1,4 +1,5 @@
-import { type Distribution, defaultMatrix, findDistribution, nextMatrix, seedMatrix } from "@msf/catalog";
+import { catalog, type Distribution, defaultMatrix, findDistribution, nextMatrix, seedMatrix, upgradeHops } from "@msf/catalog";
+import { upgradePlan } from "@msf/mailtest";
 import { guestTimeoutScale } from "@msf/vm";
 import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
 import { STEPS } from "./steps/index.ts";
@@ -25,6 +26,8 @@ export interface PlannedTask {
 
 export interface RunPlan {
   matrix: string[];
+  /** The upgrades matrix: each distribution's release to upgrade to, by its id. */
+  upgrades?: Record<string, string>;
   tasks: PlannedTask[];
   budget: { memoryMiB: number; cpus: number };
 }
@@ -45,6 +48,7 @@ const DEFAULT_EXPECTED_MS: Record<Phase, number> = {
   deploy: 115_000,
   test: 40_000,
   collect: 5_000,
+  upgrade: 2_400_000,
 };
 const INSTALLER_EXPECTED_MS = 1_200_000;
 
@@ -55,10 +59,12 @@ export function planRun(inputs: PlanInputs): RunPlan {
   const scale = guestTimeoutScale(config.timeoutScale, host.accel);
   const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: config.resources.cpus ?? host.cpus };
   const tasks: PlannedTask[] = [];
-  for (const { distribution, bootstrap } of distributions) {
-    const phases: Phase[] = bootstrap
-      ? ["install", "archive", "boot", "deploy", "test", "collect"]
-      : ["media", "install", "archive", "boot", "deploy", "test", "collect"];
+  for (const { distribution, bootstrap, upgradeTo } of distributions) {
+    const phases: Phase[] = upgradeTo
+      ? ["install", "archive", "upgrade"]
+      : bootstrap
+        ? ["install", "archive", "boot", "deploy", "test", "collect"]
+        : ["media", "install", "archive", "boot", "deploy", "test", "collect"];
     const timeouts = phaseTimeouts(config, distribution.id);
     phases.forEach((phase, index) => {
       const id = `${distribution.id}:${phase}`;
@@ -74,7 +80,8 @@ export function planRun(inputs: PlanInputs): RunPlan {
         holdsVm: STEPS[phase].holdsVm,
         timeoutMs: (phase === "install" && !bootstrap ? distribution.resources.installTimeoutMinutes * 60_000 : timeouts[phase]) * scale,
         expectedMs: inputs.history?.[id] ?? (installsInVm ? INSTALLER_EXPECTED_MS : DEFAULT_EXPECTED_MS[phase]),
-        action: describe(distribution, phase, bootstrap),
+        action: describe(distribution, phase, bootstrap, upgradeTo),
+        given: upgradeTo && phase === "upgrade" ? { to: upgradeTo.id } : undefined,
       });
     });
   }
@@ -82,17 +89,23 @@ export function planRun(inputs: PlanInputs): RunPlan {
     id: "report",
     phase: "report",
     bootstrap: false,
-    deps: tasks.filter((task) => task.phase === "collect").map((task) => task.id),
+    deps: distributions.map(({ distribution }) => tasks.filter((task) => task.distro === distribution.id).at(-1)?.id as string),
     resources: { memoryMiB: 256, cpus: 1 },
     holdsVm: false,
     timeoutMs: 60_000,
     expectedMs: inputs.history?.report ?? 2_000,
     action: "report.json, report.md, junit.xml, index.html",
   });
-  return { matrix: distributions.map((d) => d.distribution.id), tasks, budget };
+  const upgrades = Object.fromEntries(distributions.flatMap((d) => (d.upgradeTo ? [[d.distribution.id, d.upgradeTo.id]] : [])));
+  return { matrix: distributions.map((d) => d.distribution.id), ...(Object.keys(upgrades).length ? { upgrades } : {}), tasks, budget };
 }
 
-function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean }> {
+function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean; upgradeTo?: Distribution }> {
+  // Every hop msf can prove here (the others' steps are on paper only), from the `from` release's image.
+  if (config.matrix === "upgrades")
+    return upgradeHops(catalog)
+      .filter((hop) => upgradePlan(hop).proven)
+      .map((hop) => ({ distribution: hop.from, bootstrap: true, upgradeTo: hop.to }));
   if (config.matrix === "seed") return seedMatrix().map((distribution) => ({ distribution, bootstrap: false }));
   if (config.matrix === "next") return nextMatrix().map((distribution) => ({ distribution, bootstrap: true }));
   if (config.matrix === "default") return defaultMatrix().map((distribution) => ({ distribution, bootstrap: true }));
@@ -103,7 +116,7 @@ function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootst
   });
 }
 
-function describe(distribution: Distribution, phase: Phase, bootstrap: boolean): string {
+function describe(distribution: Distribution, phase: Phase, bootstrap: boolean, upgradeTo?: Distribution): string {
   switch (phase) {
     case "media":
       return `fetch and verify the ${distribution.name} ${distribution.version} ISO (msf iso fetch ${distribution.id})`;
@@ -121,6 +134,8 @@ function describe(distribution: Distribution, phase: Phase, bootstrap: boolean):
       return `every acceptance check over the wire (msf test ${distribution.id})`;
     case "collect":
       return "logs and diagnostics into the run directory, then power off";
+    case "upgrade":
+      return `deploy, check, fill the mailboxes; upgrade in place to ${upgradeTo?.id}, reboot, check, compare (msf upgrade ${distribution.id} --to ${upgradeTo?.id})`;
   }
 }
 

@@ -10,6 +10,8 @@ import {
   type Report,
   ReportSchema,
   renderAll,
+  type UpgradeRow,
+  UpgradeRowSchema,
   verdictOf,
 } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
@@ -40,7 +42,11 @@ export async function writeRunReport(input: ReportInput): Promise<Record<string,
   for (const [name, text] of Object.entries(files)) await writeFileAtomic(join(out, name), text);
   const passed = report.distributions.flatMap((d) => {
     const packages = lists.find((l) => l.distro === d.id)?.packages;
-    return verdictOf(d) === "passed" && d.image && !d.image.stale ? [{ distro: d.id, key: d.image.key, packages: packages ?? ([] as InstalledPackage[]) }] : [];
+    // An upgrade's pass proves the upgraded server, not the image as a fresh install: it pins nothing.
+    const fresh = !input.plan.upgrades?.[d.id];
+    return fresh && verdictOf(d) === "passed" && d.image && !d.image.stale
+      ? [{ distro: d.id, key: d.image.key, packages: packages ?? ([] as InstalledPackage[]) }]
+      : [];
   });
   await pinPassing(input.ctx, input.runId, passed);
   return { reportDir: out, files: Object.keys(files), pinned: passed.map((p) => `${p.distro}/${p.key}`) };
@@ -50,6 +56,7 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
   const tasks = input.status.tasks;
   const started = Math.min(...Object.values(tasks).map((t) => t.startedAt ?? Date.now()));
   const distributions: DistributionResult[] = [];
+  const upgrades: UpgradeRow[] = [];
   const lists: PackagesFile[] = [];
   for (const id of input.plan.matrix) {
     const phases: PhaseResult[] = input.plan.tasks
@@ -65,13 +72,15 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
         };
       });
     // A run narrowed by --phase did not plan the later phases: shown as not run (its verdict: partial).
-    const lastPlanned = Math.max(...phases.map((p) => PHASES.indexOf(p.phase as Phase)));
-    for (const phase of PHASES.slice(lastPlanned + 1)) phases.push({ phase, status: "not-run" });
+    const upgradeTo = input.plan.upgrades?.[id];
+    const allPhases: readonly Phase[] = upgradeTo ? ["install", "archive", "upgrade"] : PHASES.filter((p) => p !== "upgrade");
+    const lastPlanned = Math.max(...phases.map((p) => allPhases.indexOf(p.phase as Phase)));
+    for (const phase of allPhases.slice(lastPlanned + 1)) phases.push({ phase, status: "not-run" });
     const checks = await readChecks(join(input.dir, "vms", id, "checks.json"));
     const distribution = findDistribution(id);
     const result: DistributionResult = {
       id,
-      name: distribution?.name ?? id,
+      name: upgradeTo ? `${distribution?.name ?? id} -> ${findDistribution(upgradeTo)?.name ?? upgradeTo}` : (distribution?.name ?? id),
       phases,
       checks,
       diagnostics: checks.some((c) => c.status !== "pass") ? `vms/${id}/mail` : undefined,
@@ -86,9 +95,14 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
         image: tested.image && { ...tested.image, lastGood: (lastGood as { image?: string } | undefined)?.image === "last-good" || undefined },
         versions: tested.versions,
       });
-      result.changes = await changesSinceLastPass(input.ctx, input.runId, result, tested.list?.packages);
+      // An upgraded server is compared with itself before the upgrade (its row), not with earlier runs.
+      if (!upgradeTo) result.changes = await changesSinceLastPass(input.ctx, input.runId, result, tested.list?.packages);
     }
     distributions.push(result);
+    if (upgradeTo) {
+      const row = await readUpgradeRow(input.dir, id, upgradeTo);
+      if (row) upgrades.push(row);
+    }
   }
   const failed = distributions.some((d) => d.phases.some((p) => p.status !== "done" && p.status !== "not-run"));
   const report = ReportSchema.parse({
@@ -99,6 +113,7 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
     status: failed ? "failed" : "passed",
     host: input.host,
     distributions,
+    ...(upgrades.length ? { upgrades } : {}),
   });
   return { report, lists };
 }
@@ -123,4 +138,18 @@ async function readChecks(path: string): Promise<Array<Omit<CheckResult, "eviden
     message: c.message,
     evidence: c.evidence.join("\n"),
   }));
+}
+
+/** The hop's report row as the upgrade step left it in the run directory, its logs named from the run directory. */
+async function readUpgradeRow(runDir: string, from: string, to: string): Promise<UpgradeRow | undefined> {
+  const dir = `vms/${from}/upgrade`;
+  const text = await readFile(join(runDir, dir, `${from}-to-${to}.json`), "utf8").catch(() => undefined);
+  let json: unknown;
+  try {
+    json = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined; // a damaged row: the distribution's phases and checks still say what happened
+  }
+  const row = UpgradeRowSchema.safeParse(json);
+  return row.success ? { ...row.data, steps: row.data.steps.map((s) => ({ ...s, log: `${dir}/${s.log}` })) } : undefined;
 }

@@ -83,6 +83,24 @@ describe("the run plan", () => {
     expect(plan.tasks.find((t) => t.id === "report")?.deps).toEqual(["debian-12:deploy", "debian-13:deploy"]);
   });
 
+  it("plans the upgrades matrix: every proven hop from its release's image, one upgrade task each, the report after them", () => {
+    const plan = planRun({ config: parseRunConfig({ matrix: "upgrades" }), host });
+    expect(plan.matrix).toEqual(["debian-11", "debian-12"]);
+    expect(plan.upgrades).toEqual({ "debian-11": "debian-12", "debian-12": "debian-13" });
+    expect(plan.tasks.filter((t) => t.distro === "debian-12").map((t) => `${t.id}<-${t.deps.join(",")}`)).toEqual([
+      "debian-12:install<-",
+      "debian-12:archive<-debian-12:install",
+      "debian-12:upgrade<-debian-12:archive",
+    ]);
+    const upgrade = plan.tasks.find((t) => t.id === "debian-12:upgrade");
+    expect(upgrade).toMatchObject({ given: { to: "debian-13" }, holdsVm: true, timeoutMs: 150 * 60_000 * 3 });
+    expect(upgrade?.action).toContain("msf upgrade debian-12 --to debian-13");
+    expect(plan.tasks.find((t) => t.id === "report")?.deps).toEqual(["debian-11:upgrade", "debian-12:upgrade"]);
+    const one = narrowPlan(plan, ["debian-12"]);
+    expect(one).toMatchObject({ matrix: ["debian-12"], upgrades: plan.upgrades });
+    expect(one.tasks.find((t) => t.id === "report")?.deps).toEqual(["debian-12:upgrade"]);
+  });
+
   it("gives a distribution its own phase timeouts when the config says so", () => {
     const config = parseRunConfig({ timeouts: { deploy: "20m" }, distributions: { "debian-13": { timeouts: { deploy: "15s" } } } });
     const deploy = (distro: string) => planRun({ config, host: { ...host, accel: "kvm" } }).tasks.find((t) => t.id === `${distro}:deploy`)?.timeoutMs;

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
-import { matrixRows, parseReport } from "@msf/report";
+import { matrixRows, parseReport, type UpgradeRow, upgradeCells } from "@msf/report";
 import {
   chooseImages,
   expectedDurations,
@@ -77,6 +77,7 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
     result,
     [
       matrix ? table(matrix.header, matrix.rows) : "no report (the run was interrupted before it)",
+      ...upgradeTable(report?.upgrades ?? []),
       "",
       `run ${result.runId}: ${result.status}`,
       `report: ${join(result.reportDir, "index.html")} (also report.md, report.json, junit.xml)`,
@@ -128,4 +129,18 @@ function describe(event: RunEvent, reporter: Reporter): string | undefined {
     case "run-finished":
       return undefined;
   }
+}
+
+/** The upgrades matrix's rows (hop, verdict, stages, checks after, integrity), when the run had any. */
+function upgradeTable(rows: readonly UpgradeRow[]): string[] {
+  const [first] = rows;
+  return first
+    ? [
+        "",
+        table(
+          upgradeCells(first).header,
+          rows.map((row) => upgradeCells(row).cells),
+        ),
+      ]
+    : [];
 }

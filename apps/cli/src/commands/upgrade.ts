@@ -53,6 +53,6 @@ export default command(schema, async ({ reporter, ctx, input }) => {
     );
   }
   lines.push(`report: ${result.reportFiles.join(", ")}`);
-  reporter.result(result, lines.join("\n"));
+  reporter.result({ ...result, checksAfter: undefined }, lines.join("\n"));
   return result.hops.every((h) => h.verdict === "survived") ? EXIT_OK : exitFor("ERR_MSF_CHECKS_FAILED");
 });

@@ -7,6 +7,7 @@ import {
   type ConffilePolicy,
   compareMailStates,
   fillMailboxes,
+  type MailSetupInput,
   type MailState,
   type MailTestReport,
   parsePostqueue,
@@ -14,6 +15,7 @@ import {
   readMailState,
   upgradePlan,
 } from "@msf/mailtest";
+import type { StoredImage } from "@msf/qemu";
 import { REPORT_SCHEMA_VERSION, renderAll, type UpgradeRow, type UpgradeStageNames } from "@msf/report";
 import { sh } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
@@ -46,6 +48,8 @@ export interface UpgradeResult {
   from: string;
   before: { checks: { passed: number; failed: number }; messages: number; queued: number; stagesMs: Partial<Record<UpgradeStage, number>> };
   hops: HopResult[];
+  /** The checks after the last hop that got that far, in full (each with its transcript). */
+  checksAfter?: MailTestReport;
   dir: string;
   /** The four report formats, written in `dir`. */
   reportFiles: string[];
@@ -60,6 +64,10 @@ export interface UpgradeOptions {
   overlay?: string;
   /** The user's deployer (a command line, as `msf deploy --external`) instead of msf's recipe. */
   deployer?: string;
+  /** Domain and accounts (msf.config.yaml's `mail`); default msf.test. */
+  setup?: MailSetupInput;
+  /** Boot this golden image of `from` (verified by the caller) instead of finding or building one. */
+  image?: StoredImage;
   onEvent?: (event: UpgradeEvent) => void;
 }
 
@@ -87,8 +95,8 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   const startedAt = new Date();
   const beforeStages: Partial<Record<UpgradeStage, number>> = {};
   const { vm, checks, state } = await timed("before", undefined, beforeStages, async () => {
-    const vm = await vmUp(ctx, { distro: options.from, name, lifetimeMs: 6 * 3_600_000 });
-    await mailDeploy(ctx, { name, external: options.deployer, onOutput: (line) => emit({ type: "output", line }) });
+    const vm = await vmUp(ctx, { distro: options.from, name, image: options.image, lifetimeMs: 6 * 3_600_000 });
+    await mailDeploy(ctx, { name, setup: options.setup, external: options.deployer, onOutput: (line) => emit({ type: "output", line }) });
     if (options.overlay) await applyOverlay(ctx, name, options.overlay);
     const checks = await mailTest(ctx, { name });
     if (checks.failed)
@@ -107,6 +115,7 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   const results: HopResult[] = [];
   // Each hop starts from where the previous one left the server: its mail, and its packages.
   let previous = { state, checks };
+  let checksAfter: MailTestReport | undefined;
   for (const hop of hops) {
     // The first hop's row carries the time of the work before it (deploy, checks, mail filled).
     const stagesMs = results.length ? {} : { before: beforeStages.before };
@@ -124,6 +133,7 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
     });
     results.push(result);
     await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
+    checksAfter = after?.checks;
     if (result.verdict === "broken" || !after) break;
     previous = after;
   }
@@ -137,6 +147,7 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
       stagesMs: beforeStages,
     },
     hops: results,
+    checksAfter,
     dir,
     reportFiles: [],
   };
@@ -151,7 +162,8 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   });
   for (const [file, text] of Object.entries(files)) await writeFileAtomic(join(dir, file), text);
   upgrade.reportFiles = Object.keys(files).map((file) => join(dir, file));
-  await writeJsonAtomic(join(dir, "upgrade.json"), upgrade);
+  // The checks in full stay out of the file: their transcripts are redacted only where they are written for a report.
+  await writeJsonAtomic(join(dir, "upgrade.json"), { ...upgrade, checksAfter: undefined });
   return upgrade;
 }
 
