@@ -19,9 +19,13 @@ export const UpgradeRowSchema = z.object({
   integrity: z
     .object({
       intact: z.boolean(),
+      /** The mail was read as the upgrade left the server, or (IMAP down) after redeploying msf's recipe. */
+      readAfter: z.enum(["upgrade", "redeploy"]).optional(),
       rows: z.array(z.object({ subject: z.string(), check: z.string(), status: z.enum(["ok", "failed"]), detail: z.string() })),
     })
     .optional(),
+  /** Why the mail could not be read after the upgrade, even after redeploying (no integrity table then). */
+  stateError: z.string().optional(),
   packages: z.array(z.object({ name: z.string(), from: z.string().optional(), to: z.string().optional() })),
   conffiles: z.array(z.object({ file: z.string(), diff: z.string() })),
   failedUnits: z.array(z.object({ unit: z.string(), journal: z.string() })),
@@ -59,6 +63,8 @@ export function upgradeFindings(row: UpgradeRow): string[] {
           `after redeploying msf's recipe: ${row.redeploy.passed} passed, ${row.redeploy.failed} failed${row.redeploy.failing.length ? ` (${row.redeploy.failing.join("; ")})` : ""}`,
         ]
       : []),
+    ...(row.stateError ? [`the mail could not be read after the upgrade: ${row.stateError}`] : []),
+    ...(row.integrity?.readAfter === "redeploy" ? ["the mail was read only after redeploying msf's recipe (IMAP was down as the upgrade left it)"] : []),
     ...(row.integrity?.rows ?? []).filter((r) => r.status === "failed").map((r) => `${r.subject} ${r.check}: ${r.detail}`),
     ...row.steps.filter((s) => s.exitCode !== 0).map((s) => `step ${s.name} ended with ${s.exitCode ?? "a timeout"} (log: ${s.log})`),
     ...row.failedUnits.map((u) => `failed unit ${u.unit}: ${lastLines(u.journal, 3)}`),

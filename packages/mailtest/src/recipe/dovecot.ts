@@ -47,6 +47,8 @@ namespace inbox {
 `;
 
 const HEADER = "# msf: generated on every deploy; edit the recipe, not this file\n";
+/** The admin's own settings, last so they win: Debian's convention, and where an overlay puts them (never written by msf). */
+const LOCAL = "!include_try /etc/dovecot/local.conf\n";
 const MAILBOX = "SELECT email AS \"user\", password FROM mailboxes WHERE email = '%USER%' AND active";
 
 /** Dovecot's whole configuration: IMAP, POP3, LMTP for Postfix, SASL for Postfix, users from PostgreSQL. */
@@ -79,7 +81,7 @@ userdb {
 protocol lmtp {
   postmaster_address = ${postmaster}
 }
-${sharedConfig("service_count")}`;
+${sharedConfig("service_count")}${LOCAL}`;
   const sql = `${HEADER}driver = pgsql
 connect = host=127.0.0.1 dbname=${DATABASE.name} user=${DATABASE.role} password=${inputs.dbPassword}
 default_pass_scheme = SHA512-CRYPT
@@ -121,7 +123,7 @@ userdb sql {
   query = SELECT ${VMAIL.uid} AS uid, ${VMAIL.gid} AS gid FROM mailboxes WHERE email = '%{user}' AND active
   iterate_query = SELECT email AS "user" FROM mailboxes WHERE active
 }
-${sharedConfig("restart_request_count")}`;
+${sharedConfig("restart_request_count")}${LOCAL}`;
   const sql = `${HEADER}sql_driver = pgsql
 pgsql 127.0.0.1 {
   parameters {

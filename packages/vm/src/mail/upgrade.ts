@@ -130,6 +130,7 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
       emit,
       timed,
       stagesMs,
+      setup: options.setup,
     });
     results.push(result);
     await writeJsonAtomic(join(dir, `${result.from}-to-${result.to}.json`), result);
@@ -225,6 +226,7 @@ interface HopInput {
   emit: (event: UpgradeEvent) => void;
   timed: <T>(stage: UpgradeStage, hop: string | undefined, stagesMs: Partial<Record<UpgradeStage, number>>, work: () => Promise<T>) => Promise<T>;
   stagesMs: HopResult["stagesMs"];
+  setup?: MailSetupInput;
 }
 
 async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: HopResult; after?: { state: MailState; checks: MailTestReport } }> {
@@ -277,30 +279,37 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
     return { result };
   }
   await timed("reboot", plan.hop, stagesMs, () => vmReboot(ctx, { name }));
-  const after = await timed("after", plan.hop, stagesMs, async () => {
-    const checks = await mailTest(ctx, { name });
-    const state = await withTarget(ctx, name, readMailState);
-    return { checks, state };
-  });
+  const readState = () =>
+    withTarget(ctx, name, readMailState).catch((error: Error) => {
+      result.stateError = error.message.slice(0, 500);
+      return undefined;
+    });
+  const after = await timed("after", plan.hop, stagesMs, async () => ({ checks: await mailTest(ctx, { name }), state: await readState() }));
   result.checks = summary(after.checks);
-  result.integrity = compareMailStates(input.before, after.state);
-  await writeJsonAtomic(join(input.dir, `state-after-${hop.to.id}.json`), after.state);
   result.packages = packageChanges(await recordedPackages(input.checksBefore), await recordedPackages(after.checks));
+  // The evidence of the server as the upgrade left it, before anything repairs it.
   await collectEvidence(ctx, name, result, input.dir);
-  if (!after.checks.failed && result.integrity.intact) {
-    result.verdict = "survived";
-    return { result, after };
-  }
-  if (after.checks.failed) {
+  let { checks, state } = after;
+  let readAfter: "upgrade" | "redeploy" = "upgrade";
+  if (checks.failed || !state) {
     // msf's recipe knows the new release: does deploying it again repair what the upgrade broke?
-    const redeployed = await timed("redeploy", plan.hop, stagesMs, async () => {
-      await mailDeploy(ctx, { name });
+    checks = await timed("redeploy", plan.hop, stagesMs, async () => {
+      await mailDeploy(ctx, { name, setup: input.setup });
       return mailTest(ctx, { name });
     });
-    result.redeploy = summary(redeployed);
-    if (!redeployed.failed && result.integrity.intact) result.verdict = "repaired-by-redeploy";
+    result.redeploy = summary(checks);
+    if (!state) {
+      // The mail could not be read as the upgrade left the server (IMAP down): read it now.
+      state = await readState();
+      readAfter = "redeploy";
+      if (state) result.stateError = undefined;
+    }
   }
-  return { result, after };
+  if (!state) return { result };
+  result.integrity = { ...compareMailStates(input.before, state), readAfter };
+  await writeJsonAtomic(join(input.dir, `state-after-${hop.to.id}.json`), state);
+  if (result.integrity.intact && !checks.failed) result.verdict = result.redeploy ? "repaired-by-redeploy" : "survived";
+  return { result, after: { state, checks } };
 }
 
 /** The packages the checks' run read on the server (packages.json beside its results). */
