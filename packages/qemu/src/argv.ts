@@ -37,6 +37,7 @@ export function buildQemuArgv(spec: MachineSpec, accel: Accelerator): string[] {
   spec.disks.forEach((disk, index) => {
     const options = [`file=${optValue(disk.path)}`, `format=${disk.format}`, `if=${disk.interface}`, `media=${disk.media}`, `index=${index}`];
     if (disk.readOnly) options.push("readonly=on");
+    if (disk.cache !== "writeback") options.push(`cache=${disk.cache}`);
     argv.push("-drive", options.join(","));
   });
   if (spec.boot.kind === "kernel") {

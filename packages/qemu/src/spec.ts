@@ -6,6 +6,8 @@ export const DiskSchema = z.object({
   interface: z.enum(["virtio", "ide"]).default("virtio"),
   media: z.enum(["disk", "cdrom"]).default("disk"),
   readOnly: z.boolean().default(false),
+  /** unsafe: the guest's flushes are not written through (a throwaway overlay: no fsync cost, nothing kept if the host crashes). */
+  cache: z.enum(["writeback", "unsafe"]).default("writeback"),
 });
 
 export const PortForwardSchema = z.object({

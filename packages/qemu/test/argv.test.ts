@@ -30,7 +30,10 @@ describe("buildQemuArgv", () => {
   it("boots firmware from a cdrom read-only, and escapes commas in paths", async () => {
     const installer = MachineSpecSchema.parse({
       ...spec,
-      disks: [{ path: "/vms/a,b/disk.qcow2" }, { path: "/media/installer.iso", format: "raw", media: "cdrom", interface: "ide", readOnly: true }],
+      disks: [
+        { path: "/vms/a,b/disk.qcow2", cache: "unsafe" },
+        { path: "/media/installer.iso", format: "raw", media: "cdrom", interface: "ide", readOnly: true },
+      ],
       boot: { kind: "firmware", order: "dc" },
       forwards: [],
       fwCfg: [],
