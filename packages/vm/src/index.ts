@@ -12,9 +12,9 @@ export { type PreseedRenderOptions, preseedRender, preseedValidate, type Rendere
 export { type VmListEntry, vmList } from "./list.ts";
 export { withVmLock } from "./lock.ts";
 export { type MailDeployOptions, mailDeploy } from "./mail/deploy.ts";
+export { applyOverlay } from "./mail/overlay.ts";
 export { type Deployment, loadDeployment, loadSecrets, mailDir } from "./mail/state.ts";
 export { endpointsOf, mailTest, vmMailTarget } from "./mail/test.ts";
-export { applyOverlay } from "./mail/overlay.ts";
 export { type HopResult, type UpgradeEvent, type UpgradeOptions, type UpgradeResult, vmUpgrade } from "./mail/upgrade.ts";
 export { type VmRebootOptions, vmReboot } from "./reboot.ts";
 export { GUEST_PORTS, imageRecipeFor } from "./recipe.ts";

@@ -72,6 +72,12 @@ elif ! ssh-keygen -y -f $key >/dev/null 2>&1; then
   rm -f $key $key.pub && ssh-keygen -q -t ed25519 -N '' -f $key && echo "no usable host key in fw_cfg: generated one"
 fi
 rm -f $key.new
+# OpenSSH 9.8 and later refuse, for a while, every connection from an address whose connections
+# ended unauthenticated (PerSourcePenalties); all of msf's connections, its readiness probes
+# included, come from QEMU's one host address: off, where this sshd knows the option.
+if grep -qai persourcepenalties "$(command -v sshd || echo /usr/sbin/sshd)"; then
+  echo "PerSourcePenalties no" > /etc/ssh/sshd_config.d/11-msf-penalties.conf && echo "sshd: per-source penalties off"
+fi
 `;
 
 const CREDENTIALS_UNIT = `[Unit]
