@@ -30,4 +30,4 @@ export {
 } from "./upgrade/integrity.ts";
 export { CORPUS, CORPUS_FOLDERS, fillMailboxes, readMailboxes } from "./upgrade/mailboxes.ts";
 export { DEFERRED_RECIPIENT, parsePostqueue, queueDeferred, readMailState } from "./upgrade/state.ts";
-export { type ConffilePolicy, type UpgradePlan, type UpgradeStep, upgradePlan } from "./upgrade/steps.ts";
+export { type ConffilePolicy, packageErrors, type UpgradePlan, type UpgradeStep, upgradePlan } from "./upgrade/steps.ts";

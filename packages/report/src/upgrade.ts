@@ -13,7 +13,16 @@ export const UpgradeRowSchema = z.object({
   to: z.string(),
   verdict: z.enum(["survived", "repaired-by-redeploy", "broken"]),
   stagesMs: z.partialRecord(z.enum(UpgradeStageNames), z.number().nonnegative()),
-  steps: z.array(z.object({ name: z.string(), exitCode: z.number().int().nullable(), ms: z.number().nonnegative(), log: z.string() })),
+  steps: z.array(
+    z.object({
+      name: z.string(),
+      exitCode: z.number().int().nullable(),
+      ms: z.number().nonnegative(),
+      log: z.string(),
+      /** When it failed: what apt, dpkg and the daemons said (their error lines). */
+      errors: z.string().optional(),
+    }),
+  ),
   checks: ChecksSummarySchema.optional(),
   redeploy: ChecksSummarySchema.optional(),
   integrity: z
@@ -66,7 +75,9 @@ export function upgradeFindings(row: UpgradeRow): string[] {
     ...(row.stateError ? [`the mail could not be read after the upgrade: ${row.stateError}`] : []),
     ...(row.integrity?.readAfter === "redeploy" ? ["the mail was read only after redeploying msf's recipe (IMAP was down as the upgrade left it)"] : []),
     ...(row.integrity?.rows ?? []).filter((r) => r.status === "failed").map((r) => `${r.subject} ${r.check}: ${r.detail}`),
-    ...row.steps.filter((s) => s.exitCode !== 0).map((s) => `step ${s.name} ended with ${s.exitCode ?? "a timeout"} (log: ${s.log})`),
+    ...row.steps
+      .filter((s) => s.exitCode !== 0)
+      .map((s) => `step ${s.name} ended with ${s.exitCode ?? "a timeout"} (log: ${s.log})${s.errors ? `:\n${s.errors}` : ""}`),
     ...row.failedUnits.map((u) => `failed unit ${u.unit}: ${lastLines(u.journal, 3)}`),
     ...row.conffiles.map((c) => `left aside by dpkg: ${c.file}`),
   ];

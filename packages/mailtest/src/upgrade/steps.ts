@@ -120,3 +120,17 @@ export function upgradePlan(hop: UpgradeHop, policy: ConffilePolicy = "keep"): U
       ]);
   }
 }
+
+/** Pure: what apt, dpkg and the daemons they restarted said went wrong, from a step's output (their error lines, at most 2 KB). */
+export function packageErrors(output: string): string | undefined {
+  const lines = output.split("\n");
+  const picked: string[] = [];
+  lines.forEach((line, index) => {
+    // A daemon's own refusal (doveconf: Fatal: ...), dpkg's and apt's errors.
+    if (/^(dpkg: error|dpkg: dependency problems|E: |Errors were encountered)|: Fatal: /.test(line)) picked.push(line);
+    // The indented lines after an error say which script failed, or which packages.
+    else if (/^ \S/.test(line) && picked.length && /^(dpkg: |Errors were encountered| )/.test(lines[index - 1] ?? "")) picked.push(line);
+  });
+  const text = [...new Set(picked)].join("\n").trim();
+  return text ? text.slice(0, 2048) : undefined;
+}

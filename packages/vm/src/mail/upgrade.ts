@@ -1,6 +1,7 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { finished } from "node:stream/promises";
 import { catalog, type InstalledPackage, InstalledPackageSchema, packageChanges, upgradeHops } from "@msf/catalog";
 import { MsfError, readJsonIfExists, writeFileAtomic, writeJsonAtomic } from "@msf/core";
 import {
@@ -10,6 +11,7 @@ import {
   type MailSetupInput,
   type MailState,
   type MailTestReport,
+  packageErrors,
   parsePostqueue,
   queueDeferred,
   readMailState,
@@ -263,9 +265,12 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
             onStderr: (chunk) => out.write(chunk),
           })
           .finally(() => out.end());
+        await finished(out);
         const ms = Date.now() - started;
-        result.steps.push({ name: step.name, exitCode: outcome.exitCode, ms, log });
         const ok = outcome.exitCode === 0 && !outcome.timedOut;
+        // apt and dpkg say what failed at the end of the log.
+        const errors = ok ? undefined : packageErrors((await readFile(join(input.dir, log))).subarray(-256 * 1024).toString("utf8"));
+        result.steps.push({ name: step.name, exitCode: outcome.exitCode, ms, log, ...(errors ? { errors } : {}) });
         emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: ok ? "done" : "failed", ms });
         if (!ok) return false;
       }
