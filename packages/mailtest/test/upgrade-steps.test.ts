@@ -34,10 +34,11 @@ describe("release upgrade plans", () => {
     const text = hops
       .map((h) => {
         const plan = upgradePlan(h);
-        for (const step of plan.steps) expect(spawnSync("sh", ["-n", "-c", step.script.text]).status, `${plan.hop} ${step.name} parses`).toBe(0);
+        for (const step of [...plan.steps, ...(plan.resume ? [plan.resume] : [])])
+          expect(spawnSync("sh", ["-n", "-c", step.script.text]).status, `${plan.hop} ${step.name} parses`).toBe(0);
         return [
           `## ${plan.hop} (${plan.proven ? "proven in a VM" : "not proven in a VM"}; ${plan.reference})`,
-          ...plan.steps.map((s) => `### ${s.name} (${s.timeoutMs / 60_000} min)\n${s.script.text}`),
+          ...[...plan.steps, ...(plan.resume ? [plan.resume] : [])].map((s) => `### ${s.name} (${s.timeoutMs / 60_000} min)\n${s.script.text}`),
         ].join("\n");
       })
       .join("\n\n");

@@ -25,6 +25,8 @@ export const UpgradeRowSchema = z.object({
   ),
   checks: ChecksSummarySchema.optional(),
   redeploy: ChecksSummarySchema.optional(),
+  /** A step failed, so msf's recipe was deployed mid-upgrade and the upgrade resumed: did it finish? */
+  repair: z.object({ afterStep: z.string(), finished: z.boolean(), message: z.string().optional() }).optional(),
   integrity: z
     .object({
       intact: z.boolean(),
@@ -67,6 +69,13 @@ export function upgradeCells(row: UpgradeRow): { header: string[]; cells: string
 export function upgradeFindings(row: UpgradeRow): string[] {
   return [
     ...(row.checks?.failing ?? []).map((f) => `check failing after the upgrade: ${f}`),
+    ...(row.repair
+      ? [
+          row.repair.finished
+            ? `the upgrade stopped at ${row.repair.afterStep}; with msf's recipe for the new release deployed, it finished`
+            : `the upgrade stopped at ${row.repair.afterStep}, and msf's recipe for the new release did not let it finish${row.repair.message ? `: ${row.repair.message}` : ""}`,
+        ]
+      : []),
     ...(row.redeploy
       ? [
           `after redeploying msf's recipe: ${row.redeploy.passed} passed, ${row.redeploy.failed} failed${row.redeploy.failing.length ? ` (${row.redeploy.failing.join("; ")})` : ""}`,

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareReports, parseReport, ReportSchema, renderHtml, renderJson, renderJunit, renderMarkdown, verdictOf } from "@msf/report";
+import { compareReports, parseReport, ReportSchema, renderHtml, renderJson, renderJunit, renderMarkdown, upgradeFindings, verdictOf } from "@msf/report";
 import { run } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { describe, expect, it } from "vitest";
@@ -126,5 +126,25 @@ describe("upgrade rows", () => {
     await expect(junit).toMatchFileSnapshot("golden/upgrade-junit.xml");
     expect(junit).toContain('<testsuite name="upgrade debian-12 -&gt; debian-13" tests="3" failures="2"');
     await expectWellFormed(junit);
+  });
+
+  it("say when a failed step was resumed with msf's recipe for the new release, and whether the upgrade then finished", () => {
+    const [, broken] = upgrade.upgrades ?? [];
+    if (!broken) throw new Error("fixture changed");
+    const failedStep = {
+      ...broken.steps[0],
+      name: "full-upgrade",
+      exitCode: 100,
+      ms: 900_000,
+      log: "x.log",
+      errors: "dpkg: error processing package dovecot-core (--configure):",
+    } as const;
+    const finished = { ...broken, steps: [failedStep, ...broken.steps], repair: { afterStep: "full-upgrade", finished: true } };
+    expect(upgradeFindings(finished)).toContain("the upgrade stopped at full-upgrade; with msf's recipe for the new release deployed, it finished");
+    expect(upgradeFindings(finished)).toContain("step full-upgrade ended with 100 (log: x.log):\ndpkg: error processing package dovecot-core (--configure):");
+    const stuck = { ...finished, repair: { afterStep: "full-upgrade", finished: false, message: "msf's recipe did not deploy: packages" } };
+    expect(upgradeFindings(stuck)).toContain(
+      "the upgrade stopped at full-upgrade, and msf's recipe for the new release did not let it finish: msf's recipe did not deploy: packages",
+    );
   });
 });

@@ -95,12 +95,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
 
 async function ensurePackages(remote: Remote, layout: FamilyLayout): Promise<string[]> {
   const query = await remote.run("packages", [...layout.installedQuery, ...layout.packages], { allowFail: true });
-  const installed = new Set(
-    query.stdout
-      .split("\n")
-      .filter((line) => /^\S+ ii/.test(line))
-      .map((line) => line.split(" ")[0]),
-  );
+  const installed = installedPackages(query.stdout);
   const missing = layout.packages.filter((name) => !installed.has(name));
   if (missing.length === 0) return [];
   const repositories = layout.platform.repositories ? await remote.run("packages", DNF_REPOSITORIES, { timeoutMs: 600_000 }) : undefined;
@@ -108,6 +103,16 @@ async function ensurePackages(remote: Remote, layout: FamilyLayout): Promise<str
   await remote.run("packages", layout.refresh, { timeoutMs: 600_000 });
   await remote.run("packages", [...layout.install, ...missing], { timeoutMs: 1_800_000 });
   return [...added, ...missing.map((name) => `installed ${name}`)];
+}
+
+/**
+ * Pure: the packages on the system from `<name> <status>` lines. A package unpacked but not (yet)
+ * configured counts: an upgrade stopped by a failing maintainer script leaves it so, and deploying
+ * the recipe is what lets it configure; installing it again would only run that script again.
+ */
+export function installedPackages(queryOutput: string): Set<string> {
+  const present = /^(\S+) [ih][iUFWt]/;
+  return new Set(queryOutput.split("\n").flatMap((line) => present.exec(line)?.[1] ?? []));
 }
 
 async function dovecotFormat(remote: Remote): Promise<StackInputs["dovecot"]> {

@@ -24,6 +24,8 @@ export interface UpgradePlan {
   reference: string;
   /** The last step reboots into the upgrade itself (Fedora's offline upgrade): msf waits for the boot instead of rebooting. */
   rebootsItself?: boolean;
+  /** What finishes packages a failed step left half done (Debian: `dpkg --configure -a`), before that step runs again. */
+  resume?: UpgradeStep;
 }
 
 const MINUTE = 60_000;
@@ -34,9 +36,10 @@ const MINUTE = 60_000;
  * minutes under emulation; what is installed, and what happens to each conffile, is unchanged.
  */
 function aptGet(policy: ConffilePolicy, ...args: string[]): ShellScript {
-  const conffiles = policy === "keep" ? "--force-confold" : "--force-confnew";
-  return sh`DEBIAN_FRONTEND=noninteractive APT_LISTCHANGES_FRONTEND=none NEEDRESTART_MODE=a apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=${conffiles} -o Dpkg::Options::=--force-unsafe-io ${args}`;
+  return sh`DEBIAN_FRONTEND=noninteractive APT_LISTCHANGES_FRONTEND=none NEEDRESTART_MODE=a apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=${conffileOption(policy)} -o Dpkg::Options::=--force-unsafe-io ${args}`;
 }
+
+const conffileOption = (policy: ConffilePolicy) => (policy === "keep" ? "--force-confold" : "--force-confnew");
 
 /** Debian: every APT source switched to the next codename (-updates and -security with it), then minimal and full upgrade. */
 function debianPlan(hop: UpgradeHop, policy: ConffilePolicy): UpgradePlan {
@@ -60,6 +63,11 @@ for f in $files; do sed -i -E "s/\\b"${from}"(-updates|-security|-backports)?\\b
       { name: "full-upgrade", script: aptGet(policy, "full-upgrade"), timeoutMs: 90 * MINUTE },
       { name: "autoremove", script: aptGet(policy, "autoremove", "--purge"), timeoutMs: 10 * MINUTE },
     ],
+    resume: {
+      name: "configure-pending",
+      script: sh`DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef ${conffileOption(policy)} --force-unsafe-io`,
+      timeoutMs: 30 * MINUTE,
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import {
   parsePostqueue,
   queueDeferred,
   readMailState,
+  type UpgradeStep,
   upgradePlan,
 } from "@msf/mailtest";
 import type { StoredImage } from "@msf/qemu";
@@ -89,8 +90,9 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
     emit({ type: "stage", stage, hop, status: "started" });
     const started = Date.now();
     const value = await work();
-    stagesMs[stage] = Date.now() - started;
-    emit({ type: "stage", stage, hop, status: "done", ms: stagesMs[stage] });
+    const ms = Date.now() - started;
+    stagesMs[stage] = (stagesMs[stage] ?? 0) + ms; // a stage run twice (a redeploy mid-upgrade and after it) counts both
+    emit({ type: "stage", stage, hop, status: "done", ms });
     return value;
   };
 
@@ -248,10 +250,11 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
   };
   const scale = guestTimeoutScale(ctx.timeoutScale, input.vm.accel);
 
-  const upgraded = await timed("upgrade", plan.hop, stagesMs, async () => {
+  /** Runs steps in order until one fails; its index, or -1 when all passed. */
+  const runSteps = async (steps: readonly UpgradeStep[]): Promise<number> => {
     const session = await connectVm(await requireRunningVm(ctx, name), { signal: ctx.signal });
     try {
-      for (const step of plan.steps) {
+      for (const [index, step] of steps.entries()) {
         const log = `${hop.from.id}-to-${hop.to.id}.${step.name}.log`;
         emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: "started" });
         const started = Date.now();
@@ -272,16 +275,35 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
         const errors = ok ? undefined : packageErrors((await readFile(join(input.dir, log))).subarray(-256 * 1024).toString("utf8"));
         result.steps.push({ name: step.name, exitCode: outcome.exitCode, ms, log, ...(errors ? { errors } : {}) });
         emit({ type: "upgrade-step", hop: plan.hop, step: step.name, status: ok ? "done" : "failed", ms });
-        if (!ok) return false;
+        if (!ok) return index;
       }
-      return true;
+      return -1;
     } finally {
       session.close();
     }
-  });
-  if (!upgraded) {
+  };
+
+  const failedAt = await timed("upgrade", plan.hop, stagesMs, () => runSteps(plan.steps));
+  if (failedAt >= 0) {
+    // The evidence of the server as the failed step left it, before anything repairs it.
     await collectEvidence(ctx, name, result, input.dir);
-    return { result };
+    const { resume } = plan;
+    if (!resume) return { result };
+    // msf's recipe knows the new release: deployed now, does it let the upgrade finish (the failed
+    // step's packages configured, then that step and the rest run again)?
+    const failedStep = plan.steps[failedAt]?.name ?? "";
+    const resumed = await timed("redeploy", plan.hop, stagesMs, async () => {
+      try {
+        await mailDeploy(ctx, { name, setup: input.setup });
+      } catch (error) {
+        result.repair = { afterStep: failedStep, finished: false, message: `msf's recipe did not deploy: ${(error as Error).message.slice(0, 500)}` };
+        return false;
+      }
+      const again = await runSteps([resume, ...plan.steps.slice(failedAt)]);
+      result.repair = { afterStep: failedStep, finished: again < 0 };
+      return again < 0;
+    });
+    if (!resumed) return { result };
   }
   await timed("reboot", plan.hop, stagesMs, () => vmReboot(ctx, { name }));
   const readState = () =>
@@ -313,7 +335,7 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
   if (!state) return { result };
   result.integrity = { ...compareMailStates(input.before, state), readAfter };
   await writeJsonAtomic(join(input.dir, `state-after-${hop.to.id}.json`), state);
-  if (result.integrity.intact && !checks.failed) result.verdict = result.redeploy ? "repaired-by-redeploy" : "survived";
+  if (result.integrity.intact && !checks.failed) result.verdict = result.redeploy || result.repair ? "repaired-by-redeploy" : "survived";
   return { result, after: { state, checks } };
 }
 
