@@ -354,7 +354,9 @@ async function collectEvidence(ctx: MsfContext, name: string, result: HopResult,
     const aside = await ssh.exec(sh`find /etc -name '*.dpkg-dist' -o -name '*.dpkg-old' -o -name '*.dpkg-new' -o -name '*.ucf-dist' | sort | head -n 50`, {
       timeoutMs: 60_000,
     });
-    for (const file of aside.stdout.split("\n").filter(Boolean)) {
+    // Collected again after a repair: what was already recorded (as it was when it broke) stays as it is.
+    const known = new Set([...result.conffiles.map((c) => c.file), ...result.failedUnits.map((u) => u.unit)]);
+    for (const file of aside.stdout.split("\n").filter((f) => f && !known.has(f))) {
       const original = file.replace(/\.(dpkg-dist|dpkg-old|dpkg-new|ucf-dist)$/, "");
       const diff = await ssh.exec(["diff", "-u", original, file], { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 });
       result.conffiles.push({ file, diff: diff.stdout.slice(0, 16_000) });
@@ -363,7 +365,7 @@ async function collectEvidence(ctx: MsfContext, name: string, result: HopResult,
     for (const unit of failed.stdout
       .split("\n")
       .map((l) => l.trim().split(/\s+/)[0])
-      .filter((u): u is string => Boolean(u))) {
+      .filter((u): u is string => u !== undefined && u !== "" && !known.has(u))) {
       const journal = await ssh.exec(["journalctl", "-u", unit, "-n", "40", "--no-pager", "-o", "cat"], { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 });
       result.failedUnits.push({ unit, journal: journal.stdout.slice(-8_000) });
     }
