@@ -8,7 +8,7 @@ export { loadMsfJson, MSF_JSON_LIMITS, type MsfJsonConfig, type MsfJsonOptions, 
 export { DEFAULT_MESSAGE_SIZE_LIMIT, type DeployEvent, type DeployOptions, type DeployResult, deployMailStack } from "./deploy/deploy.ts";
 export { DeployStepError } from "./deploy/errors.ts";
 export { OVERLAY_LIMITS, overlayServices, readOverlay } from "./deploy/overlay.ts";
-export { tarArchive } from "./deploy/tar.ts";
+export { tarArchive, UNPACK_OVER_ROOT } from "./deploy/tar.ts";
 export { ensureRunTls, type TlsMaterial, userTls } from "./deploy/tls.ts";
 export { collectDiagnostics, diagnosticCommands } from "./diagnostics/collect.ts";
 export { clamavFiles, EICAR, eicarSignature } from "./recipe/clamav.ts";

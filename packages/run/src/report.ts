@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findDistribution, type InstalledPackage, lifecycleOf } from "@msf/catalog";
-import { writeFileAtomic, writeJsonAtomic } from "@msf/core";
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from "@msf/core";
 import {
   type CheckResult,
   type DistributionResult,
@@ -143,13 +143,7 @@ async function readChecks(path: string): Promise<Array<Omit<CheckResult, "eviden
 /** The hop's report row as the upgrade step left it in the run directory, its logs named from the run directory. */
 async function readUpgradeRow(runDir: string, from: string, to: string): Promise<UpgradeRow | undefined> {
   const dir = `vms/${from}/upgrade`;
-  const text = await readFile(join(runDir, dir, `${from}-to-${to}.json`), "utf8").catch(() => undefined);
-  let json: unknown;
-  try {
-    json = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined; // a damaged row: the distribution's phases and checks still say what happened
-  }
-  const row = UpgradeRowSchema.safeParse(json);
+  // A damaged row is none: the distribution's phases and checks still say what happened.
+  const row = UpgradeRowSchema.safeParse(await readJsonIfExists(join(runDir, dir, `${from}-to-${to}.json`)).catch(() => undefined));
   return row.success ? { ...row.data, steps: row.data.steps.map((s) => ({ ...s, log: `${dir}/${s.log}` })) } : undefined;
 }

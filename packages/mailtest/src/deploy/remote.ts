@@ -3,7 +3,7 @@ import { describeExec, type ShellScript, type SshExecResult, type SshSession } f
 import type { ManagedFile } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
 import { FILE_STATES } from "./scripts.ts";
-import { tarArchive } from "./tar.ts";
+import { tarArchive, UNPACK_OVER_ROOT } from "./tar.ts";
 
 export interface RunOptions {
   timeoutMs?: number;
@@ -55,7 +55,7 @@ export class Remote {
     const state = await this.run(step, ["sh", "-c", FILE_STATES, "sh", ...files.map((f) => f.path)]);
     const current = parseFileStates(state.stdout);
     const changed = files.filter((f) => current.get(f.path) !== fileState(f));
-    if (changed.length) await this.run(step, ["tar", "-x", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"], { input: tarArchive(changed) });
+    if (changed.length) await this.run(step, [...UNPACK_OVER_ROOT], { input: tarArchive(changed) });
     return changed.map((f) => f.path);
   }
 }

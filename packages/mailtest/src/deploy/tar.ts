@@ -3,6 +3,9 @@ import type { ManagedFile } from "../recipe/inputs.ts";
 
 const BLOCK = 512;
 
+/** The guest's side of `tarArchive`: unpacked over /, modes and owners kept, existing directories left as they are. */
+export const UNPACK_OVER_ROOT = ["tar", "-x", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"] as const;
+
 /**
  * Pure: a ustar archive of in-memory files with their modes and owners (headers by node-tar), so a
  * whole set of config files (secrets included) reaches the guest in one `tar -x` over SSH stdin,

@@ -1,5 +1,3 @@
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { formatMs, MsfError } from "@msf/core";
 import { findImage } from "@msf/qemu";
 import { UPGRADE_VERDICT, upgradeFindings } from "@msf/report";
@@ -7,6 +5,7 @@ import { vmUpgrade } from "@msf/vm";
 import { z } from "zod";
 import { defineStep, vmResources } from "../step.ts";
 import { collectVm } from "./collect.ts";
+import { recordChecks } from "./test.ts";
 
 /**
  * The distribution upgraded in place to the next release (`msf run --matrix upgrades`): deploy,
@@ -36,10 +35,7 @@ export const upgrade = defineStep({
         },
       });
       // As the test step leaves them: the checks after the upgrade, and the versions they ran against.
-      await mkdir(vmRunDir, { recursive: true });
-      const after = result.checksAfter;
-      if (after) await writeFile(join(vmRunDir, "checks.json"), `${JSON.stringify(ctx.logger.redact(after.checks), null, 2)}\n`);
-      if (after?.versions) await copyFile(after.versions.file, join(vmRunDir, "packages.json"));
+      if (result.checksAfter) await recordChecks(ctx, vmRunDir, result.checksAfter, onLine);
       const [hop] = result.hops;
       if (!hop) throw new MsfError("ERR_MSF_CHECKS_FAILED", `${distribution.id} -> ${to}: no hop was run`);
       const row = `vms/${distribution.id}/upgrade/${hop.from}-to-${hop.to}.json`;

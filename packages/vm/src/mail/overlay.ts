@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { overlayServices, readOverlay, tarArchive } from "@msf/mailtest";
+import { overlayServices, readOverlay, tarArchive, UNPACK_OVER_ROOT } from "@msf/mailtest";
 import type { MsfContext } from "@msf/supervisor";
 import { connectVm } from "../connect.ts";
 import { requireRunningVm } from "../exec.ts";
@@ -13,7 +13,7 @@ export async function applyOverlay(ctx: MsfContext, name: string, overlayDir: st
   const files = await readOverlay(overlayDir);
   const session = await connectVm(await requireRunningVm(ctx, name), { signal: ctx.signal });
   try {
-    const unpack = await session.exec(["tar", "-x", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"], {
+    const unpack = await session.exec(UNPACK_OVER_ROOT, {
       timeoutMs: 60_000,
       signal: ctx.signal,
       input: tarArchive(files),
