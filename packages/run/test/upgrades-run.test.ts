@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { publishImage, readPin } from "@msf/qemu";
+import { readPin } from "@msf/qemu";
 import { parseReport, type UpgradeRow, verdictOf } from "@msf/report";
 import { type PlannedTask, parseRunConfig, runMatrix, type StepRunner } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
+import { publishStandInImage } from "./stand-in-image.ts";
 
 // `msf run --matrix upgrades` through the real executor, journal and report, with stand-in steps for
 // the VM work: "install" publishes a tiny image, "upgrade" leaves what the real step leaves (the
@@ -32,19 +33,7 @@ const row = (verdict: UpgradeRow["verdict"]): UpgradeRow => ({
 function standIn(key: string, verdict: UpgradeRow["verdict"]): (run: { runDir: string }) => StepRunner {
   return ({ runDir }) => ({
     async run(task: PlannedTask) {
-      if (task.phase === "install") {
-        const work = join(temp.path, "work", key);
-        mkdirSync(work, { recursive: true });
-        writeFileSync(join(work, "disk.qcow2"), key);
-        const image = await publishImage({
-          imagesDir: ctx.paths.images,
-          distro: "debian-12",
-          key,
-          files: { disk: join(work, "disk.qcow2") },
-          manifest: { buildMs: 1, recipe: { suites: [] }, append: "", sshUser: "root", packages: [] },
-        });
-        return { imageDir: image.dir, key, built: true };
-      }
+      if (task.phase === "install") return publishStandInImage(ctx.paths.images, join(temp.path, "work"), key, { suites: [], packages: [] });
       if (task.phase === "upgrade") {
         const vmDir = join(runDir, "vms", "debian-12");
         mkdirSync(join(vmDir, "upgrade"), { recursive: true });

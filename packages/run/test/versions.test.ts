@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InstalledPackage } from "@msf/catalog";
-import { publishImage, readPin } from "@msf/qemu";
+import { readPin } from "@msf/qemu";
 import { type DistributionResult, parseReport, verdictOf } from "@msf/report";
 import { compareRuns, type PlannedTask, parseRunConfig, runMatrix, type StepRunner } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
+import { publishStandInImage } from "./stand-in-image.ts";
 
 // The report's evidence of versions, end to end through `runMatrix`, with stand-in steps for the VM
 // work: each "install" publishes a (tiny) image, each "test" writes the guest's package list and the
@@ -23,23 +24,8 @@ function standIn(key: string, packages: InstalledPackage[], failing: string[] = 
     async run(task: PlannedTask) {
       const vmDir = join(runDir, "vms", task.distro ?? "");
       if (task.phase === "install") {
-        const work = join(temp.path, "work", key);
-        mkdirSync(work, { recursive: true });
-        writeFileSync(join(work, "disk.qcow2"), key);
-        const image = await publishImage({
-          imagesDir: ctx.paths.images,
-          distro: "debian-12",
-          key,
-          files: { disk: join(work, "disk.qcow2") },
-          manifest: {
-            buildMs: 1,
-            recipe: { suites: [{ suite: "bookworm", date: "2026-11-28T00:00:00.000Z", digest: key.slice(0, 16) }] },
-            append: "",
-            sshUser: "root",
-            packages,
-          },
-        });
-        return { imageDir: image.dir, key, built: true };
+        const suites = [{ suite: "bookworm", date: "2026-11-28T00:00:00.000Z", digest: key.slice(0, 16) }];
+        return publishStandInImage(ctx.paths.images, join(temp.path, "work"), key, { suites, packages });
       }
       if (task.phase === "test") {
         mkdirSync(vmDir, { recursive: true });
