@@ -246,6 +246,15 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/runs.ts").then((module) => module.default),
   },
   {
+    path: ["serve"],
+    summary: "the HTTP API (/api/v1, OpenAPI, live events) and the dashboard over this state directory",
+    options: [
+      { flags: "--listen <host:port>", description: "where to listen; any address but loopback needs a token", default: "127.0.0.1:8090" },
+      { flags: "--token-file <file>", description: "the token every call needs off loopback (or MSF_SERVE_TOKEN); never on the command line" },
+    ],
+    load: () => import("./commands/serve.ts").then((module) => module.default),
+  },
+  {
     path: ["status"],
     summary: "a run's tasks (state, time, note) and the supervised processes; --watch redraws on every journal event",
     args: ["[run-id]"],

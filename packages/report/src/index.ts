@@ -1,4 +1,5 @@
 export { type Comparison, compareReports } from "./compare.ts";
+export { escapeMarkup } from "./escape.ts";
 export { renderHtml } from "./html.ts";
 export { renderJunit } from "./junit.ts";
 export { renderMarkdown } from "./markdown.ts";

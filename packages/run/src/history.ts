@@ -25,17 +25,33 @@ export interface RunRecord {
 
 /** Runs of this state directory with a journal, newest first (only the newest `limit` of them when given). */
 export async function readRuns(ctx: MsfContext, limit = Number.POSITIVE_INFINITY): Promise<RunRecord[]> {
+  return (await pageRuns(ctx, { limit })).runs;
+}
+
+export interface RunPageOptions {
+  limit: number;
+  /** Only runs older than this id (the previous page's `next`). */
+  before?: string;
+  /** Only runs started on this day (YYYY-MM-DD, UTC) or later: a run id begins with its start time. */
+  since?: string;
+  where?: (run: RunRecord) => boolean;
+}
+
+/** A page of runs, newest first; `next` when more may follow. Journals are read only until the page is full. */
+export async function pageRuns(ctx: MsfContext, options: RunPageOptions): Promise<{ runs: RunRecord[]; next?: string }> {
+  const sinceId = options.since?.replaceAll("-", "");
   const ids = (await readdir(ctx.paths.runs).catch(() => [] as string[]))
-    .filter((id) => !id.startsWith("."))
+    .filter((id) => !id.startsWith(".") && (options.before === undefined || id < options.before) && (sinceId === undefined || id >= sinceId))
     .sort()
     .reverse();
   const runs: RunRecord[] = [];
   for (const runId of ids) {
-    if (runs.length >= limit) break;
     const run = await readRun(ctx, runId);
-    if (run) runs.push(run);
+    if (!run || (options.where && !options.where(run))) continue;
+    if (runs.length === options.limit) return { runs, next: runs.at(-1)?.summary.runId };
+    runs.push(run);
   }
-  return runs;
+  return { runs };
 }
 
 /** One run as its journal tells it; undefined without a journal. */

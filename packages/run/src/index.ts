@@ -3,7 +3,17 @@ export { loadRunConfig, MATRICES, PHASES, type Phase, parseRunConfig, phaseTimeo
 export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type RunEvent, RunEventSchema } from "./events.ts";
 export { hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
 export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";
-export { expectedDurations, findRun, listRuns, loadRunReport, medianDurations, type RunSummary } from "./history.ts";
+export {
+  expectedDurations,
+  findRun,
+  listRuns,
+  loadRunReport,
+  medianDurations,
+  pageRuns,
+  type RunPageOptions,
+  type RunRecord,
+  type RunSummary,
+} from "./history.ts";
 export { type ImageRow, imagesGc, imagesList } from "./images.ts";
 export { chooseImages, imageChoiceOf } from "./images-at-plan.ts";
 export {

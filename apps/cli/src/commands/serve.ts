@@ -1,0 +1,53 @@
+import { open } from "node:fs/promises";
+import { MsfError } from "@msf/core";
+import { buildServer, isLoopback } from "@msf/server";
+import { z } from "zod";
+import { command } from "../command.ts";
+import { EXIT_OK } from "../exit-codes.ts";
+
+const ListenSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[0-9A-Za-z.-]+):\d{1,5}$/, "host:port, e.g. 127.0.0.1:8090")
+  .transform((value) => {
+    const at = value.lastIndexOf(":");
+    return { host: value.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(value.slice(at + 1)) };
+  })
+  .refine((listen) => listen.port <= 65_535, "the port must be 0-65535");
+
+export default command(
+  z.object({ listen: ListenSchema.default({ host: "127.0.0.1", port: 8090 }), tokenFile: z.string().optional() }),
+  async ({ reporter, ctx, input }) => {
+    const token = input.tokenFile ? await readToken(input.tokenFile) : ctx.env.MSF_SERVE_TOKEN?.trim() || undefined;
+    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token });
+    const address = await app.listen({ host: input.listen.host, port: input.listen.port });
+    reporter.event({ type: "listening", url: address, token: token !== undefined }, `msf serve: ${address} (dashboard, /api/v1; Ctrl-C stops)`);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal?.aborted) resolve();
+      ctx.signal?.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await app.close();
+    reporter.result({ url: address, stopped: true }, "msf serve: stopped");
+    return EXIT_OK;
+  },
+);
+
+/** The token from a file (never argv): its first line, at least 16 characters. */
+async function readToken(path: string): Promise<string> {
+  const file = await open(path).catch((error: NodeJS.ErrnoException) => {
+    throw new MsfError("ERR_MSF_USAGE", `--token-file ${path}: ${error.code === "ENOENT" ? "no such file" : error.message}`, {
+      hint: "write a random token to it, e.g. openssl rand -hex 32 > FILE",
+    });
+  });
+  try {
+    const buffer = Buffer.alloc(4096);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    const token = buffer.subarray(0, bytesRead).toString("utf8").split("\n")[0]?.trim() ?? "";
+    if (token.length < 16)
+      throw new MsfError("ERR_MSF_USAGE", `--token-file ${path}: the token must be at least 16 characters on the first line`, {
+        hint: "openssl rand -hex 32 > FILE",
+      });
+    return token;
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,112 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { MsfError } from "@msf/core";
+import { parseReport } from "@msf/report";
+import { findRun, pageRuns, type RunSummary, runStatusSnapshot } from "@msf/run";
+import type { MsfContext } from "@msf/supervisor";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { artifactType, resolveInside } from "./artifacts.ts";
+import { followJournals, journalsEnd, parseEventId } from "./journal-follow.ts";
+import { ArtifactParamsSchema, ErrorSchema, ReportSchema, RunDetailSchema, RunPageSchema, RunParamsSchema, RunsQuerySchema } from "./schemas.ts";
+
+// /api/v1: the runs of one state directory as their journals and reports tell them.
+
+const publicSummary = ({ runId, status, matrix, done, total }: RunSummary) => ({ runId, status, matrix, done, total });
+
+/** The run an id names; `latest` is the newest. */
+export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, runId === "latest" ? undefined : runId);
+
+export function registerApi(app: FastifyInstance, ctx: MsfContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
+
+  api.get(
+    "/api/v1/runs",
+    { schema: { summary: "Runs, newest first, a page at a time", querystring: RunsQuerySchema, response: { 200: RunPageSchema, ...errors } } },
+    async (request) => {
+      const { limit, before, since, status, distro } = request.query;
+      const page = await pageRuns(ctx, {
+        limit,
+        before,
+        since,
+        where: (run) => (status === undefined || run.summary.status === status) && (distro === undefined || run.summary.matrix.includes(distro)),
+      });
+      return { runs: page.runs.map((run) => publicSummary(run.summary)), next: page.next };
+    },
+  );
+
+  api.get(
+    "/api/v1/runs/:runId",
+    {
+      schema: {
+        summary: "One run: its distributions, tasks, timings and timeout left",
+        params: RunParamsSchema,
+        response: { 200: RunDetailSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const run = await runOf(ctx, request.params.runId);
+      const { runId, status, distributions, tasks } = await runStatusSnapshot(ctx, run);
+      return { runId, status, distributions, tasks };
+    },
+  );
+
+  api.get(
+    "/api/v1/runs/:runId/report",
+    { schema: { summary: "A run's report.json (the report model)", params: RunParamsSchema, response: { 200: ReportSchema, ...errors } } },
+    async (request) => {
+      const run = await runOf(ctx, request.params.runId);
+      const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
+        throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`);
+      });
+      return parseReport(text);
+    },
+  );
+
+  api.get(
+    "/api/v1/runs/:runId/artifacts/*",
+    { schema: { summary: "A file of the run (logs, diagnostics, report formats), streamed with its content type", params: ArtifactParamsSchema } },
+    async (request, reply) => {
+      const run = await runOf(ctx, request.params.runId);
+      const relative = request.params["*"];
+      const type = artifactType(relative);
+      if ("refused" in type) throw new MsfError("ERR_MSF_USAGE", `${relative}: ${type.refused}`);
+      const file = await resolveInside(run.dir, relative);
+      if (!file) throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no ${relative}`);
+      return reply.type(type.type).header("x-content-type-options", "nosniff").send(createReadStream(file));
+    },
+  );
+
+  // Server-Sent Events from the journals: the event id is `runId:line`, so a reconnect with
+  // Last-Event-ID resumes after the last line it saw.
+  app.get("/api/v1/events", { schema: { summary: "Journal events of every run as they are written (text/event-stream)" } }, async (request, reply) => {
+    // The cursor is fixed before the answer starts: nothing written after the connection is missed.
+    const from = parseEventId(request.headers["last-event-id"] as string | undefined) ?? (await journalsEnd(ctx.paths.runs));
+    const abort = new AbortController();
+    request.raw.on("close", () => abort.abort());
+    reply.hijack();
+    reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+    reply.raw.write("retry: 2000\n\n");
+    const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
+    try {
+      for await (const line of followJournals(ctx.paths.runs, { from, signal: abort.signal })) {
+        reply.raw.write(`id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...safeJson(line.text) })}\n\n`);
+      }
+    } finally {
+      clearInterval(heartbeat);
+      reply.raw.end();
+    }
+  });
+}
+
+/** A journal line as an object (a line that is not JSON is passed on as its text). */
+function safeJson(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { text };
+  } catch {
+    return { text };
+  }
+}

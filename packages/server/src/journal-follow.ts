@@ -1,0 +1,68 @@
+import { open, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** One journal line: the run, its 1-based line number (the SSE event id is `runId:line`) and the line. */
+export interface JournalLine {
+  runId: string;
+  line: number;
+  text: string;
+}
+
+export interface Cursor {
+  runId: string;
+  line: number;
+}
+
+/** Pure: the cursor a `Last-Event-ID` names, or undefined when it names none. */
+export function parseEventId(id: string | undefined): Cursor | undefined {
+  const match = /^([0-9A-Za-z][0-9A-Za-z_-]{0,63}):(\d{1,9})$/.exec(id ?? "");
+  return match ? { runId: match[1] as string, line: Number(match[2]) } : undefined;
+}
+
+/** A journal is a few hundred lines; one larger than this is not msf's and is read no further. */
+const MAX_JOURNAL_BYTES = 8 * 1024 * 1024;
+
+async function journalLines(runsDir: string, runId: string): Promise<string[]> {
+  const file = await open(join(runsDir, runId, "journal.ndjson")).catch(() => undefined);
+  if (!file) return [];
+  try {
+    const buffer = Buffer.alloc(Math.min((await file.stat()).size, MAX_JOURNAL_BYTES));
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString("utf8");
+    // Only whole lines: the writer may be halfway through the last one.
+    return text
+      .slice(0, text.lastIndexOf("\n") + 1)
+      .split("\n")
+      .slice(0, -1);
+  } finally {
+    await file.close();
+  }
+}
+
+const runIds = async (runsDir: string) => (await readdir(runsDir).catch(() => [] as string[])).filter((id) => !id.startsWith(".")).sort();
+
+/** Where the journals end now: the newest run and its line count (undefined when there is no run yet). */
+export async function journalsEnd(runsDir: string): Promise<Cursor | undefined> {
+  const newest = (await runIds(runsDir)).at(-1);
+  return newest === undefined ? undefined : { runId: newest, line: (await journalLines(runsDir, newest)).length };
+}
+
+/**
+ * Every journal line written after the cursor (from the first run when there is none), run after
+ * run, as it is written. Only the cursor's run and newer ones are read: older runs have finished.
+ */
+export async function* followJournals(runsDir: string, options: { from?: Cursor; signal: AbortSignal; intervalMs?: number }): AsyncGenerator<JournalLine> {
+  const seen = new Map<string, number>();
+  if (options.from) seen.set(options.from.runId, options.from.line);
+  while (!options.signal.aborted) {
+    for (const runId of await runIds(runsDir)) {
+      if (options.from && runId < options.from.runId) continue;
+      const lines = await journalLines(runsDir, runId);
+      const from = seen.get(runId) ?? 0;
+      for (let index = from; index < lines.length; index++) yield { runId, line: index + 1, text: lines[index] as string };
+      seen.set(runId, Math.max(from, lines.length));
+    }
+    await sleep(options.intervalMs ?? 500, undefined, { signal: options.signal }).catch(() => undefined);
+  }
+}

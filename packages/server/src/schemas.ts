@@ -1,0 +1,59 @@
+import { ReportSchema } from "@msf/report";
+import { z } from "zod";
+
+// The API's shapes, one zod schema each: fastify validates requests and serialises responses with
+// them, and the OpenAPI document at /api/v1/openapi.json is generated from them.
+
+export const RUN_STATUSES = ["running", "passed", "failed", "interrupted"] as const;
+
+export const ErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).meta({ id: "Error" });
+
+export const RunSummarySchema = z
+  .object({
+    runId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    matrix: z.array(z.string()),
+    done: z.number().int(),
+    total: z.number().int(),
+  })
+  .meta({ id: "RunSummary" });
+
+export const RunsQuerySchema = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  distro: z.string().max(64).optional(),
+  /** Runs started on this day or later (YYYY-MM-DD, UTC; run ids begin with their start time). */
+  since: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The `next` of the previous page: runs older than this id. */
+  before: z.string().max(64).optional(),
+});
+
+export const RunPageSchema = z.object({ runs: z.array(RunSummarySchema), next: z.string().optional() }).meta({ id: "RunPage" });
+
+const TaskSchema = z.object({
+  state: z.string(),
+  startedAt: z.number().optional(),
+  durationMs: z.number().optional(),
+  message: z.string().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+});
+
+const DistributionViewSchema = z.object({
+  distro: z.string(),
+  phase: z.string(),
+  state: z.string(),
+  elapsedMs: z.number().optional(),
+  timeoutLeftMs: z.number().optional(),
+  vm: z.object({ status: z.string(), readyMs: z.number().optional(), lastReadinessPhase: z.string().optional() }).optional(),
+  checks: z.object({ passed: z.number(), failed: z.number() }).optional(),
+});
+
+export const RunDetailSchema = z
+  .object({ runId: z.string(), status: z.enum(RUN_STATUSES), distributions: z.array(DistributionViewSchema), tasks: z.record(z.string(), TaskSchema) })
+  .meta({ id: "RunDetail" });
+
+export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9A-Za-z][0-9A-Za-z_-]{0,63})$/, "a run id or latest") });
+
+export const ArtifactParamsSchema = RunParamsSchema.extend({ "*": z.string().max(1024) });
+
+export { ReportSchema };

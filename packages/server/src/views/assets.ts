@@ -1,0 +1,42 @@
+// The dashboard's only stylesheet and script, served from this server (the CSP allows nothing else).
+
+export const APP_CSS = `:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--ok:#1a7f37;--product:#cf222e;--infra:#9a6700;--none:#6e7781}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--line:#30363d;--ok:#3fb950;--product:#f85149;--infra:#d29922;--none:#8d96a0}}
+:root[data-theme=dark]{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--line:#30363d;--ok:#3fb950;--product:#f85149;--infra:#d29922;--none:#8d96a0}
+body{margin:0;font:15px/1.45 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
+header{display:flex;gap:1rem;align-items:center;padding:.6rem 1rem;border-bottom:1px solid var(--line)}
+header nav{flex:1}a{color:inherit}.brand{font-weight:700;text-decoration:none}
+main{padding:1rem;max-width:80rem;margin:auto;overflow-x:auto}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid var(--line)}
+.cell{font-weight:600}.passed{color:var(--ok)}.product{color:var(--product)}.infrastructure{color:var(--infra)}.not-run,.partial,.pending{color:var(--none)}
+.running{color:var(--infra)}.new{background:var(--product);color:var(--bg);border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.4rem}
+.muted{color:var(--muted)}
+`;
+
+export const APP_JS = `"use strict";
+// Theme: the system's unless toggled; the choice is kept in this browser.
+const root = document.documentElement;
+const saved = localStorage.getItem("msf-theme");
+if (saved) root.dataset.theme = saved;
+document.getElementById("theme")?.addEventListener("click", () => {
+  const dark = root.dataset.theme ? root.dataset.theme === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+  root.dataset.theme = dark ? "light" : "dark";
+  localStorage.setItem("msf-theme", root.dataset.theme);
+});
+// A run's page follows its journal: each task row takes the state of the newest event.
+const run = document.body.dataset.run;
+if (run) {
+  const events = new EventSource("/api/v1/events");
+  events.addEventListener("journal", (message) => {
+    const event = JSON.parse(message.data);
+    if (event.runId !== run) return;
+    if (event.type === "run-finished") { document.getElementById("run-status").textContent = event.status; return; }
+    const row = event.task && document.querySelector('[data-task="' + CSS.escape(event.task) + '"]');
+    if (!row) return;
+    const state = event.type === "task-started" ? "running" : event.status;
+    row.querySelector(".state").textContent = state;
+    row.querySelector(".state").className = "state " + state;
+    if (event.durationMs !== undefined) row.querySelector(".time").textContent = (event.durationMs / 1000).toFixed(1) + " s";
+  });
+}
+`;

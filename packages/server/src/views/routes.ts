@@ -1,0 +1,131 @@
+import { join } from "node:path";
+import { readJsonIfExists } from "@msf/core";
+import { checkCounts, type DistributionResult, escapeMarkup as e, parseReport, type Report } from "@msf/report";
+import { pageRuns, runStatusSnapshot } from "@msf/run";
+import type { MsfContext } from "@msf/supervisor";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { runOf } from "../api.ts";
+import { RunParamsSchema } from "../schemas.ts";
+import { APP_CSS, APP_JS } from "./assets.ts";
+import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
+import { page, table } from "./layout.ts";
+
+/** How many of the newest runs the matrix looks through for each distribution's newest result. */
+const MATRIX_RUNS = 50;
+
+interface Latest {
+  runId: string;
+  finishedAt?: string;
+  distribution: DistributionResult;
+}
+
+/** The newest result of every distribution, from the newest runs that have a report. */
+async function latestResults(ctx: MsfContext): Promise<Latest[]> {
+  const { runs } = await pageRuns(ctx, { limit: MATRIX_RUNS, where: (run) => run.summary.status !== "running" });
+  const latest = new Map<string, Latest>();
+  for (const run of runs) {
+    const report = await readReport(run.summary.reportDir);
+    for (const distribution of report?.distributions ?? []) {
+      if (!latest.has(distribution.id)) latest.set(distribution.id, { runId: run.summary.runId, finishedAt: report?.finishedAt, distribution });
+    }
+  }
+  return [...latest.values()].sort((a, b) => a.distribution.id.localeCompare(b.distribution.id));
+}
+
+async function readReport(reportDir: string): Promise<Report | undefined> {
+  const json = await readJsonIfExists(join(reportDir, "report.json")).catch(() => undefined);
+  return json === undefined ? undefined : parseReport(JSON.stringify(json));
+}
+
+const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;
+const runLink = (runId: string) => `<a href="/runs/${e(runId)}">${e(runId)}</a>`;
+
+function matrixBody(rows: Latest[]): string {
+  if (!rows.length) return `<p class="muted">No runs yet: <code>msf run</code> starts one.</p>`;
+  return table(
+    ["distribution", "verdict", "checks", "run", "finished"],
+    rows.map(({ runId, finishedAt, distribution }) => {
+      const counts = checkCounts(distribution);
+      const fresh = distribution.changes?.newlyFailing ?? [];
+      return [
+        `<a href="/distros/${e(distribution.id)}/latest">${e(distribution.name)}</a>`,
+        cell(cellKind(distribution)) + (fresh.length ? `<span class="new" title="${e(fresh.join(", "))}">new</span>` : ""),
+        counts.total ? `${counts.passed}/${counts.total}` : "-",
+        runLink(runId),
+        e(finishedAt ?? "-"),
+      ];
+    }),
+    ` id="matrix"`,
+  );
+}
+
+/** A small status badge for READMEs and wikis. */
+function badge(label: string, kind: CellKind | "unknown"): string {
+  const colour = { passed: "#1a7f37", product: "#cf222e", infrastructure: "#9a6700", partial: "#6e7781", "not-run": "#6e7781", unknown: "#6e7781" }[kind];
+  const value = kind === "unknown" ? "no run" : CELL_LABEL[kind];
+  const [left, right] = [label.length * 7 + 10, value.length * 7 + 10];
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + right}" height="20" role="img" aria-label="${e(label)}: ${e(value)}">
+<rect width="${left}" height="20" fill="#555"/><rect x="${left}" width="${right}" height="20" fill="${colour}"/>
+<g fill="#fff" font-family="Verdana,sans-serif" font-size="11"><text x="5" y="14">${e(label)}</text><text x="${left + 5}" y="14">${e(value)}</text></g></svg>
+`;
+}
+
+export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
+  const html = "text/html; charset=utf-8";
+  app.get("/assets/app.css", { schema: { hide: true } }, (_request, reply) => reply.type("text/css; charset=utf-8").send(APP_CSS));
+  app.get("/assets/app.js", { schema: { hide: true } }, (_request, reply) => reply.type("text/javascript; charset=utf-8").send(APP_JS));
+
+  app.get("/", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(html).send(page("Compatibility matrix", matrixBody(await latestResults(ctx)))),
+  );
+
+  app.get("/runs", { schema: { hide: true, querystring: z.object({ before: z.string().max(64).optional() }) } }, async (request, reply) => {
+    const { before } = request.query as { before?: string };
+    const { runs, next } = await pageRuns(ctx, { limit: 50, before });
+    const rows = runs.map(({ summary }) => [
+      runLink(summary.runId),
+      cell(summary.status === "passed" ? "passed" : "not-run").replace(/>[^<]*</, `>${e(summary.status)}<`),
+      e(summary.matrix.join(", ")),
+      `${summary.done}/${summary.total}`,
+    ]);
+    const more = next ? `<p><a href="/runs?before=${e(next)}">older runs</a></p>` : "";
+    return reply.type(html).send(page("Runs", table(["run", "status", "distributions", "tasks done"], rows, ` id="runs"`) + more));
+  });
+
+  app.get("/runs/:runId", { schema: { hide: true, params: RunParamsSchema } }, async (request, reply) => {
+    const { runId: asked } = request.params as { runId: string };
+    const run = await runOf(ctx, asked);
+    if (asked === "latest") return reply.redirect(`/runs/${run.runId}`);
+    const snapshot = await runStatusSnapshot(ctx, run);
+    const rows = Object.entries(snapshot.tasks).map(([id, task]) => [
+      e(id),
+      `<span class="state ${e(task.state)}">${e(task.state)}</span>`,
+      `<span class="time">${task.durationMs === undefined ? "-" : `${(task.durationMs / 1000).toFixed(1)} s`}</span>`,
+      e(task.message ?? ""),
+    ]);
+    const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
+${table(["task", "state", "time", "message"], rows, ` id="tasks"`).replace(/<tr><td>([^<]*)<\/td>/g, (_m, id: string) => `<tr data-task="${id}"><td>${id}</td>`)}`;
+    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId }));
+  });
+
+  app.get("/distros/:distro/latest", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
+    const { distro } = request.params as { distro: string };
+    const found = (await latestResults(ctx)).find((l) => l.distribution.id === distro);
+    if (!found)
+      return reply
+        .code(404)
+        .type(html)
+        .send(page(`No run of ${distro}`, `<p class="muted">No finished run includes ${e(distro)}.</p>`));
+    return reply.redirect(`/runs/${found.runId}`);
+  });
+
+  app.get("/badges/:distro", { schema: { hide: true, params: z.object({ distro: z.string().regex(/^[a-z0-9.-]{1,64}\.svg$/) }) } }, async (request, reply) => {
+    const distro = (request.params as { distro: string }).distro.replace(/\.svg$/, "");
+    const found = (await latestResults(ctx)).find((l) => l.distribution.id === distro);
+    return reply
+      .type("image/svg+xml")
+      .header("cache-control", "no-cache")
+      .send(badge(distro, found ? cellKind(found.distribution) : "unknown"));
+  });
+}

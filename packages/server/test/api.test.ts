@@ -1,0 +1,214 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ReportSchema } from "@msf/report";
+import { type PlannedTask, parseRunConfig, runMatrix, type StepRunner } from "@msf/run";
+import { buildServer, schemas } from "@msf/server";
+import { createContext } from "@msf/supervisor";
+import { makeTempDir } from "@msf/test-utils";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The API on a real loopback port over run directories the real executor, journal and report wrote
+// (stand-in steps instead of VMs): a passing run, then one where a check fails.
+const temp = makeTempDir();
+const ctx = createContext({ env: { ...process.env, MSF_HOME: temp.path, MSF_LOG_LEVEL: "error" } });
+const SECRET = "hunter2-not-for-the-web";
+let app: FastifyInstance;
+let base: string;
+const runIds: string[] = [];
+
+function standIn(failing: string[]): (run: { runDir: string }) => StepRunner {
+  return ({ runDir }) => ({
+    async run(task: PlannedTask) {
+      if (task.phase !== "test") return {};
+      const vmDir = join(runDir, "vms", task.distro as string);
+      mkdirSync(vmDir, { recursive: true });
+      const check = (id: string) => ({
+        id,
+        component: "dovecot",
+        status: failing.includes(id) ? "fail" : "pass",
+        durationMs: 5,
+        message: id,
+        evidence: [`C: ${id}`],
+      });
+      writeFileSync(join(vmDir, "checks.json"), JSON.stringify([check("smtp-starttls"), check("imap-login")]));
+      // Key material beside the evidence: never served.
+      writeFileSync(join(vmDir, "ssh_host_ed25519_key"), SECRET);
+      if (failing.length) throw new Error(`checks failed: ${failing.join(", ")}`);
+      return { passed: 2 - failing.length, failed: failing.length };
+    },
+    cleanup: async () => {},
+    holds: async () => true,
+  });
+}
+
+async function run(failing: string[]) {
+  // Run ids begin with the start time to the second: one run per second keeps them in order.
+  await sleep(1_000 - (Date.now() % 1_000) + 10);
+  const config = parseRunConfig({ images: { offline: true } });
+  const result = await runMatrix(ctx, { config, distros: ["debian-12"], runner: standIn(failing) });
+  runIds.push(result.runId);
+  return result;
+}
+
+beforeAll(async () => {
+  await run([]);
+  await run(["imap-login"]);
+  app = await buildServer({ ctx, loopback: true });
+  base = await app.listen({ host: "127.0.0.1", port: 0 });
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  temp.remove();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+/** A page of runs, validated against the schema the OpenAPI document is generated from. */
+const runPage = async (query: string) => schemas.RunPageSchema.parse(await (await get(`/api/v1/runs${query}`)).json());
+const ids = (page: { runs: Array<{ runId: string }> }) => page.runs.map((r) => r.runId);
+
+describe("/api/v1 over real run directories", () => {
+  it("lists runs newest first, a page at a time, filtered by status and distribution", async () => {
+    const all = await runPage("");
+    expect(ids(all)).toEqual([...runIds].reverse());
+    expect(all.runs[0]).toMatchObject({ status: "failed", matrix: ["debian-12"] });
+    const first = await runPage("?limit=1");
+    expect(first.runs).toHaveLength(1);
+    const second = await runPage(`?limit=1&before=${first.next}`);
+    expect(ids(second)).toEqual([runIds[0]]);
+    expect(second.next).toBeUndefined();
+    expect(ids(await runPage("?status=passed"))).toEqual([runIds[0]]);
+    expect(ids(await runPage("?since=2099-01-01"))).toEqual([]);
+    expect((await runPage("?distro=debian-11")).runs).toEqual([]);
+    const bad = await get("/api/v1/runs?limit=0");
+    expect(bad.status).toBe(400);
+    expect(schemas.ErrorSchema.parse(await bad.json()).code).toBe("ERR_MSF_USAGE");
+  });
+
+  it("answers one run, its report (the report model) and 404 with a code for an unknown run", async () => {
+    const detail = schemas.RunDetailSchema.parse(await (await get("/api/v1/runs/latest")).json());
+    expect(detail.runId).toBe(runIds[1]);
+    expect(detail.tasks["debian-12:test"]).toMatchObject({ state: "failed" });
+    const report = ReportSchema.parse(await (await get(`/api/v1/runs/${runIds[0]}/report`)).json());
+    expect(report.distributions[0]?.checks.map((c) => c.status)).toEqual(["pass", "pass"]);
+    const missing = await get("/api/v1/runs/20990101T000000-none");
+    expect(missing.status).toBe(404);
+    expect(schemas.ErrorSchema.parse(await missing.json())).toMatchObject({ code: "ERR_MSF_NOT_FOUND" });
+  });
+
+  it("streams artifacts with their content type; nothing outside the run, and no key, is ever served", async () => {
+    const md = await get(`/api/v1/runs/${runIds[0]}/artifacts/report/report.md`);
+    expect(md.status).toBe(200);
+    expect(md.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
+    expect(await md.text()).toContain("debian-12");
+    const xml = await get(`/api/v1/runs/${runIds[0]}/artifacts/report/junit.xml`);
+    expect(xml.headers.get("content-type")).toMatch(/^application\/xml/);
+
+    const runDir = join(temp.path, "runs", runIds[0] as string);
+    symlinkSync("/etc/hostname", join(runDir, "escape.txt"));
+    for (const path of ["vms/debian-12/ssh_host_ed25519_key", "..%2F..%2Fetc%2Fpasswd", "escape.txt", "%2Fetc%2Fpasswd.txt"]) {
+      const response = await get(`/api/v1/runs/${runIds[0]}/artifacts/${path}`);
+      expect([400, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toContain(SECRET);
+    }
+  });
+
+  it("publishes an OpenAPI document generated from the schemas, with every API route", async () => {
+    const doc = (await (await get("/api/v1/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, { get: { parameters: Array<{ name: string }> } }>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/v1/events",
+      "/api/v1/runs",
+      "/api/v1/runs/{runId}",
+      "/api/v1/runs/{runId}/artifacts/{*}",
+      "/api/v1/runs/{runId}/report",
+    ]);
+    expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
+    // Published in docs/ (regenerate with `vitest -u`).
+    await expect(`${JSON.stringify(doc, null, 2)}\n`).toMatchFileSnapshot("../../../docs/api/openapi.json");
+  });
+
+  it("renders the matrix: a product failure marked new, a CSP on every page, a badge per distribution", async () => {
+    const home = await get("/");
+    expect(home.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await home.text();
+    expect(html).toMatch(/<span class="cell product">failed \(product\)<\/span><span class="new" title="imap-login">new<\/span>/);
+    expect(html).toContain(`href="/runs/${runIds[1]}"`);
+    expect((await get("/runs/latest")).url).toMatch(new RegExp(`/runs/${runIds[1]}$`));
+    const badge = await get("/badges/debian-12.svg");
+    expect(badge.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await badge.text()).toContain("failed (product)");
+  });
+});
+
+describe("live events", () => {
+  it("sends each journal line of a new run as it is written; a reconnect with Last-Event-ID misses nothing", async () => {
+    const received: Array<{ id: string; type: string; runId: string }> = [];
+    const stream = await readEvents(
+      `${base}/api/v1/events`,
+      {},
+      received,
+      (events) => events.some((e) => e.type === "run-finished"),
+      async () => {
+        await run([]);
+      },
+    );
+    expect(stream.every((e) => e.runId === runIds[2])).toBe(true);
+    expect(stream[0]?.type).toBe("run-started");
+    expect(stream.map((e) => e.id)).toEqual(stream.map((_, i) => `${runIds[2]}:${i + 1}`));
+
+    const cut = stream[2] as { id: string };
+    const resumed: typeof received = [];
+    await readEvents(`${base}/api/v1/events`, { "last-event-id": cut.id }, resumed, (events) => events.length >= stream.length - 3);
+    expect(resumed.map((e) => e.id)).toEqual(stream.slice(3).map((e) => e.id));
+  }, 60_000);
+});
+
+describe("the token", () => {
+  it("a server off loopback refuses to start without one; with one, a call without it gets 401", async () => {
+    await expect(buildServer({ ctx, loopback: false })).rejects.toThrow(/needs a token/);
+    const guarded = await buildServer({ ctx, loopback: false, token: "0123456789abcdef0123" });
+    try {
+      expect((await guarded.inject({ url: "/api/v1/runs" })).statusCode).toBe(401);
+      expect((await guarded.inject({ url: "/api/v1/runs", headers: { authorization: "Bearer wrong-token-wrong-token" } })).statusCode).toBe(401);
+      expect((await guarded.inject({ url: "/api/v1/runs", headers: { authorization: "Bearer 0123456789abcdef0123" } })).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+/** Reads Server-Sent Events until `enough` says so (starting `during` once connected). */
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  into: Array<{ id: string; type: string; runId: string }>,
+  enough: (events: typeof into) => boolean,
+  during?: () => Promise<void>,
+) {
+  const abort = new AbortController();
+  const response = await fetch(url, { headers, signal: abort.signal });
+  expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const work = during?.();
+  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (!enough(into)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (id && data) into.push({ id, ...(JSON.parse(data) as { type: string; runId: string }) });
+    }
+  }
+  abort.abort();
+  await work;
+  return into;
+}
