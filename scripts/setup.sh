@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command:package pairs; msf doctor checks the runtime ones (gpg, curl, extlinux and sshd serve the tests and benchmarks).
+# command:package pairs; msf doctor checks the runtime ones (gpg, curl, extlinux, sshd and chromium serve the tests and benchmarks).
 HOST_TOOLS=(
   qemu-system-x86_64:qemu-system-x86
   qemu-img:qemu-utils
@@ -25,6 +25,7 @@ HOST_TOOLS=(
   extlinux:extlinux
   flock:util-linux
   /usr/sbin/sshd:openssh-server
+  /usr/bin/chromium:chromium
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do

@@ -1,53 +1,23 @@
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ReportSchema } from "@msf/report";
-import { type PlannedTask, parseRunConfig, runMatrix, type StepRunner } from "@msf/run";
 import { buildServer, schemas } from "@msf/server";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SECRET, standInRun } from "./stand-in-runs.ts";
 
 // The API on a real loopback port over run directories the real executor, journal and report wrote
 // (stand-in steps instead of VMs): a passing run, then one where a check fails.
 const temp = makeTempDir();
 const ctx = createContext({ env: { ...process.env, MSF_HOME: temp.path, MSF_LOG_LEVEL: "error" } });
-const SECRET = "hunter2-not-for-the-web";
 let app: FastifyInstance;
 let base: string;
 const runIds: string[] = [];
 
-function standIn(failing: string[]): (run: { runDir: string }) => StepRunner {
-  return ({ runDir }) => ({
-    async run(task: PlannedTask) {
-      if (task.phase !== "test") return {};
-      const vmDir = join(runDir, "vms", task.distro as string);
-      mkdirSync(vmDir, { recursive: true });
-      const check = (id: string) => ({
-        id,
-        component: "dovecot",
-        status: failing.includes(id) ? "fail" : "pass",
-        durationMs: 5,
-        message: id,
-        evidence: [`C: ${id}`],
-      });
-      writeFileSync(join(vmDir, "checks.json"), JSON.stringify([check("smtp-starttls"), check("imap-login")]));
-      // Key material beside the evidence: never served.
-      writeFileSync(join(vmDir, "ssh_host_ed25519_key"), SECRET);
-      if (failing.length) throw new Error(`checks failed: ${failing.join(", ")}`);
-      return { passed: 2 - failing.length, failed: failing.length };
-    },
-    cleanup: async () => {},
-    holds: async () => true,
-  });
-}
-
 async function run(failing: string[]) {
-  // Run ids begin with the start time to the second: one run per second keeps them in order.
-  await sleep(1_000 - (Date.now() % 1_000) + 10);
-  const config = parseRunConfig({ images: { offline: true } });
-  const result = await runMatrix(ctx, { config, distros: ["debian-12"], runner: standIn(failing) });
+  const result = await standInRun(ctx, { failing });
   runIds.push(result.runId);
   return result;
 }

@@ -9,6 +9,7 @@ header nav{flex:1}a{color:inherit}.brand{font-weight:700;text-decoration:none}
 main{padding:1rem;max-width:80rem;margin:auto;overflow-x:auto}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid var(--line)}
 .cell{font-weight:600}.passed{color:var(--ok)}.product{color:var(--product)}.infrastructure{color:var(--infra)}.not-run,.partial,.pending{color:var(--none)}
+.done{color:var(--ok)}.failed,.timed-out,.interrupted{color:var(--product)}.skipped{color:var(--none)}
 .running{color:var(--infra)}.new{background:var(--product);color:var(--bg);border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.4rem}
 .muted{color:var(--muted)}
 `;

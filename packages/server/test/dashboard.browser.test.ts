@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { buildServer } from "@msf/server";
+import { createContext } from "@msf/supervisor";
+import { makeTempDir } from "@msf/test-utils";
+import type { FastifyInstance } from "fastify";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { standInRun } from "./stand-in-runs.ts";
+
+// The dashboard in Debian's Chromium (headless, nothing downloaded), over runs the real executor
+// wrote. Screenshots of each page land in test-output/screenshots (a CI artifact).
+const SCREENSHOTS = join(import.meta.dirname, "../../../test-output/screenshots");
+const temp = makeTempDir();
+const ctx = createContext({ env: { ...process.env, MSF_HOME: temp.path, MSF_LOG_LEVEL: "error" } });
+let app: FastifyInstance;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await standInRun(ctx);
+  await standInRun(ctx, { failing: ["imap-login"] });
+  app = await buildServer({ ctx, loopback: true });
+  base = await app.listen({ host: "127.0.0.1", port: 0 });
+  // As root Chromium needs --no-sandbox; the rest keeps it off the network this machine does not have.
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  temp.remove();
+});
+
+describe("the dashboard in a real browser", () => {
+  it("renders the matrix of the newest results; the theme toggle switches light and dark", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    await page.goto(`${base}/`);
+    expect(await page.locator("#matrix tbody tr").count()).toBe(1);
+    expect(await page.locator("#matrix .cell").first().textContent()).toBe("failed (product)");
+    expect(await page.locator("#matrix .new").getAttribute("title")).toBe("imap-login");
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await background()).toBe("rgb(255, 255, 255)");
+    await page.screenshot({ path: join(SCREENSHOTS, "home-light.png") });
+    await page.click("#theme");
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await background()).toBe("rgb(13, 17, 23)");
+    await page.screenshot({ path: join(SCREENSHOTS, "home-dark.png") });
+    // The choice outlives a reload.
+    await page.reload();
+    expect(await background()).toBe("rgb(13, 17, 23)");
+    await page.goto(`${base}/runs`);
+    await page.screenshot({ path: join(SCREENSHOTS, "runs.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a running run's page updates its tasks live through the event stream until the run ends", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let testStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      testStarted = resolve;
+    });
+    const running = standInRun(ctx, { gate, onTest: () => testStarted() });
+    await started;
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+    await page.goto(`${base}/runs/latest`);
+    const state = (task: string) => page.locator(`[data-task="${task}"] .state`);
+    expect(await state("debian-12:test").textContent()).toBe("running");
+    expect(await state("debian-12:collect").textContent()).toBe("pending");
+    expect(await page.locator("#run-status").textContent()).toBe("running");
+    await page.screenshot({ path: join(SCREENSHOTS, "run-live.png"), fullPage: true });
+
+    release();
+    await running;
+    // No reload: the page follows the journal.
+    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "passed", undefined, { timeout: 15_000 });
+    expect(await state("debian-12:test").textContent()).toBe("done");
+    expect(await state("debian-12:collect").textContent()).toBe("done");
+    await page.screenshot({ path: join(SCREENSHOTS, "run-finished.png"), fullPage: true });
+    await page.close();
+  }, 60_000);
+});
