@@ -154,7 +154,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     path: ["upgrade"],
     summary:
-      "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail; the four report formats in its directory (new: Debian 12 -> 13 does not yet finish here)",
+      "deploy on a release, fill the mailboxes, upgrade in place to the next, reboot, check, and compare the mail; a step that breaks is repaired with msf's recipe for the new release; the four report formats in its directory; the VM stays up for a look (msf vm down ends it)",
     args: ["<from>"],
     options: [
       { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },

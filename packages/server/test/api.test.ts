@@ -164,12 +164,13 @@ async function readEvents(
   const response = await fetch(url, { headers, signal: abort.signal });
   expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const work = during?.();
-  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   let buffer = "";
   while (!enough(into)) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);

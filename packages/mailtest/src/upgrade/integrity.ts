@@ -49,6 +49,14 @@ export interface IntegrityReport {
 }
 
 /** Pure: the integrity table of an upgrade, one row per mailbox folder and aspect. */
+/**
+ * Pure: the flags a mailbox keeps, sorted. \Recent is not one: it belongs to the first session that
+ * sees a message (reading the state takes it) and IMAP4rev2, so Dovecot 2.4, dropped it.
+ */
+export function storedFlags(flags: readonly string[]): string[] {
+  return flags.filter((flag) => flag.toLowerCase() !== "\\recent").sort();
+}
+
 export function compareMailStates(before: MailState, after: MailState): IntegrityReport {
   const rows: IntegrityRow[] = [];
   const row = (subject: string, check: IntegrityRow["check"], failures: string[], okDetail: string) =>
@@ -105,7 +113,7 @@ function compareMessages(
     }
     candidates.splice(candidates.indexOf(match), 1);
     if (match.uid !== message.uid) moved.push(`UID ${message.uid} -> ${match.uid}`);
-    const [was, is] = [[...message.flags].sort().join(" "), [...match.flags].sort().join(" ")];
+    const [was, is] = [storedFlags(message.flags).join(" "), storedFlags(match.flags).join(" ")];
     if (was !== is) flags.push(`UID ${message.uid}: ${was || "(none)"} -> ${is || "(none)"}`);
   }
   const count = `${before.length} before, ${after.length} after`;

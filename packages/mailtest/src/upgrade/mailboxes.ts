@@ -3,7 +3,7 @@ import type { ImapFlow } from "imapflow";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { connectImap } from "../checks/mail.ts";
 import type { MailAccount, MailTarget } from "../checks/types.ts";
-import type { MailState } from "./integrity.ts";
+import { type MailState, storedFlags } from "./integrity.ts";
 
 // Mailboxes filled the way users fill them, through the wire (IMAP APPEND), and read back as a
 // client sees them: what an upgrade must leave exactly as it was.
@@ -121,7 +121,7 @@ export async function readMailboxes(target: MailTarget): Promise<MailState["mail
           for await (const message of client.fetch("1:*", { uid: true, flags: true, size: true, source: true })) {
             messages.push({
               uid: message.uid,
-              flags: [...(message.flags ?? [])].sort(),
+              flags: storedFlags([...(message.flags ?? [])]),
               size: message.size ?? 0,
               sha256: createHash("sha256")
                 .update(message.source ?? Buffer.alloc(0))
