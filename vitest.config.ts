@@ -1,5 +1,7 @@
 import { readdirSync } from "node:fs";
+import { basename } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Tests import the packages' TypeScript sources (export condition "msf-source"), so no build is needed.
 // Fast tests mostly wait on child processes and loopback servers: four at a time on two cores. The
@@ -7,6 +9,18 @@ import { defineConfig } from "vitest/config";
 const FAST = { sequence: { groupOrder: 0 }, maxWorkers: 4 };
 const conditions = ["msf-source", "module", "node", "development|production"];
 const VM_TESTS = "test/**/*.vm.test.ts";
+
+/** Minutes each long VM test file took in CI: started longest first, the two workers end together. */
+const VM_MINUTES: Record<string, number> = { "run.vm": 36, "upgrade.vm": 32, "mail.vm": 15, "next.vm": 9, "install.vm": 8 };
+
+class LongestVmTestsFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const minutes = (file: TestSpecification) => VM_MINUTES[basename(file.moduleId, ".test.ts")] ?? 0;
+    const vm = sorted.filter((file) => file.project.name === "real-vm").sort((a, b) => minutes(b) - minutes(a));
+    return [...sorted.filter((file) => file.project.name !== "real-vm"), ...vm];
+  }
+}
 
 const packageDirs = ["packages", "apps"].flatMap((group) =>
   readdirSync(group, { withFileTypes: true })
@@ -19,6 +33,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   environments: { __vitest__: { resolve: { conditions } } },
   test: {
+    sequence: { sequencer: LongestVmTestsFirst },
     projects: [
       // Fast tests: one project per package, named after its folder (`--project supervisor`).
       ...packageDirs.map((dir) => ({
