@@ -7,9 +7,21 @@ import { findRun, pageRuns, type RunSummary, runStatusSnapshot } from "@msf/run"
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { artifactType, resolveInside } from "./artifacts.ts";
 import { followJournals, journalsEnd, parseEventId } from "./journal-follow.ts";
-import { ArtifactParamsSchema, ErrorSchema, ReportSchema, RunDetailSchema, RunPageSchema, RunParamsSchema, RunsQuerySchema } from "./schemas.ts";
+import type { RunLauncher } from "./launcher.ts";
+import {
+  ArtifactParamsSchema,
+  ErrorSchema,
+  ReportSchema,
+  RunDetailSchema,
+  RunPageSchema,
+  RunParamsSchema,
+  RunStartedSchema,
+  RunsQuerySchema,
+  StartRunSchema,
+} from "./schemas.ts";
 
 // /api/v1: the runs of one state directory as their journals and reports tell them.
 
@@ -18,9 +30,51 @@ const publicSummary = ({ runId, status, matrix, done, total }: RunSummary) => ({
 /** The run an id names; `latest` is the newest. */
 export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, runId === "latest" ? undefined : runId);
 
-export function registerApi(app: FastifyInstance, ctx: MsfContext): void {
+export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: RunLauncher): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
+
+  // Actions: a run is the real `msf run` (one per state directory: its lock answers 409 here).
+  api.post(
+    "/api/v1/runs",
+    {
+      schema: {
+        summary: "Start a run (as msf run); 409 with the running run's id while one holds the state directory",
+        body: StartRunSchema,
+        response: { 202: RunStartedSchema, 409: ErrorSchema, 503: ErrorSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (!launcher) return reply.code(503).send({ code: "ERR_MSF_USAGE", message: "this server does not start runs" });
+      try {
+        return reply.code(202).send(await launcher.start(request.body));
+      } catch (error) {
+        if (!(error instanceof MsfError && error.code === "ERR_MSF_LOCKED")) throw error;
+        const { runs } = await pageRuns(ctx, { limit: 1, where: (run) => run.summary.status === "running" });
+        return reply.code(409).send({ code: error.code, message: error.message, hint: "wait for it, or cancel it", runId: runs[0]?.summary.runId });
+      }
+    },
+  );
+
+  api.post(
+    "/api/v1/runs/:runId/cancel",
+    {
+      schema: {
+        summary: "Cancel a run this server started (Ctrl-C: its children end, its journal says interrupted)",
+        params: RunParamsSchema,
+        response: { 202: RunStartedSchema, 409: ErrorSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const run = await runOf(ctx, request.params.runId);
+      if (launcher?.cancel(run.runId)) return reply.code(202).send({ runId: run.runId });
+      return reply.code(409).send({
+        code: "ERR_MSF_USAGE",
+        message: `run ${run.runId} is not running from this server (${run.status})`,
+        hint: "msf kill, or Ctrl-C where it runs",
+      });
+    },
+  );
 
   api.get(
     "/api/v1/runs",
@@ -80,25 +134,35 @@ export function registerApi(app: FastifyInstance, ctx: MsfContext): void {
   );
 
   // Server-Sent Events from the journals: the event id is `runId:line`, so a reconnect with
-  // Last-Event-ID resumes after the last line it saw.
-  app.get("/api/v1/events", { schema: { summary: "Journal events of every run as they are written (text/event-stream)" } }, async (request, reply) => {
-    // The cursor is fixed before the answer starts: nothing written after the connection is missed.
-    const from = parseEventId(request.headers["last-event-id"] as string | undefined) ?? (await journalsEnd(ctx.paths.runs));
-    const abort = new AbortController();
-    request.raw.on("close", () => abort.abort());
-    reply.hijack();
-    reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
-    reply.raw.write("retry: 2000\n\n");
-    const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
-    try {
-      for await (const line of followJournals(ctx.paths.runs, { from, signal: abort.signal })) {
-        reply.raw.write(`id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...safeJson(line.text) })}\n\n`);
+  // Last-Event-ID resumes after the last line it saw; a page passes the line it was drawn from as `after`.
+  api.get(
+    "/api/v1/events",
+    {
+      schema: {
+        summary: "Journal events of every run as they are written (text/event-stream)",
+        querystring: z.object({ after: z.string().max(100).optional().describe("runId:line: start after this journal line") }),
+      },
+    },
+    async (request, reply) => {
+      // The cursor is fixed before the answer starts: nothing written after the connection is missed.
+      const from =
+        parseEventId(request.headers["last-event-id"] as string | undefined) ?? parseEventId(request.query.after) ?? (await journalsEnd(ctx.paths.runs));
+      const abort = new AbortController();
+      request.raw.on("close", () => abort.abort());
+      reply.hijack();
+      reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+      reply.raw.write("retry: 2000\n\n");
+      const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
+      try {
+        for await (const line of followJournals(ctx.paths.runs, { from, signal: abort.signal })) {
+          reply.raw.write(`id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...safeJson(line.text) })}\n\n`);
+        }
+      } finally {
+        clearInterval(heartbeat);
+        reply.raw.end();
       }
-    } finally {
-      clearInterval(heartbeat);
-      reply.raw.end();
-    }
-  });
+    },
+  );
 }
 
 /** A journal line as an object (a line that is not JSON is passed on as its text). */

@@ -1,6 +1,7 @@
 export { ARTIFACT_TYPES, artifactType } from "./artifacts.ts";
 export { isLoopback, needsToken, presentedToken, tokenMatches } from "./auth.ts";
 export { type Cursor, followJournals, type JournalLine, journalsEnd, parseEventId } from "./journal-follow.ts";
+export { msfRunLauncher, type RunLauncher, runArgs, type StartRunRequest } from "./launcher.ts";
 export * as schemas from "./schemas.ts";
 export { buildServer, type ServerOptions } from "./server.ts";
 export { type CellKind, cellKind } from "./views/cells.ts";

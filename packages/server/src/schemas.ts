@@ -1,4 +1,5 @@
 import { ReportSchema } from "@msf/report";
+import { PHASES } from "@msf/run";
 import { z } from "zod";
 
 // The API's shapes, one zod schema each: fastify validates requests and serialises responses with
@@ -6,7 +7,33 @@ import { z } from "zod";
 
 export const RUN_STATUSES = ["running", "passed", "failed", "interrupted"] as const;
 
-export const ErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).meta({ id: "Error" });
+export const ErrorSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+    /** With 409: the run that holds the state directory. */
+    runId: z.string().optional(),
+  })
+  .meta({ id: "Error" });
+
+const distroId = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "a distribution id such as debian-12");
+
+/** POST /api/v1/runs: what `msf run` takes (nothing: the configured matrix). */
+export const StartRunSchema = z
+  .object({
+    distros: z.array(distroId).max(32).optional(),
+    matrix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.,-]{0,255}$/, "a matrix name (default, next, seed, upgrades) or distribution ids")
+      .optional(),
+    phase: z.enum(PHASES).optional(),
+    image: z.literal("last-good").optional(),
+  })
+  .strict()
+  .meta({ id: "StartRun" });
+
+export const RunStartedSchema = z.object({ runId: z.string() }).meta({ id: "RunStarted" });
 
 export const RunSummarySchema = z
   .object({

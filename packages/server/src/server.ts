@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { registerApi } from "./api.ts";
 import { needsToken, presentedToken, tokenMatches } from "./auth.ts";
+import type { RunLauncher } from "./launcher.ts";
 import { registerViews } from "./views/routes.ts";
 
 export interface ServerOptions {
@@ -13,6 +14,8 @@ export interface ServerOptions {
   loopback: boolean;
   /** Required for every call off loopback and for mutating calls when set. */
   token?: string;
+  /** Starts and cancels runs (POST /api/v1/runs); without it the server only reads. */
+  launcher?: RunLauncher;
 }
 
 const STATUS: Partial<Record<MsfError["code"], number>> = { ERR_MSF_NOT_FOUND: 404, ERR_MSF_USAGE: 400, ERR_MSF_LOCKED: 409 };
@@ -44,6 +47,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .header("www-authenticate", "Bearer")
       .send({ code: "ERR_MSF_UNAUTHORIZED", message: "this call needs the server's token", hint: "send Authorization: Bearer <token>" });
   });
+  // A cross-site page can POST a form (text/plain, urlencoded) without asking; JSON needs CORS, which
+  // this server never grants. So every change comes as JSON.
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.method !== "POST" || /^application\/json\b/i.test(request.headers["content-type"] ?? "")) return;
+    await reply.code(415).send({ code: "ERR_MSF_USAGE", message: "changes are sent as application/json", hint: "Content-Type: application/json" });
+  });
   app.addHook("onSend", async (_request, reply) => {
     reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
   });
@@ -55,7 +64,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return reply.code(error.statusCode ?? 500).send({ code: "ERR_MSF_SERVER", message: error.message });
   });
 
-  registerApi(app, options.ctx);
+  registerApi(app, options.ctx, options.launcher);
   registerViews(app, options.ctx);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

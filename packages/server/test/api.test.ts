@@ -1,9 +1,10 @@
-import { symlinkSync } from "node:fs";
+import { rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { ReportSchema } from "@msf/report";
-import { buildServer, schemas } from "@msf/server";
-import { createContext } from "@msf/supervisor";
-import { makeTempDir } from "@msf/test-utils";
+import { Journal } from "@msf/run";
+import { buildServer, msfRunLauncher, runArgs, schemas } from "@msf/server";
+import { acquireLock, createContext } from "@msf/supervisor";
+import { MSF_BIN, makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SECRET, standInRun } from "./stand-in-runs.ts";
@@ -95,6 +96,7 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs",
       "/api/v1/runs/{runId}",
       "/api/v1/runs/{runId}/artifacts/{*}",
+      "/api/v1/runs/{runId}/cancel",
       "/api/v1/runs/{runId}/report",
     ]);
     expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
@@ -136,6 +138,49 @@ describe("live events", () => {
     await readEvents(`${base}/api/v1/events`, { "last-event-id": cut.id }, resumed, (events) => events.length >= stream.length - 3);
     expect(resumed.map((e) => e.id)).toEqual(stream.slice(3).map((e) => e.id));
   }, 60_000);
+});
+
+describe("actions", () => {
+  it("a start while a run holds the state directory answers 409 with that run's id (the real msf run meets the real lock)", async () => {
+    const runId = "20991231T235959-busy";
+    const journal = await Journal.open(join(temp.path, "runs", runId, "journal.ndjson"));
+    await journal.append({ type: "run-started", at: Date.now(), runId, matrix: ["debian-12"], tasks: ["debian-12:install"], resumed: false });
+    await journal.close();
+    const lock = await acquireLock(join(temp.path, "runs", ".run.lock"));
+    const server = await buildServer({ ctx, loopback: true, launcher: msfRunLauncher(ctx, [process.execPath, MSF_BIN]) });
+    try {
+      const post = (body: string, type = "application/json") => server.inject({ method: "POST", url: "/api/v1/runs", headers: { "content-type": type }, body });
+      const busy = await post(JSON.stringify({ distros: ["debian-12"] }));
+      expect(busy.statusCode, busy.body).toBe(409);
+      expect(busy.json()).toMatchObject({ code: "ERR_MSF_LOCKED", runId });
+      // Only JSON changes anything: a cross-site form cannot start or cancel a run.
+      expect((await post("distros=debian-12", "application/x-www-form-urlencoded")).statusCode).toBe(415);
+      expect((await post('{"distros":["debian-12; rm -rf /"]}')).statusCode).toBe(400);
+      expect(
+        (await server.inject({ method: "POST", url: `/api/v1/runs/${runId}/cancel`, headers: { "content-type": "text/plain" }, body: "{}" })).statusCode,
+      ).toBe(415);
+      const cancel = await server.inject({ method: "POST", url: `/api/v1/runs/${runId}/cancel`, headers: { "content-type": "application/json" }, body: "{}" });
+      expect(cancel.statusCode).toBe(409); // not started by this server
+    } finally {
+      await lock.release();
+      await server.close();
+      rmSync(join(temp.path, "runs", runId), { recursive: true });
+    }
+  }, 60_000);
+
+  it("builds msf run's argv from a request, each value one argument", () => {
+    expect(runArgs({ distros: ["debian-12", "debian-13"], phase: "boot", image: "last-good" })).toEqual([
+      "run",
+      "--json",
+      "--distro",
+      "debian-12,debian-13",
+      "--phase",
+      "boot",
+      "--image",
+      "last-good",
+    ]);
+    expect(runArgs({})).toEqual(["run", "--json"]);
+  });
 });
 
 describe("the token", () => {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { buildServer } from "@msf/server";
+import { buildServer, type RunLauncher } from "@msf/server";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
@@ -21,7 +21,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await standInRun(ctx);
   await standInRun(ctx, { failing: ["imap-login"] });
-  app = await buildServer({ ctx, loopback: true });
+  app = await buildServer({ ctx, loopback: true, launcher: inProcessLauncher() });
   base = await app.listen({ host: "127.0.0.1", port: 0 });
   // As root Chromium needs --no-sandbox; the rest keeps it off the network this machine does not have.
   browser = await chromium.launch({
@@ -97,4 +97,46 @@ describe("the dashboard in a real browser", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "run-finished.png"), fullPage: true });
     await page.close();
   }, 60_000);
+
+  it("a run started from the page appears, follows its journal, and the cancel button ends it (interrupted)", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${base}/`);
+    await page.click("#start button[type=submit]");
+    await page.waitForURL(/\/runs\/\d{8}T\d{6}-[0-9a-f]{4}$/, { timeout: 15_000 });
+    const state = (task: string) => page.locator(`[data-task="${task}"] .state`);
+    await page.waitForFunction(() => document.querySelector('[data-task="debian-12:test"] .state')?.textContent === "running", undefined, { timeout: 15_000 });
+    expect(await state("debian-12:boot").textContent()).toBe("done");
+    await page.click("#cancel");
+    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "interrupted", undefined, { timeout: 15_000 });
+    expect(await state("debian-12:test").textContent()).toBe("interrupted");
+    expect(await page.locator("#cancel").count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, "run-cancelled.png") });
+    await page.close();
+  }, 60_000);
 });
+
+/** Runs started from the page: the real executor with stand-in steps, whose test step waits until cancelled. */
+function inProcessLauncher(): RunLauncher {
+  const running = new Map<string, AbortController>();
+  return {
+    start: (request) =>
+      new Promise((resolve, reject) => {
+        expect(request).toEqual({});
+        const abort = new AbortController();
+        const runCtx = createContext({ env: ctx.env, signal: abort.signal });
+        // As a real step's processes do when the run is cancelled, the stand-in test step fails.
+        const cancelled = new Promise<void>((_, fail) => abort.signal.addEventListener("abort", () => fail(new Error("cancelled"))));
+        standInRun(runCtx, {
+          gate: cancelled,
+          onPlanned: (runId) => {
+            running.set(runId, abort);
+            resolve({ runId });
+          },
+        }).catch(reject);
+      }),
+    cancel: (runId) => {
+      running.get(runId)?.abort();
+      return running.has(runId);
+    },
+  };
+}

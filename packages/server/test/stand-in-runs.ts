@@ -14,6 +14,8 @@ export interface StandInRun {
   gate?: Promise<void>;
   /** Called when the test step has started. */
   onTest?: () => void;
+  /** The run's id, as soon as it is planned. */
+  onPlanned?: (runId: string) => void;
 }
 
 /** Steps instead of VMs: the test step writes two checks (and a key), failing those named. */
@@ -48,5 +50,10 @@ export async function standInRun(ctx: MsfContext, options: StandInRun = {}) {
   // Run ids begin with the start time to the second: one run per second keeps them in order.
   await sleep(1_000 - (Date.now() % 1_000) + 10);
   const config = parseRunConfig({ images: { offline: true } });
-  return runMatrix(ctx, { config, distros: ["debian-12"], runner: standIn(options) });
+  return runMatrix(ctx, {
+    config,
+    distros: ["debian-12"],
+    runner: standIn(options),
+    onEvent: (event) => event.type === "run-planned" && options.onPlanned?.(event.runId),
+  });
 }

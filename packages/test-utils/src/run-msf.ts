@@ -2,7 +2,8 @@ import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
-const MSF_BIN = fileURLToPath(new URL("../../../apps/cli/bin/msf.js", import.meta.url));
+/** The msf command of this checkout (node runs it). */
+export const MSF_BIN = fileURLToPath(new URL("../../../apps/cli/bin/msf.js", import.meta.url));
 
 export interface MsfRun {
   code: number | null;

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { MsfError } from "@msf/core";
-import { buildServer, isLoopback } from "@msf/server";
+import { buildServer, isLoopback, msfRunLauncher } from "@msf/server";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
@@ -18,7 +18,9 @@ export default command(
   z.object({ listen: ListenSchema.default({ host: "127.0.0.1", port: 8090 }), tokenFile: z.string().optional() }),
   async ({ reporter, ctx, input }) => {
     const token = input.tokenFile ? await readToken(input.tokenFile) : ctx.env.MSF_SERVE_TOKEN?.trim() || undefined;
-    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token });
+    // Runs started from the API are this same msf (node and its bin) running `msf run`.
+    const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string]);
+    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher });
     const address = await app.listen({ host: input.listen.host, port: input.listen.port });
     reporter.event({ type: "listening", url: address, token: token !== undefined }, `msf serve: ${address} (dashboard, /api/v1; Ctrl-C stops)`);
     await new Promise<void>((resolve) => {

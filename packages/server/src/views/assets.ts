@@ -12,6 +12,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 .done{color:var(--ok)}.failed,.timed-out,.interrupted{color:var(--product)}.skipped{color:var(--none)}
 .running{color:var(--infra)}.new{background:var(--product);color:var(--bg);border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.4rem}
 .muted{color:var(--muted)}
+form{margin-top:1.5rem}input{min-width:18rem;max-width:100%}
 `;
 
 export const APP_JS = `"use strict";
@@ -24,14 +25,35 @@ document.getElementById("theme")?.addEventListener("click", () => {
   root.dataset.theme = dark ? "light" : "dark";
   localStorage.setItem("msf-theme", root.dataset.theme);
 });
+// Actions: JSON to the API (a cross-site form cannot send JSON without CORS, which this server never allows).
+async function post(url, body) {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { ok: response.ok, status: response.status, body: await response.json().catch(() => ({})) };
+}
+document.getElementById("start")?.addEventListener("submit", async (submit) => {
+  submit.preventDefault();
+  const distros = new FormData(submit.target).get("distros").split(",").map((d) => d.trim()).filter(Boolean);
+  const answer = await post("/api/v1/runs", distros.length ? { distros } : {});
+  const out = document.getElementById("start-result");
+  if (answer.ok) location.href = "/runs/" + encodeURIComponent(answer.body.runId);
+  else out.textContent = answer.status === 409 ? "run " + answer.body.runId + " is running" : answer.body.message || "failed (" + answer.status + ")";
+});
+document.getElementById("cancel")?.addEventListener("click", async () => {
+  const answer = await post("/api/v1/runs/" + encodeURIComponent(document.body.dataset.run) + "/cancel", {});
+  document.getElementById("cancel-result").textContent = answer.ok ? "cancelling" : answer.body.message || "failed";
+});
 // A run's page follows its journal: each task row takes the state of the newest event.
 const run = document.body.dataset.run;
 if (run) {
-  const events = new EventSource("/api/v1/events");
+  const events = new EventSource("/api/v1/events?after=" + encodeURIComponent(document.body.dataset.after));
   events.addEventListener("journal", (message) => {
     const event = JSON.parse(message.data);
     if (event.runId !== run) return;
-    if (event.type === "run-finished") { document.getElementById("run-status").textContent = event.status; return; }
+    if (event.type === "run-finished") {
+      document.getElementById("run-status").textContent = event.status;
+      document.getElementById("cancel")?.remove();
+      return;
+    }
     const row = event.task && document.querySelector('[data-task="' + CSS.escape(event.task) + '"]');
     if (!row) return;
     const state = event.type === "task-started" ? "running" : event.status;

@@ -6,6 +6,7 @@ import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { runOf } from "../api.ts";
+import { journalEnd } from "../journal-follow.ts";
 import { RunParamsSchema } from "../schemas.ts";
 import { APP_CSS, APP_JS } from "./assets.ts";
 import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
@@ -37,6 +38,10 @@ async function readReport(reportDir: string): Promise<Report | undefined> {
   const json = await readJsonIfExists(join(reportDir, "report.json")).catch(() => undefined);
   return json === undefined ? undefined : parseReport(JSON.stringify(json));
 }
+
+/** Starts a run through POST /api/v1/runs (app.js sends it as JSON). */
+const START_FORM = `<form id="start"><label>distributions <input name="distros" placeholder="debian-12,debian-13 (empty: the configured matrix)" pattern="[a-z0-9.,-]*"></label>
+<button type="submit">Start a run</button> <span id="start-result" role="status"></span></form>`;
 
 const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;
 const runLink = (runId: string) => `<a href="/runs/${e(runId)}">${e(runId)}</a>`;
@@ -77,7 +82,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
   app.get("/assets/app.js", { schema: { hide: true } }, (_request, reply) => reply.type("text/javascript; charset=utf-8").send(APP_JS));
 
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(html).send(page("Compatibility matrix", matrixBody(await latestResults(ctx)))),
+    reply.type(html).send(page("Compatibility matrix", matrixBody(await latestResults(ctx)) + START_FORM)),
   );
 
   app.get("/runs", { schema: { hide: true, querystring: z.object({ before: z.string().max(64).optional() }) } }, async (request, reply) => {
@@ -97,6 +102,8 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     const { runId: asked } = request.params as { runId: string };
     const run = await runOf(ctx, asked);
     if (asked === "latest") return reply.redirect(`/runs/${run.runId}`);
+    // The line the page is drawn from: its event stream starts after it, so no event falls between.
+    const drawnFrom = await journalEnd(ctx.paths.runs, run.runId);
     const snapshot = await runStatusSnapshot(ctx, run);
     const rows = Object.entries(snapshot.tasks).map(([id, task]) => [
       e(id),
@@ -104,9 +111,10 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
       `<span class="time">${task.durationMs === undefined ? "-" : `${(task.durationMs / 1000).toFixed(1)} s`}</span>`,
       e(task.message ?? ""),
     ]);
-    const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
+    const cancel = snapshot.status === "running" ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result"></span>` : "";
+    const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
 ${table(["task", "state", "time", "message"], rows, ` id="tasks"`).replace(/<tr><td>([^<]*)<\/td>/g, (_m, id: string) => `<tr data-task="${id}"><td>${id}</td>`)}`;
-    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId }));
+    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${drawnFrom.runId}:${drawnFrom.line}` }));
   });
 
   app.get("/distros/:distro/latest", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
