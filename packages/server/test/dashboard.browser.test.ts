@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildServer, type RunLauncher } from "@msf/server";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standInRun } from "./stand-in-runs.ts";
 
@@ -104,16 +104,27 @@ describe("the dashboard in a real browser", () => {
     await page.click("#start button[type=submit]");
     await page.waitForURL(/\/runs\/\d{8}T\d{6}-[0-9a-f]{4}$/, { timeout: 15_000 });
     const state = (task: string) => page.locator(`[data-task="${task}"] .state`);
-    await page.waitForFunction(() => document.querySelector('[data-task="debian-12:test"] .state')?.textContent === "running", undefined, { timeout: 15_000 });
+    await waitForText(page, '[data-task="debian-12:test"] .state', "running");
     expect(await state("debian-12:boot").textContent()).toBe("done");
     await page.click("#cancel");
-    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "interrupted", undefined, { timeout: 15_000 });
+    await waitForText(page, "#run-status", "interrupted");
     expect(await state("debian-12:test").textContent()).toBe("interrupted");
     expect(await page.locator("#cancel").count()).toBe(0);
     await page.screenshot({ path: join(SCREENSHOTS, "run-cancelled.png") });
     await page.close();
   }, 60_000);
 });
+
+/** Waits until the element says `text`; on a timeout the error shows the page's tasks and the run's journal. */
+async function waitForText(page: Page, selector: string, text: string): Promise<void> {
+  try {
+    await page.waitForFunction(([s, t]) => document.querySelector(s as string)?.textContent === t, [selector, text], { timeout: 30_000 });
+  } catch (error) {
+    const runId = await page.evaluate(() => document.body.dataset.run ?? "");
+    const journal = runId ? readFileSync(join(temp.path, "runs", runId, "journal.ndjson"), "utf8") : "(no run)";
+    throw new Error(`${selector} never said ${text}: ${(error as Error).message}\npage: ${await page.locator("main").textContent()}\njournal:\n${journal}`);
+  }
+}
 
 /** Runs started from the page: the real executor with stand-in steps, whose test step waits until cancelled. */
 function inProcessLauncher(): RunLauncher {
