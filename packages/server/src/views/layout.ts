@@ -14,9 +14,9 @@ ${body}
 `;
 }
 
-/** Pure: a table from header and rows of markup. */
-export function table(header: string[], rows: string[][], attributes = ""): string {
+/** Pure: a table from header and rows of markup (`rowAttributes` gives each row's, already escaped). */
+export function table(header: string[], rows: string[][], attributes = "", rowAttributes: (index: number) => string = () => ""): string {
   const head = header.map((h) => `<th>${e(h)}</th>`).join("");
-  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join("")}</tr>`).join("\n");
+  const body = rows.map((row, index) => `<tr${rowAttributes(index)}>${row.map((cell) => `<td>${cell}</td>`).join("")}</tr>`).join("\n");
   return `<table${attributes}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

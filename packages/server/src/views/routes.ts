@@ -43,6 +43,8 @@ async function readReport(reportDir: string): Promise<Report | undefined> {
 const START_FORM = `<form id="start"><label>distributions <input name="distros" placeholder="debian-12,debian-13 (empty: the configured matrix)" pattern="[a-z0-9.,-]*"></label>
 <button type="submit">Start a run</button> <span id="start-result" role="status"></span></form>`;
 
+const RUN_STATUS_CLASS = { passed: "passed", failed: "product", running: "running", interrupted: "not-run" } as const;
+
 const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;
 const runLink = (runId: string) => `<a href="/runs/${e(runId)}">${e(runId)}</a>`;
 
@@ -90,7 +92,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     const { runs, next } = await pageRuns(ctx, { limit: 50, before });
     const rows = runs.map(({ summary }) => [
       runLink(summary.runId),
-      cell(summary.status === "passed" ? "passed" : "not-run").replace(/>[^<]*</, `>${e(summary.status)}<`),
+      `<span class="cell ${RUN_STATUS_CLASS[summary.status]}">${e(summary.status)}</span>`,
       e(summary.matrix.join(", ")),
       `${summary.done}/${summary.total}`,
     ]);
@@ -105,7 +107,8 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     // The line the page is drawn from: its event stream starts after it, so no event falls between.
     const drawnFrom = await journalEnd(ctx.paths.runs, run.runId);
     const snapshot = await runStatusSnapshot(ctx, run);
-    const rows = Object.entries(snapshot.tasks).map(([id, task]) => [
+    const tasks = Object.entries(snapshot.tasks);
+    const rows = tasks.map(([id, task]) => [
       e(id),
       `<span class="state ${e(task.state)}">${e(task.state)}</span>`,
       `<span class="time">${task.durationMs === undefined ? "-" : `${(task.durationMs / 1000).toFixed(1)} s`}</span>`,
@@ -113,7 +116,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     ]);
     const cancel = snapshot.status === "running" ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result"></span>` : "";
     const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
-${table(["task", "state", "time", "message"], rows, ` id="tasks"`).replace(/<tr><td>([^<]*)<\/td>/g, (_m, id: string) => `<tr data-task="${id}"><td>${id}</td>`)}`;
+${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}`;
     return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${drawnFrom.runId}:${drawnFrom.line}` }));
   });
 
