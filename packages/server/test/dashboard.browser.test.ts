@@ -91,7 +91,7 @@ describe("the dashboard in a real browser", () => {
     release();
     await running;
     // No reload: the page follows the journal.
-    await page.waitForFunction(() => document.getElementById("run-status")?.textContent === "passed", undefined, { timeout: 15_000 });
+    await waitForText(page, "#run-status", "passed");
     expect(await state("debian-12:test").textContent()).toBe("done");
     expect(await state("debian-12:collect").textContent()).toBe("done");
     await page.screenshot({ path: join(SCREENSHOTS, "run-finished.png"), fullPage: true });
@@ -115,7 +115,7 @@ describe("the dashboard in a real browser", () => {
   }, 60_000);
 });
 
-/** Waits until the element says `text`; on a timeout the error shows the page's tasks and the run's journal. */
+/** Waits until the element says `text` (journal appends are fdatasync'd: slow when the disk is busy, e.g. beside an image build); on a timeout the error shows the page's tasks and the run's journal. */
 async function waitForText(page: Page, selector: string, text: string): Promise<void> {
   try {
     await page.waitForFunction(([s, t]) => document.querySelector(s as string)?.textContent === t, [selector, text], { timeout: 30_000 });
