@@ -9,10 +9,13 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { artifactType, resolveInside } from "./artifacts.ts";
+import { distributionHistories } from "./history.ts";
 import { followJournals, journalsEnd, parseEventId } from "./journal-follow.ts";
 import type { RunLauncher } from "./launcher.ts";
+import { readResults } from "./results.ts";
 import {
   ArtifactParamsSchema,
+  DistributionHistorySchema,
   ErrorSchema,
   ReportSchema,
   RunDetailSchema,
@@ -89,6 +92,17 @@ export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: Ru
       });
       return { runs: page.runs.map((run) => publicSummary(run.summary)), next: page.next };
     },
+  );
+
+  api.get(
+    "/api/v1/distros",
+    {
+      schema: {
+        summary: "Every distribution in the newest runs: its newest verdict, last good and first bad run, pass rate, median phase times",
+        response: { 200: z.object({ distributions: z.array(DistributionHistorySchema) }), ...errors },
+      },
+    },
+    async () => ({ distributions: distributionHistories(await readResults(ctx)) }),
   );
 
   api.get(

@@ -79,6 +79,18 @@ export const RunDetailSchema = z
   .object({ runId: z.string(), status: z.enum(RUN_STATUSES), distributions: z.array(DistributionViewSchema), tasks: z.record(z.string(), TaskSchema) })
   .meta({ id: "RunDetail" });
 
+export const DistributionHistorySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    latest: z.object({ runId: z.string(), verdict: z.enum(["passed", "failed", "partial", "not-run"]) }),
+    lastGood: z.string().optional(),
+    firstBad: z.string().optional(),
+    passRate: z.object({ passed: z.number().int(), runs: z.number().int() }),
+    medianMs: z.record(z.string(), z.number()),
+  })
+  .meta({ id: "DistributionHistory" });
+
 export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9A-Za-z][0-9A-Za-z_-]{0,63})$/, "a run id or latest") });
 
 export const ArtifactParamsSchema = RunParamsSchema.extend({ "*": z.string().max(1024) });

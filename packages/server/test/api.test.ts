@@ -7,6 +7,7 @@ import { acquireLock, createContext } from "@msf/supervisor";
 import { MSF_BIN, makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { SECRET, standInRun } from "./stand-in-runs.ts";
 
 // The API on a real loopback port over run directories the real executor, journal and report wrote
@@ -68,6 +69,19 @@ describe("/api/v1 over real run directories", () => {
     expect(schemas.ErrorSchema.parse(await missing.json())).toMatchObject({ code: "ERR_MSF_NOT_FOUND" });
   });
 
+  it("answers each distribution's history: newest verdict, last good and first bad run, pass rate, median phase times", async () => {
+    const { distributions } = z.object({ distributions: z.array(schemas.DistributionHistorySchema) }).parse(await (await get("/api/v1/distros")).json());
+    expect(distributions).toHaveLength(1);
+    expect(distributions[0]).toMatchObject({
+      id: "debian-12",
+      latest: { runId: runIds[1], verdict: "failed" },
+      lastGood: runIds[0],
+      firstBad: runIds[1],
+      passRate: { passed: 1, runs: 2 },
+    });
+    expect(Object.keys(distributions[0]?.medianMs ?? {})).toEqual(expect.arrayContaining(["install", "test"]));
+  });
+
   it("streams artifacts with their content type; nothing outside the run, and no key, is ever served", async () => {
     const md = await get(`/api/v1/runs/${runIds[0]}/artifacts/report/report.md`);
     expect(md.status).toBe(200);
@@ -92,6 +106,7 @@ describe("/api/v1 over real run directories", () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/v1/distros",
       "/api/v1/events",
       "/api/v1/runs",
       "/api/v1/runs/{runId}",

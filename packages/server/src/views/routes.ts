@@ -1,43 +1,18 @@
-import { join } from "node:path";
-import { readJsonIfExists } from "@msf/core";
-import { checkCounts, type DistributionResult, escapeMarkup as e, parseReport, type Report } from "@msf/report";
+import { checkCounts, escapeMarkup as e } from "@msf/report";
 import { pageRuns, runStatusSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { runOf } from "../api.ts";
+import type { ResultOf } from "../history.ts";
 import { journalEnd } from "../journal-follow.ts";
+import { newestResults, readResults } from "../results.ts";
 import { RunParamsSchema } from "../schemas.ts";
 import { APP_CSS, APP_JS } from "./assets.ts";
 import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
 import { page, table } from "./layout.ts";
 
-/** How many of the newest runs the matrix looks through for each distribution's newest result. */
-const MATRIX_RUNS = 50;
-
-interface Latest {
-  runId: string;
-  finishedAt?: string;
-  distribution: DistributionResult;
-}
-
-/** The newest result of every distribution, from the newest runs that have a report. */
-async function latestResults(ctx: MsfContext): Promise<Latest[]> {
-  const { runs } = await pageRuns(ctx, { limit: MATRIX_RUNS, where: (run) => run.summary.status !== "running" });
-  const latest = new Map<string, Latest>();
-  for (const run of runs) {
-    const report = await readReport(run.summary.reportDir);
-    for (const distribution of report?.distributions ?? []) {
-      if (!latest.has(distribution.id)) latest.set(distribution.id, { runId: run.summary.runId, finishedAt: report?.finishedAt, distribution });
-    }
-  }
-  return [...latest.values()].sort((a, b) => a.distribution.id.localeCompare(b.distribution.id));
-}
-
-async function readReport(reportDir: string): Promise<Report | undefined> {
-  const json = await readJsonIfExists(join(reportDir, "report.json")).catch(() => undefined);
-  return json === undefined ? undefined : parseReport(JSON.stringify(json));
-}
+const latestResults = async (ctx: MsfContext) => newestResults(await readResults(ctx));
 
 /** Starts a run through POST /api/v1/runs (app.js sends it as JSON). */
 const START_FORM = `<form id="start"><label>distributions <input name="distros" placeholder="debian-12,debian-13 (empty: the configured matrix)" pattern="[a-z0-9.,-]*"></label>
@@ -48,7 +23,7 @@ const RUN_STATUS_CLASS = { passed: "passed", failed: "product", running: "runnin
 const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;
 const runLink = (runId: string) => `<a href="/runs/${e(runId)}">${e(runId)}</a>`;
 
-function matrixBody(rows: Latest[]): string {
+function matrixBody(rows: ResultOf[]): string {
   if (!rows.length) return `<p class="muted">No runs yet: <code>msf run</code> starts one.</p>`;
   return table(
     ["distribution", "verdict", "checks", "run", "finished"],

@@ -1,0 +1,58 @@
+import { type DistributionResult, verdictOf } from "@msf/report";
+
+/** One run's result for one distribution. */
+export interface ResultOf {
+  runId: string;
+  finishedAt?: string;
+  distribution: DistributionResult;
+}
+
+export interface DistributionHistory {
+  id: string;
+  name: string;
+  latest: { runId: string; verdict: ReturnType<typeof verdictOf> };
+  /** The newest run where it passed. */
+  lastGood?: string;
+  /** The first run after the last good one where it failed: where to look for what changed. */
+  firstBad?: string;
+  /** Over the runs that ran it to the end (passed or failed). */
+  passRate: { passed: number; runs: number };
+  /** Median time of each phase over the runs where that phase was done. */
+  medianMs: Record<string, number>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/** Pure: per distribution, from its results newest first: the newest verdict, last good, first bad, pass rate, median phase times. */
+export function distributionHistories(results: readonly ResultOf[]): DistributionHistory[] {
+  const byId = new Map<string, ResultOf[]>();
+  for (const result of results) byId.set(result.distribution.id, [...(byId.get(result.distribution.id) ?? []), result]);
+  return [...byId.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, newestFirst]) => {
+      const verdicts = newestFirst.map((r) => verdictOf(r.distribution));
+      const good = verdicts.indexOf("passed");
+      // Newer than the last good run, the oldest failure.
+      const bad = verdicts.slice(0, good === -1 ? verdicts.length : good).lastIndexOf("failed");
+      const durations = new Map<string, number[]>();
+      for (const r of newestFirst) {
+        for (const p of r.distribution.phases) {
+          if (p.status === "done" && p.durationMs !== undefined) durations.set(p.phase, [...(durations.get(p.phase) ?? []), p.durationMs]);
+        }
+      }
+      const [newest] = newestFirst as [ResultOf, ...ResultOf[]];
+      return {
+        id,
+        name: newest.distribution.name,
+        latest: { runId: newest.runId, verdict: verdicts[0] ?? "not-run" },
+        lastGood: good === -1 ? undefined : newestFirst[good]?.runId,
+        firstBad: bad === -1 ? undefined : newestFirst[bad]?.runId,
+        passRate: { passed: verdicts.filter((v) => v === "passed").length, runs: verdicts.filter((v) => v === "passed" || v === "failed").length },
+        medianMs: Object.fromEntries([...durations].map(([phase, values]) => [phase, median(values)])),
+      };
+    });
+}
