@@ -15,6 +15,7 @@ import type { RunLauncher } from "./launcher.ts";
 import { readResults } from "./results.ts";
 import {
   ArtifactParamsSchema,
+  CheckRowSchema,
   DistributionHistorySchema,
   ErrorSchema,
   ReportSchema,
@@ -29,6 +30,15 @@ import {
 // /api/v1: the runs of one state directory as their journals and reports tell them.
 
 const publicSummary = ({ runId, status, matrix, done, total }: RunSummary) => ({ runId, status, matrix, done, total });
+
+/** A run's report.json, validated. */
+async function reportOf(ctx: MsfContext, runId: string) {
+  const run = await runOf(ctx, runId);
+  const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
+    throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`);
+  });
+  return parseReport(text);
+}
 
 /** The run an id names; `latest` is the newest. */
 export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, runId === "latest" ? undefined : runId);
@@ -124,12 +134,23 @@ export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: Ru
   api.get(
     "/api/v1/runs/:runId/report",
     { schema: { summary: "A run's report.json (the report model)", params: RunParamsSchema, response: { 200: ReportSchema, ...errors } } },
+    async (request) => reportOf(ctx, request.params.runId),
+  );
+
+  api.get(
+    "/api/v1/runs/:runId/checks",
+    {
+      schema: {
+        summary: "A run's checks, per distribution: verdict, time and wire transcript",
+        params: RunParamsSchema,
+        querystring: z.object({ distro: z.string().max(64).optional() }),
+        response: { 200: z.object({ checks: z.array(CheckRowSchema) }), ...errors },
+      },
+    },
     async (request) => {
-      const run = await runOf(ctx, request.params.runId);
-      const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
-        throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`);
-      });
-      return parseReport(text);
+      const report = await reportOf(ctx, request.params.runId);
+      const distributions = report.distributions.filter((d) => request.query.distro === undefined || d.id === request.query.distro);
+      return { checks: distributions.flatMap((d) => d.checks.map((check) => ({ distro: d.id, ...check }))) };
     },
   );
 

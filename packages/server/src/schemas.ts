@@ -1,4 +1,4 @@
-import { ReportSchema } from "@msf/report";
+import { CheckResultSchema, ReportSchema } from "@msf/report";
 import { PHASES } from "@msf/run";
 import { z } from "zod";
 
@@ -90,6 +90,8 @@ export const DistributionHistorySchema = z
     medianMs: z.record(z.string(), z.number()),
   })
   .meta({ id: "DistributionHistory" });
+
+export const CheckRowSchema = CheckResultSchema.extend({ distro: z.string() }).meta({ id: "Check" });
 
 export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9A-Za-z][0-9A-Za-z_-]{0,63})$/, "a run id or latest") });
 

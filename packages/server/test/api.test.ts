@@ -64,6 +64,11 @@ describe("/api/v1 over real run directories", () => {
     expect(detail.tasks["debian-12:test"]).toMatchObject({ state: "failed" });
     const report = ReportSchema.parse(await (await get(`/api/v1/runs/${runIds[0]}/report`)).json());
     expect(report.distributions[0]?.checks.map((c) => c.status)).toEqual(["pass", "pass"]);
+    const checks = z.object({ checks: z.array(schemas.CheckRowSchema) }).parse(await (await get(`/api/v1/runs/${runIds[1]}/checks?distro=debian-12`)).json());
+    expect(checks.checks.map((c) => `${c.distro} ${c.id} ${c.status} ${c.evidence}`)).toEqual([
+      "debian-12 smtp-starttls pass C: smtp-starttls",
+      "debian-12 imap-login fail C: imap-login",
+    ]);
     const missing = await get("/api/v1/runs/20990101T000000-none");
     expect(missing.status).toBe(404);
     expect(schemas.ErrorSchema.parse(await missing.json())).toMatchObject({ code: "ERR_MSF_NOT_FOUND" });
@@ -112,6 +117,7 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs/{runId}",
       "/api/v1/runs/{runId}/artifacts/{*}",
       "/api/v1/runs/{runId}/cancel",
+      "/api/v1/runs/{runId}/checks",
       "/api/v1/runs/{runId}/report",
     ]);
     expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
