@@ -5,13 +5,13 @@ import { MsfError } from "@msf/core";
 import { parseReport } from "@msf/report";
 import { findRun, pageRuns, type RunSummary, runStatusSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { artifactType, resolveInside } from "./artifacts.ts";
 import { distributionHistories } from "./history.ts";
 import { followJournals, journalsEnd, parseEventId } from "./journal-follow.ts";
-import type { RunLauncher } from "./launcher.ts";
+import type { RunLauncher, StartRunRequest } from "./launcher.ts";
 import { readResults } from "./results.ts";
 import {
   ArtifactParamsSchema,
@@ -48,6 +48,16 @@ export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: Ru
   const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
 
   // Actions: a run is the real `msf run` (one per state directory: its lock answers 409 here).
+  const startRun = async (reply: FastifyReply, request: StartRunRequest) => {
+    if (!launcher) return reply.code(503).send({ code: "ERR_MSF_USAGE", message: "this server does not start runs" });
+    try {
+      return reply.code(202).send(await launcher.start(request));
+    } catch (error) {
+      if (!(error instanceof MsfError && error.code === "ERR_MSF_LOCKED")) throw error;
+      const { runs } = await pageRuns(ctx, { limit: 1, where: (run) => run.summary.status === "running" });
+      return reply.code(409).send({ code: error.code, message: error.message, hint: "wait for it, or cancel it", runId: runs[0]?.summary.runId });
+    }
+  };
   api.post(
     "/api/v1/runs",
     {
@@ -57,15 +67,23 @@ export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: Ru
         response: { 202: RunStartedSchema, 409: ErrorSchema, 503: ErrorSchema, ...errors },
       },
     },
+    async (request, reply) => startRun(reply, request.body),
+  );
+
+  api.post(
+    "/api/v1/runs/:runId/rerun",
+    {
+      schema: {
+        summary: "Run one distribution of a run again (as msf run --distro); 409 while a run holds the state directory",
+        params: RunParamsSchema,
+        body: z.object({ distro: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/) }).strict(),
+        response: { 202: RunStartedSchema, 409: ErrorSchema, 503: ErrorSchema, ...errors },
+      },
+    },
     async (request, reply) => {
-      if (!launcher) return reply.code(503).send({ code: "ERR_MSF_USAGE", message: "this server does not start runs" });
-      try {
-        return reply.code(202).send(await launcher.start(request.body));
-      } catch (error) {
-        if (!(error instanceof MsfError && error.code === "ERR_MSF_LOCKED")) throw error;
-        const { runs } = await pageRuns(ctx, { limit: 1, where: (run) => run.summary.status === "running" });
-        return reply.code(409).send({ code: error.code, message: error.message, hint: "wait for it, or cancel it", runId: runs[0]?.summary.runId });
-      }
+      const run = await runOf(ctx, request.params.runId);
+      if (!run.matrix.includes(request.body.distro)) throw new MsfError("ERR_MSF_USAGE", `run ${run.runId} has no ${request.body.distro}`);
+      return startRun(reply, { distros: [request.body.distro] });
     },
   );
 

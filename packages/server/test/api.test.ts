@@ -119,6 +119,7 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs/{runId}/cancel",
       "/api/v1/runs/{runId}/checks",
       "/api/v1/runs/{runId}/report",
+      "/api/v1/runs/{runId}/rerun",
     ]);
     expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
     // Published in docs/ (regenerate with `vitest -u`).
@@ -174,6 +175,20 @@ describe("actions", () => {
       const busy = await post(JSON.stringify({ distros: ["debian-12"] }));
       expect(busy.statusCode, busy.body).toBe(409);
       expect(busy.json()).toMatchObject({ code: "ERR_MSF_LOCKED", runId });
+      const rerun = await server.inject({
+        method: "POST",
+        url: `/api/v1/runs/${runIds[0]}/rerun`,
+        headers: { "content-type": "application/json" },
+        body: '{"distro":"debian-12"}',
+      });
+      expect(rerun.statusCode, rerun.body).toBe(409);
+      const foreign = await server.inject({
+        method: "POST",
+        url: `/api/v1/runs/${runIds[0]}/rerun`,
+        headers: { "content-type": "application/json" },
+        body: '{"distro":"debian-11"}',
+      });
+      expect(foreign.statusCode).toBe(400);
       // Only JSON changes anything: a cross-site form cannot start or cancel a run.
       expect((await post("distros=debian-12", "application/x-www-form-urlencoded")).statusCode).toBe(415);
       expect((await post('{"distros":["debian-12; rm -rf /"]}')).statusCode).toBe(400);
