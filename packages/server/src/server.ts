@@ -3,7 +3,7 @@ import { MsfError } from "@msf/core";
 import type { MsfContext } from "@msf/supervisor";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import { registerApi } from "./api.ts";
+import { registerApi } from "./api/index.ts";
 import { needsToken, presentedToken, tokenMatches } from "./auth.ts";
 import type { RunLauncher } from "./launcher.ts";
 import { registerViews } from "./views/routes.ts";

@@ -3,7 +3,7 @@ import { pageRuns, runStatusSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { runOf } from "../api.ts";
+import { runOf } from "../api/index.ts";
 import type { ResultOf } from "../history.ts";
 import { journalEnd } from "../journal-follow.ts";
 import { newestResults, readResults } from "../results.ts";
