@@ -133,6 +133,11 @@ describe("/api/v1 over real run directories", () => {
     expect(html).toMatch(/<span class="cell product">failed \(product\)<\/span><span class="new" title="imap-login">new<\/span>/);
     expect(html).toContain(`href="/runs/${runIds[1]}"`);
     expect((await get("/runs/latest")).url).toMatch(new RegExp(`/runs/${runIds[1]}$`));
+    const distro = await (await get("/distros/debian-12")).text();
+    expect(distro).toContain(`last good <a href="/runs/${runIds[0]}">`);
+    expect(distro).toContain(`first bad <a href="/runs/${runIds[1]}">`);
+    expect(distro).toContain("newly failing: <code>imap-login</code>");
+    expect((await get("/distros/debian-11")).status).toBe(404);
     const badge = await get("/badges/debian-12.svg");
     expect(badge.headers.get("content-type")).toBe("image/svg+xml");
     expect(await badge.text()).toContain("failed (product)");

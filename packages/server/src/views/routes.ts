@@ -4,7 +4,7 @@ import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { runOf } from "../api/index.ts";
-import type { ResultOf } from "../history.ts";
+import { type DistributionHistory, distributionHistories, type ResultOf } from "../history.ts";
 import { journalEnd } from "../journal-follow.ts";
 import { newestResults, readResults } from "../results.ts";
 import { RunParamsSchema } from "../schemas.ts";
@@ -31,7 +31,7 @@ function matrixBody(rows: ResultOf[]): string {
       const counts = checkCounts(distribution);
       const fresh = distribution.changes?.newlyFailing ?? [];
       return [
-        `<a href="/distros/${e(distribution.id)}/latest">${e(distribution.name)}</a>`,
+        `<a href="/distros/${e(distribution.id)}">${e(distribution.name)}</a>`,
         cell(cellKind(distribution)) + (fresh.length ? `<span class="new" title="${e(fresh.join(", "))}">new</span>` : ""),
         counts.total ? `${counts.passed}/${counts.total}` : "-",
         runLink(runId),
@@ -40,6 +40,21 @@ function matrixBody(rows: ResultOf[]): string {
     }),
     ` id="matrix"`,
   );
+}
+
+/** A distribution's page: last good, first bad and what changed between them, then every result. */
+function distroBody(history: DistributionHistory, results: ResultOf[]): string {
+  const firstBad = results.find((r) => r.runId === history.firstBad)?.distribution.changes;
+  const changed = firstBad?.packages.length
+    ? `<ul id="changes">${firstBad.packages.map((p) => `<li>${e(p.name)} ${e(p.from ?? "(new)")} -> ${e(p.to ?? "(removed)")}</li>`).join("")}</ul>`
+    : "";
+  const newly = firstBad?.newlyFailing.length ? `<p>newly failing: ${firstBad.newlyFailing.map((id) => `<code>${e(id)}</code>`).join(", ")}</p>` : "";
+  const summary = `<p>last good ${history.lastGood ? runLink(history.lastGood) : "none"} · first bad ${history.firstBad ? runLink(history.firstBad) : "none"} · passed ${history.passRate.passed} of ${history.passRate.runs} runs</p>${newly}${changed}`;
+  const rows = results.map((r) => {
+    const counts = checkCounts(r.distribution);
+    return [runLink(r.runId), cell(cellKind(r.distribution)), counts.total ? `${counts.passed}/${counts.total}` : "-", e(r.finishedAt ?? "-")];
+  });
+  return summary + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`);
 }
 
 /** A small status badge for READMEs and wikis. */
@@ -93,6 +108,18 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
 ${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}`;
     return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${drawnFrom.runId}:${drawnFrom.line}` }));
+  });
+
+  app.get("/distros/:distro", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
+    const { distro } = request.params as { distro: string };
+    const results = (await readResults(ctx)).filter((r) => r.distribution.id === distro);
+    const [history] = distributionHistories(results);
+    if (!history)
+      return reply
+        .code(404)
+        .type(html)
+        .send(page(`No run of ${distro}`, `<p class="muted">No finished run includes ${e(distro)}.</p>`));
+    return reply.type(html).send(page(history.name, distroBody(history, results)));
   });
 
   app.get("/distros/:distro/latest", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
