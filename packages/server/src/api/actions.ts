@@ -11,6 +11,8 @@ import { ERRORS as errors, runOf } from "./run-of.ts";
 /** Start, rerun and cancel: a run is the real `msf run` (one per state directory: its lock answers 409 here). */
 export function registerActions(app: FastifyInstance, ctx: MsfContext, launcher?: RunLauncher): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+
+  /** 202 with the run's id once planned; 409 with the running run's id when the lock is held. */
   const startRun = async (reply: FastifyReply, request: StartRunRequest) => {
     if (!launcher) return reply.code(503).send({ code: "ERR_MSF_USAGE", message: "this server does not start runs" });
     try {
@@ -21,6 +23,7 @@ export function registerActions(app: FastifyInstance, ctx: MsfContext, launcher?
       return reply.code(409).send({ code: error.code, message: error.message, hint: "wait for it, or cancel it", runId: runs[0]?.summary.runId });
     }
   };
+
   api.post(
     "/api/v1/runs",
     {
