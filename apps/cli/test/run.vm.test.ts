@@ -20,8 +20,8 @@ let defaultRunId = "";
 
 const journalOf = (runId: string) =>
   readFileSync(join(home.home, "runs", runId, "journal.ndjson"), "utf8")
-    .trim()
     .split("\n")
+    .filter((line) => line.trim()) // empty until the run's first event
     .map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; resumed?: boolean });
 
 describe("msf run", () => {
@@ -230,4 +230,42 @@ async function runUntil(task: string): Promise<StartedMsf & { runId: string }> {
   await run.waitFor((line) => line.type === "task-started" && line.task === task);
   await sleep(5_000);
   return { ...run, runId: planned.runId as string };
+}
+
+describe("msf serve over these runs", () => {
+  it("starts a run from the API, answers 409 to a second one, and cancels it (its journal says interrupted, no QEMU left)", async () => {
+    const serve = await startServe();
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${serve.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const started = await post("/api/v1/runs", { distros: ["debian-12"] });
+      expect(started.status).toBe(202);
+      const { runId } = (await started.json()) as { runId: string };
+      // Until its boot has started, as the journal says.
+      for (let i = 0; i < 600 && !journalOf(runId).some((e) => e.type === "task-started" && e.task === "debian-12:boot"); i++) await sleep(500);
+      const second = await post("/api/v1/runs", {});
+      expect(second.status).toBe(409);
+      expect(await second.json()).toMatchObject({ code: "ERR_MSF_LOCKED", runId });
+      expect((await post(`/api/v1/runs/${runId}/cancel`, {})).status).toBe(202);
+      for (let i = 0; i < 240 && journalOf(runId).at(-1)?.type !== "run-finished"; i++) await sleep(500);
+      expect(journalOf(runId).at(-1)).toMatchObject({ type: "run-finished", status: "interrupted" });
+      for (let i = 0; i < 60 && qemuLeft().length; i++) await sleep(500);
+      expect(qemuLeft()).toEqual([]);
+    } finally {
+      await serve.stop();
+    }
+  }, 600_000);
+});
+
+/** `msf serve` on a free loopback port over this test home. */
+async function startServe(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const serve = startMsf(["serve", "--listen", "127.0.0.1:0", "--json"], home.env);
+  const { url } = (await serve.waitFor((line) => line.type === "listening")) as { url: string };
+  return {
+    url,
+    stop: async () => {
+      serve.child.kill("SIGINT");
+      await serve.exited;
+    },
+  };
 }
