@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { readJsonIfExists } from "@msf/core";
-import { parseReport } from "@msf/report";
+import { ReportSchema } from "@msf/report";
 import { pageRuns } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { ResultOf } from "./history.ts";
@@ -15,7 +15,7 @@ export async function readResults(ctx: MsfContext, runs = HISTORY_RUNS): Promise
   for (const run of page.runs) {
     const json = await readJsonIfExists(join(run.summary.reportDir, "report.json")).catch(() => undefined);
     if (json === undefined) continue;
-    const report = parseReport(JSON.stringify(json));
+    const report = ReportSchema.parse(json);
     for (const distribution of report.distributions) results.push({ runId: run.summary.runId, finishedAt: report.finishedAt, distribution });
   }
   return results;

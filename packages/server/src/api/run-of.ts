@@ -1,22 +1,15 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { MsfError } from "@msf/core";
-import { parseReport } from "@msf/report";
-import { findRun } from "@msf/run";
+import { findRun, loadRunReport } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import { ErrorSchema } from "../schemas.ts";
 
-/** The run an id names; `latest` is the newest. */
-export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, runId === "latest" ? undefined : runId);
+/** A run id as the API takes it: `latest` is the newest run. */
+const idOf = (runId: string) => (runId === "latest" ? undefined : runId);
 
-/** A run's report.json, validated. */
-export async function reportOf(ctx: MsfContext, runId: string) {
-  const run = await runOf(ctx, runId);
-  const text = await readFile(join(run.reportDir, "report.json"), "utf8").catch(() => {
-    throw new MsfError("ERR_MSF_NOT_FOUND", `run ${run.runId} has no report yet (${run.status})`);
-  });
-  return parseReport(text);
-}
+/** The run an id names. */
+export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, idOf(runId));
+
+/** The report.json of the run an id names, validated (404 while it has none). */
+export const reportOf = async (ctx: MsfContext, runId: string) => (await loadRunReport(ctx, idOf(runId))).report;
 
 /** The answers every route may give besides its own. */
 export const ERRORS = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
