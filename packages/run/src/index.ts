@@ -33,4 +33,4 @@ export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type Ta
 export { defineStep, type Resources, type Step, type StepContext } from "./step.ts";
 export { STEPS } from "./steps/index.ts";
 export { changesSinceLastPass, type PackagesFile, PackagesFileSchema, pinPassing, readPackagesFile, testedVersions } from "./versions.ts";
-export { type DistributionView, type RunStatusSnapshot, type RunView, runStatusSnapshot, runView } from "./view.ts";
+export { type DistributionView, type RunSnapshot, type RunStatusSnapshot, type RunView, readRunSnapshot, runStatusSnapshot, runView } from "./view.ts";

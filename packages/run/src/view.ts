@@ -50,24 +50,32 @@ export function runView(input: { runId: string; plan: RunPlan; status: RunStatus
   return { runId: input.runId, status: status.status, distributions };
 }
 
-export interface RunStatusSnapshot extends RunView {
+export interface RunSnapshot extends RunView {
   tasks: RunStatus["tasks"];
+}
+
+/**
+ * A run as its journal, plan and VMs tell it now; `journalLines` is how many journal events it was
+ * read from (a live view continues after them).
+ */
+export async function readRunSnapshot(ctx: MsfContext, run: { runId: string; dir: string }): Promise<{ snapshot: RunSnapshot; journalLines: number }> {
+  const events = await readJournal(join(run.dir, "journal.ndjson"));
+  const status = replayJournal(events);
+  // plan.json is written just after the journal opens: a moment before, the run has no plan yet.
+  const plan = ((await readJsonIfExists(join(run.dir, "plan.json"))) as RunPlan | undefined) ?? { matrix: [], tasks: [], budget: { memoryMiB: 0, cpus: 0 } };
+  const vms = Object.fromEntries(await Promise.all(plan.matrix.map(async (distro) => [distro, await readVmState(ctx.paths.vms, runVmName(distro))] as const)));
+  return { snapshot: { ...runView({ runId: run.runId, plan, status, vms, now: Date.now() }), tasks: status.tasks }, journalLines: events.length };
+}
+
+export interface RunStatusSnapshot extends RunSnapshot {
   processes: ProcessView[];
   media: { files: number; bytes: number };
 }
 
-/** Everything `msf status` shows for a run, read now. */
+/** Everything `msf status` shows for a run, read now: the run, the supervised processes, the media cache. */
 export async function runStatusSnapshot(ctx: MsfContext, run: { runId: string; dir: string }): Promise<RunStatusSnapshot> {
-  const status = replayJournal(await readJournal(join(run.dir, "journal.ndjson")));
-  // plan.json is written just after the journal opens: a moment before, the run has no plan yet.
-  const plan = ((await readJsonIfExists(join(run.dir, "plan.json"))) as RunPlan | undefined) ?? { matrix: [], tasks: [], budget: { memoryMiB: 0, cpus: 0 } };
-  const vms = Object.fromEntries(await Promise.all(plan.matrix.map(async (distro) => [distro, await readVmState(ctx.paths.vms, runVmName(distro))] as const)));
+  const { snapshot } = await readRunSnapshot(ctx, run);
   const { processes } = await listProcesses(ctx);
   const media = await mediaStore(ctx).entries();
-  return {
-    ...runView({ runId: run.runId, plan, status, vms, now: Date.now() }),
-    tasks: status.tasks,
-    processes,
-    media: { files: media.length, bytes: media.reduce((sum, entry) => sum + entry.size, 0) },
-  };
+  return { ...snapshot, processes, media: { files: media.length, bytes: media.reduce((sum, entry) => sum + entry.size, 0) } };
 }

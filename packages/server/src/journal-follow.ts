@@ -42,15 +42,10 @@ async function journalLines(runsDir: string, runId: string): Promise<string[]> {
 
 const runIds = async (runsDir: string) => (await readdir(runsDir).catch(() => [] as string[])).filter((id) => !id.startsWith(".")).sort();
 
-/** Where one run's journal ends now. */
-export async function journalEnd(runsDir: string, runId: string): Promise<Cursor> {
-  return { runId, line: (await journalLines(runsDir, runId)).length };
-}
-
 /** Where the journals end now: the newest run and its line count (undefined when there is no run yet). */
 export async function journalsEnd(runsDir: string): Promise<Cursor | undefined> {
   const newest = (await runIds(runsDir)).at(-1);
-  return newest === undefined ? undefined : journalEnd(runsDir, newest);
+  return newest === undefined ? undefined : { runId: newest, line: (await journalLines(runsDir, newest)).length };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { MsfError } from "@msf/core";
-import { pageRuns, type RunSummary, runStatusSnapshot } from "@msf/run";
+import { pageRuns, type RunSummary, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -62,9 +62,7 @@ export function registerReads(app: FastifyInstance, ctx: MsfContext): void {
       },
     },
     async (request) => {
-      const run = await runOf(ctx, request.params.runId);
-      const { runId, status, distributions, tasks } = await runStatusSnapshot(ctx, run);
-      return { runId, status, distributions, tasks };
+      return (await readRunSnapshot(ctx, await runOf(ctx, request.params.runId))).snapshot;
     },
   );
 

@@ -1,11 +1,10 @@
 import { checkCounts, escapeMarkup as e } from "@msf/report";
-import { pageRuns, runStatusSnapshot } from "@msf/run";
+import { pageRuns, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { runOf } from "../api/index.ts";
 import { type DistributionHistory, distributionHistories, type ResultOf } from "../history.ts";
-import { journalEnd } from "../journal-follow.ts";
 import { newestResults, readResults } from "../results.ts";
 import { RunParamsSchema } from "../schemas.ts";
 import { APP_CSS, APP_JS } from "./assets.ts";
@@ -94,9 +93,8 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     const { runId: asked } = request.params as { runId: string };
     const run = await runOf(ctx, asked);
     if (asked === "latest") return reply.redirect(`/runs/${run.runId}`);
-    // The line the page is drawn from: its event stream starts after it, so no event falls between.
-    const drawnFrom = await journalEnd(ctx.paths.runs, run.runId);
-    const snapshot = await runStatusSnapshot(ctx, run);
+    // The page's event stream starts after the journal line it is drawn from: no event falls between.
+    const { snapshot, journalLines } = await readRunSnapshot(ctx, run);
     const tasks = Object.entries(snapshot.tasks);
     const rows = tasks.map(([id, task]) => [
       e(id),
@@ -107,7 +105,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     const cancel = snapshot.status === "running" ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result"></span>` : "";
     const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
 ${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}`;
-    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${drawnFrom.runId}:${drawnFrom.line}` }));
+    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${run.runId}:${journalLines}` }));
   });
 
   app.get("/distros/:distro", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
