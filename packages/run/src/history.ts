@@ -82,6 +82,13 @@ export async function expectedDurations(ctx: MsfContext): Promise<Record<string,
   return medianDurations((await readRuns(ctx, DURATION_RUNS)).map((run) => run.status));
 }
 
+/** Pure: the middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 /** Pure: the median duration of every task id that finished `done` in these runs. */
 export function medianDurations(runs: readonly RunStatus[]): Record<string, number> {
   const samples = new Map<string, number[]>();
@@ -93,13 +100,7 @@ export function medianDurations(runs: readonly RunStatus[]): Record<string, numb
       samples.set(id, values);
     }
   }
-  return Object.fromEntries(
-    [...samples].map(([id, values]) => {
-      const sorted = values.sort((a, b) => a - b);
-      const middle = Math.floor(sorted.length / 2);
-      return [id, sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2];
-    }),
-  );
+  return Object.fromEntries([...samples].map(([id, values]) => [id, median(values)]));
 }
 
 /** Every run of this state directory, newest first, from its journal. */

@@ -8,6 +8,7 @@ export {
   findRun,
   listRuns,
   loadRunReport,
+  median,
   medianDurations,
   pageRuns,
   type RunPageOptions,

@@ -1,4 +1,5 @@
 import { type DistributionResult, verdictOf } from "@msf/report";
+import { median } from "@msf/run";
 
 /** One run's result for one distribution. */
 export interface ResultOf {
@@ -20,12 +21,6 @@ export interface DistributionHistory {
   /** Median time of each phase over the runs where that phase was done. */
   medianMs: Record<string, number>;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** Pure: per distribution, from its results newest first: the newest verdict, last good, first bad, pass rate, median phase times. */
 export function distributionHistories(results: readonly ResultOf[]): DistributionHistory[] {
