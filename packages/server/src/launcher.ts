@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { MsfError } from "@msf/core";
+import { type ErrorCode, ErrorCodes, MsfError } from "@msf/core";
 import { type MsfContext, type Supervised, start } from "@msf/supervisor";
 import type { z } from "zod";
+import { jsonObject } from "./json-line.ts";
 import type { StartRunSchema } from "./schemas.ts";
 
 export type StartRunRequest = z.infer<typeof StartRunSchema>;
@@ -54,7 +55,7 @@ export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string
         registry: ctx.registry,
         onEvent: (event) => {
           if (event.type !== "output" || event.stream !== "stdout") return;
-          const line = parseLine(event.line);
+          const line = jsonObject(event.line);
           if (line?.type === "run-planned" && typeof line.runId === "string") settle?.resolve(line.runId);
           if (line?.type === "error")
             settle?.reject(new MsfError(errorCode(line.code), String(line.message ?? "msf run failed"), { hint: line.hint as string | undefined }));
@@ -82,16 +83,7 @@ export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string
   };
 }
 
-function parseLine(line: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(line) as unknown;
-    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** msf's own code when the line carries one it knows, else a generic failure. */
-function errorCode(code: unknown): MsfError["code"] {
-  return code === "ERR_MSF_LOCKED" || code === "ERR_MSF_USAGE" || code === "ERR_MSF_CONFIG" || code === "ERR_MSF_NOT_FOUND" ? code : "ERR_MSF_PROCESS_FAILED";
+/** msf's own code when the line carries one, else a generic failure. */
+function errorCode(code: unknown): ErrorCode {
+  return ErrorCodes.includes(code as ErrorCode) ? (code as ErrorCode) : "ERR_MSF_PROCESS_FAILED";
 }

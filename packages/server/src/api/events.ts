@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { followJournals, journalsEnd, parseEventId } from "../journal-follow.ts";
+import { jsonObject } from "../json-line.ts";
 
 /** Live events: every journal line as it is written, as Server-Sent Events. */
 export function registerEvents(app: FastifyInstance, ctx: MsfContext): void {
@@ -29,7 +30,9 @@ export function registerEvents(app: FastifyInstance, ctx: MsfContext): void {
       const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
       try {
         for await (const line of followJournals(ctx.paths.runs, { from, signal: abort.signal })) {
-          reply.raw.write(`id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...safeJson(line.text) })}\n\n`);
+          reply.raw.write(
+            `id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...(jsonObject(line.text) ?? { text: line.text }) })}\n\n`,
+          );
         }
       } finally {
         clearInterval(heartbeat);
@@ -37,14 +40,4 @@ export function registerEvents(app: FastifyInstance, ctx: MsfContext): void {
       }
     },
   );
-}
-
-/** A journal line as an object (a line that is not JSON is passed on as its text). */
-function safeJson(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : { text };
-  } catch {
-    return { text };
-  }
 }
