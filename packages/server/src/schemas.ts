@@ -20,6 +20,9 @@ export const ErrorSchema = z
 const distroId = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "a distribution id such as debian-12");
 
 /** POST /api/v1/runs: what `msf run` takes (nothing: the configured matrix). */
+/** POST /api/v1/runs/{id}/rerun: one distribution of that run. */
+export const RerunSchema = z.object({ distro: distroId }).strict().meta({ id: "Rerun" });
+
 export const StartRunSchema = z
   .object({
     distros: z.array(distroId).max(32).optional(),

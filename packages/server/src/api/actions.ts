@@ -3,9 +3,8 @@ import { pageRuns } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import type { RunLauncher, StartRunRequest } from "../launcher.ts";
-import { ErrorSchema, RunParamsSchema, RunStartedSchema, StartRunSchema } from "../schemas.ts";
+import { ErrorSchema, RerunSchema, RunParamsSchema, RunStartedSchema, StartRunSchema } from "../schemas.ts";
 import { ERRORS as errors, runOf } from "./run-of.ts";
 
 /** Start, rerun and cancel: a run is the real `msf run` (one per state directory: its lock answers 409 here). */
@@ -42,7 +41,7 @@ export function registerActions(app: FastifyInstance, ctx: MsfContext, launcher?
       schema: {
         summary: "Run one distribution of a run again (as msf run --distro); 409 while a run holds the state directory",
         params: RunParamsSchema,
-        body: z.object({ distro: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/) }).strict(),
+        body: RerunSchema,
         response: { 202: RunStartedSchema, 409: ErrorSchema, 503: ErrorSchema, ...errors },
       },
     },
