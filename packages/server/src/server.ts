@@ -2,7 +2,13 @@ import swagger from "@fastify/swagger";
 import { MsfError } from "@msf/core";
 import type { MsfContext } from "@msf/supervisor";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
 import { registerApi } from "./api/index.ts";
 import { needsToken, presentedToken, tokenMatches } from "./auth.ts";
 import type { RunLauncher } from "./launcher.ts";
@@ -37,6 +43,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(swagger, {
     openapi: { info: { title: "msf API", version: "1", description: "Runs, reports and live events of one msf state directory" } },
     transform: jsonSchemaTransform,
+    // The schemas with a meta id become components, which the routes' $refs point at.
+    transformObject: jsonSchemaTransformObject,
   });
 
   app.addHook("onRequest", async (request, reply) => {

@@ -122,6 +122,10 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs/{runId}/rerun",
     ]);
     expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
+    // Self-contained: every $ref names one of its components.
+    const text = JSON.stringify(doc);
+    const components = Object.keys((doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas);
+    expect([...text.matchAll(/#\/components\/schemas\/(\w+)/g)].map((m) => m[1]).filter((name) => !components.includes(name as string))).toEqual([]);
     // Published in docs/ (regenerate with `vitest -u`).
     await expect(`${JSON.stringify(doc, null, 2)}\n`).toMatchFileSnapshot("../../../docs/api/openapi.json");
   });
