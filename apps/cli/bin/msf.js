@@ -8,10 +8,14 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
+// Node keeps the compiled modules (and, in a checkout, the stripped TypeScript) in a cache on disk:
+// every later msf starts about a quarter faster.
+const { enableCompileCache, registerHooks } = await import("node:module");
+enableCompileCache?.();
+
 if (import.meta.url.includes("/node_modules/")) {
   await import("../dist/bin.js");
 } else {
-  const { registerHooks } = await import("node:module");
   registerHooks({
     resolve: (specifier, context, next) => next(specifier, { ...context, conditions: [...context.conditions, "msf-source"] }),
   });

@@ -3,6 +3,7 @@ import { isProcessAlive } from "@msf/core";
 import { ProcessRegistry, start } from "@msf/supervisor";
 import { makeTempDir, runMsf, startNodeScript, waitForExit } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
 afterEach(() => temp?.remove());
@@ -21,7 +22,7 @@ describe("msf (the real command)", () => {
 
   it("an unknown distribution is exit 4 with the known ones listed", async () => {
     const { env } = home();
-    const run = await runMsf(["vm", "up", "plan9-4", "--json"], env);
+    const run = await runMsfInProcess(["vm", "up", "plan9-4", "--json"], env);
     expect(run.code).toBe(4);
     expect(run.last).toMatchObject({ type: "error", code: "ERR_MSF_NOT_FOUND" });
     expect(String(run.last?.hint)).toContain("debian-12");
@@ -34,7 +35,7 @@ describe("msf (the real command)", () => {
       ["status", "20990101T000000-zzzz"],
       ["report", "--compare", "20990101T000000-yyyy", "20990101T000000-zzzz"],
     ]) {
-      const run = await runMsf([...args, "--json"], env);
+      const run = await runMsfInProcess([...args, "--json"], env);
       expect(run.last, args.join(" ")).toMatchObject({
         type: "error",
         code: "ERR_MSF_NOT_FOUND",
@@ -55,17 +56,17 @@ describe("msf (the real command)", () => {
     const owner = await startNodeScript(fixture, [join(dir, "pids"), "stray-sleep"], "ready");
     owner.kill("SIGKILL");
     await waitForExit(owner);
-    const ps = await runMsf(["ps", "--json"], env);
+    const ps = await runMsfInProcess(["ps", "--json"], env);
     const stray = ((ps.last?.processes ?? []) as Array<{ name: string; pid: number; state: string }>).find((p) => p.name === "stray-sleep");
     if (!stray) throw new Error("msf ps does not list stray-sleep");
     expect(stray).toMatchObject({ state: "orphaned" });
-    const human = await runMsf(["ps"], env);
+    const human = await runMsfInProcess(["ps"], env);
     expect(human.stdout).toMatch(/orphaned: their msf process died; end them with msf kill stray-sleep/);
-    const kill = await runMsf(["kill", "stray-sleep", "--json"], env);
+    const kill = await runMsfInProcess(["kill", "stray-sleep", "--json"], env);
     expect(kill.code).toBe(0);
     expect(kill.last?.killed).toEqual([{ name: "stray-sleep", pid: stray.pid, wasRunning: true, forced: false }]);
     expect(isProcessAlive(stray.pid)).toBe(false);
-    expect((await runMsf(["ps", "--json"], env)).last?.processes).toEqual([]);
+    expect((await runMsfInProcess(["ps", "--json"], env)).last?.processes).toEqual([]);
   });
 
   it("kill escalates to SIGKILL for a process that ignores SIGTERM", async () => {
@@ -78,21 +79,21 @@ describe("msf (the real command)", () => {
       detached: true,
       registry: new ProcessRegistry(join(dir, "pids")),
     });
-    const kill = await runMsf(["kill", "stubborn", "--grace", "500ms", "--json"], env);
+    const kill = await runMsfInProcess(["kill", "stubborn", "--grace", "500ms", "--json"], env);
     expect(kill.last?.killed).toEqual([{ name: "stubborn", pid: stubborn.pid, wasRunning: true, forced: true }]);
     expect(isProcessAlive(stubborn.pid)).toBe(false);
   });
 
   it("kill of an unknown name is exit 4 and says what runs", async () => {
     const { env } = home();
-    const run = await runMsf(["kill", "nothing-here"], env);
+    const run = await runMsfInProcess(["kill", "nothing-here"], env);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain("no supervised process named nothing-here");
   });
 
   it("doctor --json checks every host tool", async () => {
     const { env } = home();
-    const run = await runMsf(["doctor", "--json", "--offline"], env);
+    const run = await runMsfInProcess(["doctor", "--json", "--offline"], env);
     const ids = ((run.last?.checks ?? []) as Array<{ id: string }>).map((c) => c.id);
     expect(ids).toEqual(expect.arrayContaining(["node", "qemu-system-x86_64", "qemu-img", "mmdebstrap", "mke2fs", "xorriso", "ssh", "disk", "accelerator"]));
     expect(run.code).toBe(run.last?.ok ? 0 : 5);

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { resolveMsfPaths } from "@msf/core";
 import { publishImage, writePin } from "@msf/qemu";
 import { Journal } from "@msf/run";
-import { makeTempDir, runMsf } from "@msf/test-utils";
+import { makeTempDir } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 // Three images of one distribution: the oldest pinned as last known good, the middle one used by a
 // run that has not finished (it may be resumed), the newest used by nothing.
@@ -45,7 +46,7 @@ describe("msf images", () => {
     });
     await journal.close();
 
-    const list = await runMsf(["images", "list", "--json"], env);
+    const list = await runMsfInProcess(["images", "list", "--json"], env);
     expect(list.code, list.stderr).toBe(0);
     const rows = list.last?.images as Array<{
       key: string;
@@ -58,20 +59,20 @@ describe("msf images", () => {
     expect(rows.find((r) => r.key === KEYS.pinned)).toMatchObject({ pinned: true, usedBy: [] });
     expect(rows.find((r) => r.key === KEYS.inUse)).toMatchObject({ pinned: false, usedBy: ["run 20261129T100000-bbbb"], lastRun: "20261129T100000-bbbb" });
     expect(rows[0]?.stack.find((v) => v.component === "postfix")?.version).toBe("3.7.16-c");
-    const human = await runMsf(["images", "list"], env);
+    const human = await runMsfInProcess(["images", "list"], env);
     expect(human.stdout).toMatch(new RegExp(`debian-12 +${KEYS.pinned} .*postfix 3\\.7\\.16-a .*last-good`));
   });
 
   it("gc --keep 0 removes only what no one needs; --dry-run removes nothing; other distributions are left alone", async () => {
-    const other = await runMsf(["images", "gc", "debian-11", "--keep", "0", "--json"], env);
+    const other = await runMsfInProcess(["images", "gc", "debian-11", "--keep", "0", "--json"], env);
     expect(other.last?.removed).toEqual([]);
-    const dry = await runMsf(["images", "gc", "--keep", "0", "--dry-run"], env);
+    const dry = await runMsfInProcess(["images", "gc", "--keep", "0", "--dry-run"], env);
     expect(dry.stdout).toContain(`would remove debian-12 ${KEYS.free}`);
     expect(existsSync(join(paths.images, "debian-12", KEYS.free))).toBe(true);
 
     // Kept build trees: one of the pinned image's recipe, one of the removed image's recipe.
     for (const tree of [".tree-recipe-a", ".tree-recipe-c"]) mkdirSync(join(paths.images, "debian-12", tree, "root"), { recursive: true });
-    const gc = await runMsf(["images", "gc", "--keep", "0", "--json"], env);
+    const gc = await runMsfInProcess(["images", "gc", "--keep", "0", "--json"], env);
     expect(gc.code, gc.stderr).toBe(0);
     expect(gc.last?.removedTrees).toEqual([join(paths.images, "debian-12", ".tree-recipe-c")]);
     expect(existsSync(join(paths.images, "debian-12", ".tree-recipe-a"))).toBe(true);
@@ -82,10 +83,10 @@ describe("msf images", () => {
   });
 
   it("refuses a bad --keep, naming it", async () => {
-    const bad = await runMsf(["images", "gc", "--keep", "-1"], env);
+    const bad = await runMsfInProcess(["images", "gc", "--keep", "-1"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--keep: expected 0 or more/);
-    const unknown = await runMsf(["images", "list", "debian-99"], env);
+    const unknown = await runMsfInProcess(["images", "list", "debian-99"], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown distribution debian-99");
   });

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeGpgKey, makeTempDir, runMsf, startHttpServer, type TestHttpServer } from "@msf/test-utils";
+import { makeGpgKey, makeTempDir, startHttpServer, type TestHttpServer } from "@msf/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 // Forged checksum files served from a loopback mirror and fed through the real `msf` command:
 // none of them may get a file into the media cache.
@@ -47,10 +48,13 @@ const cachedFiles = (name: string) => {
 
 describe("msf iso fetch --sums: only signed text is trusted", () => {
   it("fetches with a clearsigned SUMS and --key (no --sig), and with a detached --sig", async () => {
-    const clear = await runMsf(["iso", "fetch", "--url", `${http.url}/disc.iso`, "--sums", `${http.url}/good.asc`, "--key", keyFile, "--json"], home("clear"));
+    const clear = await runMsfInProcess(
+      ["iso", "fetch", "--url", `${http.url}/disc.iso`, "--sums", `${http.url}/good.asc`, "--key", keyFile, "--json"],
+      home("clear"),
+    );
     expect(clear.code, clear.stdout).toBe(0);
     expect(cachedFiles("clear")).toEqual([sha(iso)]);
-    const detached = await runMsf(
+    const detached = await runMsfInProcess(
       ["iso", "fetch", "--url", `${http.url}/disc.iso`, "--sums", `${http.url}/SUMS`, "--sig", `${http.url}/SUMS.sig`, "--key", keyFile, "--json"],
       home("detached"),
     );
@@ -60,7 +64,7 @@ describe("msf iso fetch --sums: only signed text is trusted", () => {
   for (const forged of ["prefix.asc", "appended.asc", "two.asc"]) {
     it(`refuses ${forged} and caches nothing, even for the attacker's matching file`, async () => {
       const name = forged.replace(".asc", "");
-      const run = await runMsf(
+      const run = await runMsfInProcess(
         ["iso", "fetch", "--url", `${http.url}/evil/disc.iso`, "--sums", `${http.url}/${forged}`, "--key", keyFile, "--json"],
         home(name),
       );
@@ -72,12 +76,12 @@ describe("msf iso fetch --sums: only signed text is trusted", () => {
 
   it("refuses an unsigned SUMS over plain http unless told --allow-unsigned-sums", async () => {
     const args = ["iso", "fetch", "--url", `${http.url}/disc.iso`, "--sums", `${http.url}/SUMS`, "--json"];
-    const refused = await runMsf(args, home("unsigned"));
+    const refused = await runMsfInProcess(args, home("unsigned"));
     expect(refused.code).toBe(9);
     expect(String(refused.last?.message)).toMatch(/unsigned checksum file over plain http/);
     expect(String(refused.last?.hint)).toMatch(/--allow-unsigned-sums/);
     expect(cachedFiles("unsigned")).toEqual([]);
-    const allowed = await runMsf([...args, "--allow-unsigned-sums"], home("unsigned"));
+    const allowed = await runMsfInProcess([...args, "--allow-unsigned-sums"], home("unsigned"));
     expect(allowed.code, allowed.stdout).toBe(0);
   });
 });
@@ -89,7 +93,7 @@ describe("msf iso netboot: a mirror that prepends an unsigned block to Debian's 
     const forged = `SHA256:\n ${"e".repeat(64)} 1234 main/binary-amd64/Packages.xz\n\n${real.toString("utf8")}`;
     const evil = await startHttpServer({ "/debian/dists/bookworm/InRelease": forged });
     try {
-      const run = await runMsf(
+      const run = await runMsfInProcess(
         ["iso", "netboot", "debian-12", "--mirror", `${evil.url}/debian`, "--out", join(temp.path, "netboot"), "--json"],
         home("netboot"),
       );

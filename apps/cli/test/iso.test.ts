@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { catalog } from "@msf/catalog";
-import { makeTempDir, runMsf, startHttpServer, type TestHttpServer } from "@msf/test-utils";
+import { makeTempDir, startHttpServer, type TestHttpServer } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
 let http: TestHttpServer | undefined;
@@ -23,11 +24,11 @@ function home() {
 describe("msf iso", () => {
   it("list shows every catalog distribution with its installer, size and whether it is cached", async () => {
     const env = home();
-    const run = await runMsf(["iso", "list", "--json"], env);
+    const run = await runMsfInProcess(["iso", "list", "--json"], env);
     const rows = run.last?.distributions as Array<{ id: string; installer: string; userProvided: boolean; lifecycle: { state: string } }>;
     expect(rows.map((r) => r.id)).toEqual(catalog.map((d) => d.id));
     expect(rows.find((r) => r.id === "rhel-9")).toMatchObject({ installer: "kickstart", userProvided: true });
-    const human = await runMsf(["iso", "list"], env);
+    const human = await runMsfInProcess(["iso", "list"], env);
     expect(human.stdout).toMatch(/rhel-9 .*user-provided ISO/);
     expect(human.stdout).toMatch(/debian-12 .*preseed \+ bootstrap/);
     expect(human.stdout).toMatch(/debian-testing .*bootstrap .*moving target/);
@@ -36,7 +37,7 @@ describe("msf iso", () => {
   });
 
   it("fetch of a user-provided distribution explains how, instead of failing with a 404", async () => {
-    const run = await runMsf(["iso", "fetch", "rhel-9", "--json"], home());
+    const run = await runMsfInProcess(["iso", "fetch", "rhel-9", "--json"], home());
     expect(run.code).toBe(15);
     expect(run.last).toMatchObject({ code: "ERR_MSF_USER_MEDIA" });
     expect(String(run.last?.hint)).toContain("msf iso fetch rhel-9 --url file://");
@@ -45,12 +46,12 @@ describe("msf iso", () => {
   it("fetches media outside the catalog by URL and checksum, verifies the cache, and notices damage", async () => {
     http = await startHttpServer({ "/custom.iso": { body, etag: '"1"' } });
     const env = home();
-    const fetched = await runMsf(["iso", "fetch", "--url", `${http.url}/custom.iso`, "--checksum", `sha256:${sha256}`, "--json"], env);
+    const fetched = await runMsfInProcess(["iso", "fetch", "--url", `${http.url}/custom.iso`, "--checksum", `sha256:${sha256}`, "--json"], env);
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(fetched.last?.media).toEqual([expect.objectContaining({ file: "custom.iso", sha256, fromCache: false })]);
-    expect((await runMsf(["iso", "verify", "--json"], env)).last).toMatchObject({ ok: true });
+    expect((await runMsfInProcess(["iso", "verify", "--json"], env)).last).toMatchObject({ ok: true });
     appendFileSync(join(temp?.path as string, "cache", "media", sha256), "!");
-    const damaged = await runMsf(["iso", "verify", "--json"], env);
+    const damaged = await runMsfInProcess(["iso", "verify", "--json"], env);
     expect(damaged.code).toBe(9);
     expect(damaged.last?.results).toEqual([expect.objectContaining({ ok: false, problem: `${body.length + 1} bytes, the manifest says ${body.length}` })]);
   });
@@ -58,7 +59,7 @@ describe("msf iso", () => {
   it("refuses a download whose checksum does not match, and caches nothing", async () => {
     http = await startHttpServer({ "/custom.iso": body });
     const env = home();
-    const run = await runMsf(["iso", "fetch", "--url", `${http.url}/custom.iso`, "--checksum", `sha256:${"1".repeat(64)}`, "--json"], env);
+    const run = await runMsfInProcess(["iso", "fetch", "--url", `${http.url}/custom.iso`, "--checksum", `sha256:${"1".repeat(64)}`, "--json"], env);
     expect(run.code).toBe(9);
     expect(run.last).toMatchObject({ code: "ERR_MSF_CHECKSUM_MISMATCH" });
     const media = join(temp?.path as string, "cache", "media");
@@ -66,7 +67,7 @@ describe("msf iso", () => {
   });
 
   it("refuses --url without a checksum source", async () => {
-    const run = await runMsf(["iso", "fetch", "--url", "http://127.0.0.1:9/x.iso", "--json"], home());
+    const run = await runMsfInProcess(["iso", "fetch", "--url", "http://127.0.0.1:9/x.iso", "--json"], home());
     expect(run.code).toBe(2);
     expect(String(run.last?.message)).toMatch(/--url needs --checksum/);
   });

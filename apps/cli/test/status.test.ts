@@ -2,8 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Journal, parseRunConfig, planRun } from "@msf/run";
-import { makeTempDir, runMsf, startMsf } from "@msf/test-utils";
+import { makeTempDir, startMsf } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 // A run in progress written the way the orchestrator writes it (plan.json, journal.ndjson): Debian 12
 // has passed its checks, Debian 13 is booting.
@@ -33,7 +34,7 @@ describe("msf status", () => {
   it("shows per distribution the phase, elapsed and remaining timeout, and the checks; plus processes and media", async () => {
     const { env, journal, bootTimeout } = await runInProgress();
     await journal.close();
-    const status = await runMsf(["status", "--json"], env, 60_000);
+    const status = await runMsfInProcess(["status", "--json"], env);
     expect(status.code).toBe(0);
     const [debian12, debian13] = (status.last?.distributions ?? []) as Array<Record<string, unknown>>;
     expect(debian12).toMatchObject({ distro: "debian-12", phase: "test", state: "done", checks: { passed: 20, failed: 0 } });
@@ -41,7 +42,7 @@ describe("msf status", () => {
     expect(debian13?.timeoutLeftMs).toBeGreaterThan(bootTimeout - 60_000);
     expect(debian13?.timeoutLeftMs).toBeLessThan(bootTimeout - 4_000);
     expect(status.last).toMatchObject({ status: "running", processes: [], media: { files: 0, bytes: 0 } });
-    const human = await runMsf(["status"], env, 60_000);
+    const human = await runMsfInProcess(["status"], env);
     expect(human.stdout).toMatch(/debian-13\s+boot\s+running\s+\d+\.\d s\s+\d+\.\d s/);
     expect(human.stdout).toContain("20 passed, 0 failed");
   });

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair } from "@msf/ssh";
-import { makeTempDir, runMsf, startSshd, type TestSshd } from "@msf/test-utils";
+import { makeTempDir, startSshd, type TestSshd } from "@msf/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMsfInProcess } from "./in-process.ts";
 
 // `msf test --target` against a real sshd on loopback with a host key of its own: msf checks that key
 // the way OpenSSH does (known_hosts, --host-key, trust on first use only when told).
@@ -22,7 +23,7 @@ afterAll(async () => {
   temp.remove();
 });
 
-const env = { ...process.env, MSF_HOME: join(temp.path, "home"), HOME: join(temp.path, "user-home"), MSF_TIMEOUT_SCALE: "0.03" };
+let runs = 0;
 
 /** Past SSH, the checks run against no mail server and fail (12); a refused host key stops before them (8). */
 function msfTest(...extra: string[]) {
@@ -40,11 +41,14 @@ function msfTest(...extra: string[]) {
     "smtp-ehlo",
     "--no-diagnostics",
   ];
-  return runMsf([...args, ...extra, "--json"], env, 120_000);
+  // A state directory per run: the cases run at the same time.
+  runs += 1;
+  const env = { ...process.env, MSF_HOME: join(temp.path, `home-${runs}`), HOME: join(temp.path, "user-home"), MSF_TIMEOUT_SCALE: "0.03" };
+  return runMsfInProcess([...args, ...extra, "--json"], env);
 }
 
-// Each case runs msf (its checks fail fast against nothing) once or twice: 10-30 s on a busy 2-core host.
-describe("msf test --target: the server's host key", { timeout: 120_000 }, () => {
+// Each case runs msf (its checks fail fast against nothing) once or twice: 5-15 s on a busy 2-core host.
+describe.concurrent("msf test --target: the server's host key", { timeout: 120_000 }, () => {
   it("refuses an unknown key, naming its fingerprint and the way to accept it", async () => {
     const run = await msfTest();
     expect(run.code, run.stdout).toBe(8);

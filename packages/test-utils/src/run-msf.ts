@@ -15,6 +15,17 @@ export interface MsfRun {
   last: Record<string, unknown> | undefined;
 }
 
+/** A finished msf's result; with --json, its stdout read as JSON lines. */
+export function msfRunOf(args: string[], code: number | null, stdout: string, stderr: string): MsfRun {
+  const lines = args.includes("--json")
+    ? stdout
+        .split("\n")
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    : [];
+  return { code, stdout, stderr, lines, last: lines.at(-1) };
+}
+
 /** Runs the real `msf` command as a separate process, the way a user does. */
 export function runMsf(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 600_000): Promise<MsfRun> {
   return new Promise((resolve, reject) => {
@@ -33,13 +44,7 @@ export function runMsf(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 600_0
     });
     child.once("close", (code) => {
       clearTimeout(timer);
-      const lines = args.includes("--json")
-        ? stdout
-            .split("\n")
-            .filter((line) => line.trim())
-            .map((line) => JSON.parse(line) as Record<string, unknown>)
-        : [];
-      resolve({ code, stdout, stderr, lines, last: lines.at(-1) });
+      resolve(msfRunOf(args, code, stdout, stderr));
     });
   });
 }
