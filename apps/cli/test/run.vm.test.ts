@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { qemuProcessesUnder, runMsf, type StartedMsf, startMsf, vmTestHome } from "@msf/test-utils";
+import { launchChromium, qemuProcessesUnder, runMsf, SCREENSHOTS_DIR, type StartedMsf, startMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, inject, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
@@ -17,6 +17,8 @@ const qemuLeft = () => qemuProcessesUnder(home.home);
 const imagesDir = join(home.env.MSF_CACHE as string, "images");
 /** The default matrix's run: the baseline of the version comparison and the source of the pins. */
 let defaultRunId = "";
+/** Alice's mailbox password in the default matrix's run: nothing msf serves may contain it. */
+let alicePassword = "";
 
 const journalOf = (runId: string) =>
   readFileSync(join(home.home, "runs", runId, "journal.ndjson"), "utf8")
@@ -27,7 +29,7 @@ const journalOf = (runId: string) =>
 describe("msf run", () => {
   it("the default matrix: Debian 11, 12 and 13 in real VMs pass every check, with four report formats, a journal and a log", async () => {
     // Debug logging, and one mailbox password chosen here (per run) so the test can look for it.
-    const alicePassword = randomBytes(12).toString("base64url");
+    alicePassword = randomBytes(12).toString("base64url");
     const config = join(home.home, "debug-log.yaml");
     const accounts = [
       { address: "postmaster@msf.test", role: "postmaster" },
@@ -233,6 +235,45 @@ async function runUntil(task: string): Promise<StartedMsf & { runId: string }> {
 }
 
 describe("msf serve over these runs", () => {
+  it("serves the default matrix's run, its report and every artifact, none with a password or a private key; the browser shows its matrix", async () => {
+    const serve = await startServe();
+    const browser = await launchChromium();
+    try {
+      const run = (await (await fetch(`${serve.url}/api/v1/runs/${defaultRunId}`)).json()) as { status: string; tasks: Record<string, unknown> };
+      expect(run.status).toBe("passed");
+      expect(Object.keys(run.tasks)).toContain("debian-13:test");
+      const report = (await (await fetch(`${serve.url}/api/v1/runs/${defaultRunId}/report`)).json()) as { distributions: Array<{ id: string }> };
+      expect(report.distributions.map((d) => d.id)).toEqual(DEFAULT_MATRIX);
+      // Every text file of the run through the API, and the pages: no secret in any of them.
+      const runDir = join(home.home, "runs", defaultRunId);
+      const files = (readdirSync(runDir, { recursive: true }) as string[]).filter((f) => /\.(json|ndjson|md|xml|html|log|txt)$/.test(f));
+      expect(files.length).toBeGreaterThan(10);
+      const bodies = await Promise.all([
+        ...files.map(async (f) => {
+          const response = await fetch(`${serve.url}/api/v1/runs/${defaultRunId}/artifacts/${f.split("/").map(encodeURIComponent).join("/")}`);
+          expect(response.status, f).toBe(200);
+          return response.text();
+        }),
+        ...["/", "/runs", `/runs/${defaultRunId}`, "/distros/debian-13", "/badges/debian-13.svg"].map(async (path) => (await fetch(`${serve.url}${path}`)).text()),
+      ]);
+      for (const body of bodies) {
+        expect(body).not.toContain(alicePassword);
+        expect(body).not.toMatch(/PRIVATE KEY/);
+      }
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${serve.url}/`);
+      // The newest result of each distribution (later tests here fail one on purpose, so not all green).
+      const rows = await page.locator("#matrix tbody tr td:first-child a").evaluateAll((links) => links.map((link) => link.getAttribute("href")));
+      expect(rows).toEqual(expect.arrayContaining(DEFAULT_MATRIX.map((d) => `/distros/${d}`)));
+      expect(await page.locator("#matrix .cell").count()).toBe(rows.length);
+      mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS_DIR, "home-real-run.png"), fullPage: true });
+    } finally {
+      await browser.close();
+      await serve.stop();
+    }
+  });
+
   it("starts a run from the API, answers 409 to a second one, and cancels it (its journal says interrupted, no QEMU left)", async () => {
     const serve = await startServe();
     try {

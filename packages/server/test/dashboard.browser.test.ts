@@ -2,15 +2,14 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildServer, type RunLauncher } from "@msf/server";
 import { createContext } from "@msf/supervisor";
-import { makeTempDir } from "@msf/test-utils";
+import { launchChromium, makeTempDir, SCREENSHOTS_DIR } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standInRun } from "./stand-in-runs.ts";
 
 // The dashboard in Debian's Chromium (headless, nothing downloaded), over runs the real executor
 // wrote. Screenshots of each page land in test-output/screenshots (a CI artifact).
-const SCREENSHOTS = join(import.meta.dirname, "../../../test-output/screenshots");
 const temp = makeTempDir();
 const ctx = createContext({ env: { ...process.env, MSF_HOME: temp.path, MSF_LOG_LEVEL: "error" } });
 let app: FastifyInstance;
@@ -18,24 +17,12 @@ let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   await standInRun(ctx);
   await standInRun(ctx, { failing: ["imap-login"] });
   app = await buildServer({ ctx, loopback: true, launcher: inProcessLauncher() });
   base = await app.listen({ host: "127.0.0.1", port: 0 });
-  // As root Chromium needs --no-sandbox; the rest keeps it off the network this machine does not have.
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -55,16 +42,16 @@ describe("the dashboard in a real browser", () => {
     expect(await page.locator("#matrix .new").getAttribute("title")).toBe("imap-login");
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(await background()).toBe("rgb(255, 255, 255)");
-    await page.screenshot({ path: join(SCREENSHOTS, "home-light.png") });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "home-light.png") });
     await page.click("#theme");
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     expect(await background()).toBe("rgb(13, 17, 23)");
-    await page.screenshot({ path: join(SCREENSHOTS, "home-dark.png") });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "home-dark.png") });
     // The choice outlives a reload.
     await page.reload();
     expect(await background()).toBe("rgb(13, 17, 23)");
     await page.goto(`${base}/runs`);
-    await page.screenshot({ path: join(SCREENSHOTS, "runs.png") });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "runs.png") });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -86,7 +73,7 @@ describe("the dashboard in a real browser", () => {
     expect(await state("debian-12:test").textContent()).toBe("running");
     expect(await state("debian-12:collect").textContent()).toBe("pending");
     expect(await page.locator("#run-status").textContent()).toBe("running");
-    await page.screenshot({ path: join(SCREENSHOTS, "run-live.png"), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "run-live.png"), fullPage: true });
 
     release();
     await running;
@@ -94,7 +81,7 @@ describe("the dashboard in a real browser", () => {
     await waitForText(page, "#run-status", "passed");
     expect(await state("debian-12:test").textContent()).toBe("done");
     expect(await state("debian-12:collect").textContent()).toBe("done");
-    await page.screenshot({ path: join(SCREENSHOTS, "run-finished.png"), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "run-finished.png"), fullPage: true });
     await page.close();
   }, 60_000);
 
@@ -110,7 +97,7 @@ describe("the dashboard in a real browser", () => {
     await waitForText(page, "#run-status", "interrupted");
     expect(await state("debian-12:test").textContent()).toBe("interrupted");
     expect(await page.locator("#cancel").count()).toBe(0);
-    await page.screenshot({ path: join(SCREENSHOTS, "run-cancelled.png") });
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "run-cancelled.png") });
     await page.close();
   }, 60_000);
 });

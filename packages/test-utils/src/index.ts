@@ -1,3 +1,4 @@
+export { launchChromium, SCREENSHOTS_DIR } from "./browser.ts";
 export { makeGpgKey, type TestGpgKey } from "./gpg.ts";
 export { type Fault, type RequestLog, type Served, serve, startHttpServer, type TestHttpServer } from "./http-server.ts";
 export { startNodeScript, waitForExit } from "./node-script.ts";
