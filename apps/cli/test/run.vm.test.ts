@@ -254,7 +254,9 @@ describe("msf serve over these runs", () => {
           expect(response.status, f).toBe(200);
           return response.text();
         }),
-        ...["/", "/runs", `/runs/${defaultRunId}`, "/distros/debian-13", "/badges/debian-13.svg"].map(async (path) => (await fetch(`${serve.url}${path}`)).text()),
+        ...["/", "/runs", `/runs/${defaultRunId}`, "/distros/debian-13", "/badges/debian-13.svg"].map(async (path) =>
+          (await fetch(`${serve.url}${path}`)).text(),
+        ),
       ]);
       for (const body of bodies) {
         expect(body).not.toContain(alicePassword);

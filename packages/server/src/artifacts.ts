@@ -1,5 +1,5 @@
-import { realpath } from "node:fs/promises";
-import { extname, isAbsolute, normalize, sep } from "node:path";
+import { readdir, realpath } from "node:fs/promises";
+import { extname, isAbsolute, join, normalize, sep } from "node:path";
 
 /** What a run directory may serve, by extension; anything else (keys, images, sockets) is never served. */
 export const ARTIFACT_TYPES: Readonly<Record<string, string>> = {
@@ -28,4 +28,18 @@ export function artifactType(relative: string): { type: string } | { refused: st
 export async function resolveInside(runDir: string, relative: string): Promise<string | undefined> {
   const [root, file] = await Promise.all([realpath(runDir), realpath(`${runDir}${sep}${normalize(relative)}`).catch(() => undefined)]);
   return file?.startsWith(`${root}${sep}`) ? file : undefined;
+}
+
+/** The servable files under a run-relative directory (at most `limit`, run-relative paths); none when it is missing or outside. */
+export async function listArtifacts(runDir: string, relativeDir: string, limit = 100): Promise<string[]> {
+  if ("refused" in artifactType(join(relativeDir, "x.log"))) return [];
+  const dir = await resolveInside(runDir, relativeDir);
+  if (!dir) return [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(relativeDir, entry.parentPath.slice(dir.length), entry.name))
+    .filter((relative) => "type" in artifactType(relative))
+    .sort()
+    .slice(0, limit);
 }

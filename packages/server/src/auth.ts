@@ -12,7 +12,12 @@ export function isLoopback(host: string): boolean {
 export function presentedToken(headers: { authorization?: string; cookie?: string }): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
   if (bearer) return bearer;
-  return /(?:^|;\s*)msf_token=([^;\s]+)/.exec(headers.cookie ?? "")?.[1];
+  const cookie = /(?:^|;\s*)msf_token=([^;\s]+)/.exec(headers.cookie ?? "")?.[1];
+  try {
+    return cookie === undefined ? undefined : decodeURIComponent(cookie);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Constant-time comparison, so the answer's timing says nothing about the token. */

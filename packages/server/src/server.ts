@@ -12,6 +12,7 @@ import {
 import { registerApi } from "./api/index.ts";
 import { needsToken, presentedToken, tokenMatches } from "./auth.ts";
 import type { RunLauncher } from "./launcher.ts";
+import { loginPage, registerLogin } from "./views/login.ts";
 import { registerViews } from "./views/routes.ts";
 
 export interface ServerOptions {
@@ -28,6 +29,9 @@ const STATUS: Partial<Record<MsfError["code"], number>> = { ERR_MSF_NOT_FOUND: 4
 
 /** Pages and API answers may load only what this server serves. */
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** What anyone may load: the sign-in page and the files it needs. */
+const OPEN_PATHS = /^\/(login|assets\/app\.(css|js))(\?|$)/;
 
 /** The API and the dashboard over one state directory, not yet listening (tests use `inject` or `listen`). */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -49,7 +53,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.addHook("onRequest", async (request, reply) => {
     if (!needsToken({ loopback: options.loopback, hasToken: options.token !== undefined, method: request.method })) return;
-    if (tokenMatches(options.token ?? "", presentedToken(request.headers))) return;
+    if (OPEN_PATHS.test(request.url) || tokenMatches(options.token ?? "", presentedToken(request.headers))) return;
+    // A person at a browser gets the sign-in page; a program gets the API's answer.
+    if (!request.url.startsWith("/api/") && request.method === "GET") {
+      return reply.code(401).type("text/html; charset=utf-8").send(loginPage(request.url));
+    }
     await reply
       .code(401)
       .header("www-authenticate", "Bearer")
@@ -74,6 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerApi(app, options.ctx, options.launcher);
   registerViews(app, options.ctx);
+  registerLogin(app, options.token);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

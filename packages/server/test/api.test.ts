@@ -1,4 +1,4 @@
-import { rmSync, symlinkSync } from "node:fs";
+import { rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ReportSchema } from "@msf/report";
 import { Journal } from "@msf/run";
@@ -118,6 +118,7 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs/{runId}/artifacts/{*}",
       "/api/v1/runs/{runId}/cancel",
       "/api/v1/runs/{runId}/checks",
+      "/api/v1/runs/{runId}/log",
       "/api/v1/runs/{runId}/report",
       "/api/v1/runs/{runId}/rerun",
     ]);
@@ -142,9 +143,36 @@ describe("/api/v1 over real run directories", () => {
     expect(distro).toContain(`first bad <a href="/runs/${runIds[1]}">`);
     expect(distro).toContain("newly failing: <code>imap-login</code>");
     expect((await get("/distros/debian-11")).status).toBe(404);
+    // The trend: a bar per run, oldest left, coloured by verdict.
+    expect([...distro.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1])).toEqual(["passed", "product"]);
     const badge = await get("/badges/debian-12.svg");
     expect(badge.headers.get("content-type")).toBe("image/svg+xml");
     expect(await badge.text()).toContain("failed (product)");
+  });
+});
+
+describe("a run's page and a check's", () => {
+  it("lists each distribution's checks, linked to a page with the transcript, and offers a rerun once the run is over", async () => {
+    const run = await (await get(`/runs/${runIds[1]}`)).text();
+    const href = `/runs/${runIds[1]}/checks/debian-12/imap-login`;
+    expect(run).toContain(`<a href="${href}">imap-login</a>`);
+    expect(run).toContain(`<button type="button" class="rerun" data-distro="debian-12">`);
+    const check = await get(href);
+    expect(check.status).toBe(200);
+    const html = await check.text();
+    expect(html).toMatch(/<span class="cell product">fail<\/span>/);
+    expect(html).toMatch(/<pre class="log" id="transcript">C: imap-login/);
+    expect(html).not.toContain(SECRET);
+    expect((await get(`/runs/${runIds[1]}/checks/debian-12/no-such-check`)).status).toBe(404);
+  });
+
+  it("answers the tail of a run's log from a bounded read of its end, a line per record", async () => {
+    const log = join(temp.path, "runs", runIds[0] as string, "msf.log");
+    const record = (i: number) => JSON.stringify({ time: "2026-11-30T12:00:00.000Z", level: "info", component: "run", msg: `line ${i} ${"x".repeat(200)}` });
+    writeFileSync(log, `${Array.from({ length: 5000 }, (_, i) => record(i)).join("\n")}\nnot json\n`);
+    const { lines } = (await (await get(`/api/v1/runs/${runIds[0]}/log?lines=3`)).json()) as { lines: string[] };
+    expect(lines).toEqual([`12:00:00 info run line 4998 ${"x".repeat(200)}`, `12:00:00 info run line 4999 ${"x".repeat(200)}`, "not json"]);
+    expect((await get(`/api/v1/runs/${runIds[0]}/log?lines=100000`)).status).toBe(400);
   });
 });
 
@@ -236,6 +264,18 @@ describe("the token", () => {
       expect((await guarded.inject({ url: "/api/v1/runs" })).statusCode).toBe(401);
       expect((await guarded.inject({ url: "/api/v1/runs", headers: { authorization: "Bearer wrong-token-wrong-token" } })).statusCode).toBe(401);
       expect((await guarded.inject({ url: "/api/v1/runs", headers: { authorization: "Bearer 0123456789abcdef0123" } })).statusCode).toBe(200);
+      // A browser is sent to sign in; the right token becomes an HttpOnly same-site cookie that opens pages and actions.
+      const page = await guarded.inject({ url: `/runs/${runIds[0]}` });
+      expect(page.statusCode).toBe(401);
+      expect(page.body).toContain(`<form id="login" data-next="/runs/${runIds[0]}">`);
+      expect((await guarded.inject({ url: "/assets/app.js" })).statusCode).toBe(200);
+      const login = (token: string) => guarded.inject({ method: "POST", url: "/login", payload: { token } });
+      expect((await login("wrong-token-wrong-token")).statusCode).toBe(401);
+      const signedIn = await login("0123456789abcdef0123");
+      expect(signedIn.statusCode).toBe(204);
+      const cookie = String(signedIn.headers["set-cookie"]);
+      expect(cookie).toMatch(/^msf_token=0123456789abcdef0123; HttpOnly; SameSite=Strict; Path=\/$/);
+      expect((await guarded.inject({ url: `/runs/${runIds[0]}`, headers: { cookie: cookie.split(";")[0] as string } })).statusCode).toBe(200);
     } finally {
       await guarded.close();
     }

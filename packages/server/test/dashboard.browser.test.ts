@@ -73,6 +73,7 @@ describe("the dashboard in a real browser", () => {
     expect(await state("debian-12:test").textContent()).toBe("running");
     expect(await state("debian-12:collect").textContent()).toBe("pending");
     expect(await page.locator("#run-status").textContent()).toBe("running");
+    expect(await page.locator("#log-tail").count()).toBe(1);
     await page.screenshot({ path: join(SCREENSHOTS_DIR, "run-live.png"), fullPage: true });
 
     release();
@@ -82,8 +83,26 @@ describe("the dashboard in a real browser", () => {
     expect(await state("debian-12:test").textContent()).toBe("done");
     expect(await state("debian-12:collect").textContent()).toBe("done");
     await page.screenshot({ path: join(SCREENSHOTS_DIR, "run-finished.png"), fullPage: true });
+
+    // Drawn again, the finished run lists its checks; one click shows a check's transcript.
+    const finished = await page.evaluate(() => document.body.dataset.run as string);
+    await page.reload();
+    expect(await page.locator("#log-tail").count()).toBe(0);
+    await page.click("#checks-debian-12 a >> text=imap-login");
+    expect(await page.locator("#transcript").textContent()).toBe("C: imap-login");
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "check.png"), fullPage: true });
+    await page.goto(`${base}/distros/debian-12`);
+    expect(await page.locator("#trend rect").count()).toBeGreaterThanOrEqual(2);
+    await page.screenshot({ path: join(SCREENSHOTS_DIR, "distro.png"), fullPage: true });
+
+    // Rerun one distribution of the run: a new run starts and its page opens; cancelled here.
+    await page.goto(`${base}/runs/${finished}`);
+    await page.click("button.rerun");
+    await page.waitForURL((url) => /^\/runs\/\d{8}T\d{6}-[0-9a-f]{4}$/.test(url.pathname) && !url.pathname.endsWith(finished), { timeout: 15_000 });
+    await page.click("#cancel");
+    await waitForText(page, "#run-status", "interrupted");
     await page.close();
-  }, 60_000);
+  }, 90_000);
 
   it("a run started from the page appears, follows its journal, and the cancel button ends it (interrupted)", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -119,7 +138,8 @@ function inProcessLauncher(): RunLauncher {
   return {
     start: (request) =>
       new Promise((resolve, reject) => {
-        expect(request).toEqual({});
+        // The start form sends the configured matrix; a rerun names its one distribution.
+        expect([{}, { distros: ["debian-12"] }]).toContainEqual(request);
         const abort = new AbortController();
         const runCtx = createContext({ env: ctx.env, signal: abort.signal });
         // As a real step's processes do when the run is cancelled, the stand-in test step fails.

@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { join } from "node:path";
 import { MsfError } from "@msf/core";
 import { pageRuns, type RunSummary, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
@@ -7,6 +8,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { artifactType, resolveInside } from "../artifacts.ts";
 import { distributionHistories } from "../history.ts";
+import { tailLog } from "../log-tail.ts";
 import { readResults } from "../results.ts";
 import {
   ArtifactParamsSchema,
@@ -86,6 +88,22 @@ export function registerReads(app: FastifyInstance, ctx: MsfContext): void {
       const report = await reportOf(ctx, request.params.runId);
       const distributions = report.distributions.filter((d) => request.query.distro === undefined || d.id === request.query.distro);
       return { checks: distributions.flatMap((d) => d.checks.map((check) => ({ distro: d.id, ...check }))) };
+    },
+  );
+
+  api.get(
+    "/api/v1/runs/:runId/log",
+    {
+      schema: {
+        summary: "The tail of a run's log (msf.log), a line per record",
+        params: RunParamsSchema,
+        querystring: z.object({ lines: z.coerce.number().int().min(1).max(500).default(40) }),
+        response: { 200: z.object({ lines: z.array(z.string()) }), ...errors },
+      },
+    },
+    async (request) => {
+      const run = await runOf(ctx, request.params.runId);
+      return { lines: await tailLog(join(run.dir, "msf.log"), request.query.lines) };
     },
   );
 

@@ -13,6 +13,11 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .
 .running{color:var(--infra)}.new{background:var(--product);color:var(--bg);border-radius:3px;padding:0 .3rem;font-size:.8em;margin-left:.4rem}
 .muted{color:var(--muted)}
 form{margin-top:1.5rem}input{min-width:18rem;max-width:100%}
+pre.log{background:color-mix(in srgb,var(--fg) 6%,transparent);padding:.6rem;overflow-x:auto;max-height:28rem;font-size:.85em;white-space:pre-wrap}
+.trend{width:100%;max-width:40rem;height:auto}.trend rect.passed{fill:var(--ok)}.trend rect.product{fill:var(--product)}
+.trend rect.infrastructure{fill:var(--infra)}.trend rect.partial,.trend rect.not-run{fill:var(--none)}.trend .rate{fill:none;stroke:var(--fg);stroke-width:1.5}
+h2 button{margin-left:1rem;font-size:.7em}
+@media (max-width:40rem){body{font-size:14px}main{padding:.5rem}th,td{padding:.3rem}input{min-width:0;width:100%}}
 `;
 
 export const APP_JS = `"use strict";
@@ -42,6 +47,27 @@ document.getElementById("cancel")?.addEventListener("click", async () => {
   const answer = await post("/api/v1/runs/" + encodeURIComponent(document.body.dataset.run) + "/cancel", {});
   document.getElementById("cancel-result").textContent = answer.ok ? "cancelling" : answer.body.message || "failed";
 });
+document.getElementById("login")?.addEventListener("submit", async (submit) => {
+  submit.preventDefault();
+  const answer = await post("/login", { token: new FormData(submit.target).get("token") });
+  if (answer.status === 204) location.href = submit.target.dataset.next;
+  else document.getElementById("login-result").textContent = answer.body.message || "failed (" + answer.status + ")";
+});
+for (const button of document.querySelectorAll("button.rerun")) {
+  button.addEventListener("click", async () => {
+    const answer = await post("/api/v1/runs/" + encodeURIComponent(document.body.dataset.run) + "/rerun", { distro: button.dataset.distro });
+    if (answer.ok) location.href = "/runs/" + encodeURIComponent(answer.body.runId);
+    else button.after(" " + (answer.status === 409 ? "run " + answer.body.runId + " is running" : answer.body.message || "failed"));
+  });
+}
+// While a run runs, its page shows the tail of its log, read again every two seconds.
+const tail = document.getElementById("log-tail");
+async function readTail() {
+  const response = await fetch("/api/v1/runs/" + encodeURIComponent(document.body.dataset.run) + "/log?lines=30");
+  if (response.ok) tail.textContent = (await response.json()).lines.join("\\n");
+}
+const tailTimer = tail && setInterval(readTail, 2000);
+if (tail) readTail();
 // A run's page follows its journal: each task row takes the state of the newest event.
 const run = document.body.dataset.run;
 if (run) {
@@ -52,6 +78,8 @@ if (run) {
     if (event.type === "run-finished") {
       document.getElementById("run-status").textContent = event.status;
       document.getElementById("cancel")?.remove();
+      clearInterval(tailTimer);
+      if (tail) readTail();
       return;
     }
     const row = event.task && document.querySelector('[data-task="' + CSS.escape(event.task) + '"]');

@@ -1,15 +1,19 @@
+import { MsfError } from "@msf/core";
 import { checkCounts, escapeMarkup as e } from "@msf/report";
 import { pageRuns, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { runOf } from "../api/index.ts";
-import { type DistributionHistory, distributionHistories, type ResultOf } from "../history.ts";
+import { reportOf, runOf } from "../api/index.ts";
+import { listArtifacts } from "../artifacts.ts";
+import { distributionHistories, type ResultOf } from "../history.ts";
 import { newestResults, readResults } from "../results.ts";
 import { RunParamsSchema } from "../schemas.ts";
 import { APP_CSS, APP_JS } from "./assets.ts";
 import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
+import { cell, distroBody, runLink } from "./distro-page.ts";
 import { page, table } from "./layout.ts";
+import { checkBody, runBody } from "./run-page.ts";
 
 const latestResults = async (ctx: MsfContext) => newestResults(await readResults(ctx));
 
@@ -18,9 +22,6 @@ const START_FORM = `<form id="start"><label>distributions <input name="distros" 
 <button type="submit">Start a run</button> <span id="start-result" role="status"></span></form>`;
 
 const RUN_STATUS_CLASS = { passed: "passed", failed: "product", running: "running", interrupted: "not-run" } as const;
-
-const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;
-const runLink = (runId: string) => `<a href="/runs/${e(runId)}">${e(runId)}</a>`;
 
 function matrixBody(rows: ResultOf[]): string {
   if (!rows.length) return `<p class="muted">No runs yet: <code>msf run</code> starts one.</p>`;
@@ -39,21 +40,6 @@ function matrixBody(rows: ResultOf[]): string {
     }),
     ` id="matrix"`,
   );
-}
-
-/** A distribution's page: last good, first bad and what changed between them, then every result. */
-function distroBody(history: DistributionHistory, results: ResultOf[]): string {
-  const firstBad = results.find((r) => r.runId === history.firstBad)?.distribution.changes;
-  const changed = firstBad?.packages.length
-    ? `<ul id="changes">${firstBad.packages.map((p) => `<li>${e(p.name)} ${e(p.from ?? "(new)")} -> ${e(p.to ?? "(removed)")}</li>`).join("")}</ul>`
-    : "";
-  const newly = firstBad?.newlyFailing.length ? `<p>newly failing: ${firstBad.newlyFailing.map((id) => `<code>${e(id)}</code>`).join(", ")}</p>` : "";
-  const summary = `<p>last good ${history.lastGood ? runLink(history.lastGood) : "none"} · first bad ${history.firstBad ? runLink(history.firstBad) : "none"} · passed ${history.passRate.passed} of ${history.passRate.runs} runs</p>${newly}${changed}`;
-  const rows = results.map((r) => {
-    const counts = checkCounts(r.distribution);
-    return [runLink(r.runId), cell(cellKind(r.distribution)), counts.total ? `${counts.passed}/${counts.total}` : "-", e(r.finishedAt ?? "-")];
-  });
-  return summary + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`);
 }
 
 /** A small status badge for READMEs and wikis. */
@@ -95,18 +81,23 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     if (asked === "latest") return reply.redirect(`/runs/${run.runId}`);
     // The page's event stream starts after the journal line it is drawn from: no event falls between.
     const { snapshot, journalLines } = await readRunSnapshot(ctx, run);
-    const tasks = Object.entries(snapshot.tasks);
-    const rows = tasks.map(([id, task]) => [
-      e(id),
-      `<span class="state ${e(task.state)}">${e(task.state)}</span>`,
-      `<span class="time">${task.durationMs === undefined ? "-" : `${(task.durationMs / 1000).toFixed(1)} s`}</span>`,
-      e(task.message ?? ""),
-    ]);
-    const cancel = snapshot.status === "running" ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result"></span>` : "";
-    const body = `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="/api/v1/runs/${e(run.runId)}/artifacts/report/index.html">report</a> · <a href="/api/v1/runs/${e(run.runId)}/artifacts/msf.log">log</a></p>
-${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}`;
-    return reply.type(html).send(page(`Run ${run.runId}`, body, { runId: run.runId, after: `${run.runId}:${journalLines}` }));
+    const report = snapshot.status === "running" ? undefined : await reportOf(ctx, run.runId).catch(() => undefined);
+    return reply.type(html).send(page(`Run ${run.runId}`, runBody(run.runId, snapshot, report), { runId: run.runId, after: `${run.runId}:${journalLines}` }));
   });
+
+  app.get(
+    "/runs/:runId/checks/:distro/:check",
+    { schema: { hide: true, params: RunParamsSchema.extend({ distro: z.string().max(64), check: z.string().max(128) }) } },
+    async (request, reply) => {
+      const { runId, distro, check: checkId } = request.params as { runId: string; distro: string; check: string };
+      const report = await reportOf(ctx, runId);
+      const distribution = report.distributions.find((d) => d.id === distro);
+      const check = distribution?.checks.find((c) => c.id === checkId);
+      if (!distribution || !check) throw new MsfError("ERR_MSF_NOT_FOUND", `run ${report.runId} has no check ${checkId} for ${distro}`);
+      const diagnostics = distribution.diagnostics ? await listArtifacts((await runOf(ctx, report.runId)).dir, distribution.diagnostics) : [];
+      return reply.type(html).send(page(`${check.id} on ${distribution.name}`, checkBody(report.runId, distribution, check, diagnostics)));
+    },
+  );
 
   app.get("/distros/:distro", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
     const { distro } = request.params as { distro: string };

@@ -1,0 +1,36 @@
+import { open } from "node:fs/promises";
+
+/** At most this much of the end of a log is read, however long the log has grown. */
+const TAIL_BYTES = 64 * 1024;
+
+/** Pure: msf.log's JSON records as short lines (`time level component message`); other lines as they are. */
+export function logLines(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      try {
+        const record = JSON.parse(line) as { time?: string; level?: string; component?: string; msg?: string };
+        return [record.time?.slice(11, 19), record.level, record.component, record.msg].filter(Boolean).join(" ");
+      } catch {
+        return line;
+      }
+    });
+}
+
+/** The last `count` lines of a log file (a bounded read of its end); none when it does not exist yet. */
+export async function tailLog(path: string, count: number): Promise<string[]> {
+  const file = await open(path, "r").catch(() => undefined);
+  if (!file) return [];
+  try {
+    const { size } = await file.stat();
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buffer = Buffer.alloc(size - start);
+    await file.read(buffer, 0, buffer.length, start);
+    // A read that starts mid-file drops its first, partial line.
+    const text = buffer.toString("utf8");
+    return logLines(start > 0 ? text.slice(text.indexOf("\n") + 1) : text).slice(-count);
+  } finally {
+    await file.close();
+  }
+}

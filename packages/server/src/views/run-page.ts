@@ -1,0 +1,54 @@
+import { type CheckResult, type DistributionResult, escapeMarkup as e, type Report } from "@msf/report";
+import type { RunStatusSnapshot } from "@msf/run";
+import { table } from "./layout.ts";
+
+const seconds = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+
+/** Where a check's page is. */
+export const checkHref = (runId: string, distro: string, checkId: string) =>
+  `/runs/${encodeURIComponent(runId)}/checks/${encodeURIComponent(distro)}/${encodeURIComponent(checkId)}`;
+
+/** Pure: a run's page: its tasks (updated live by app.js), the log tail while it runs, then each distribution's checks. */
+export function runBody(runId: string, snapshot: Pick<RunStatusSnapshot, "status" | "tasks">, report: Report | undefined): string {
+  const running = snapshot.status === "running";
+  const tasks = Object.entries(snapshot.tasks);
+  const rows = tasks.map(([id, task]) => [
+    e(id),
+    `<span class="state ${e(task.state)}">${e(task.state)}</span>`,
+    `<span class="time">${seconds(task.durationMs)}</span>`,
+    e(task.message ?? ""),
+  ]);
+  const cancel = running ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result" role="status"></span>` : "";
+  return `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="${artifactHref(runId, "report/index.html")}">report</a> · <a href="${artifactHref(runId, "msf.log")}">log</a></p>
+${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}
+${running ? `<h2>Log</h2><pre id="log-tail" class="log" aria-live="polite"></pre>` : ""}
+${(report?.distributions ?? []).map((distribution) => distributionChecks(runId, distribution, running)).join("\n")}`;
+}
+
+function distributionChecks(runId: string, distribution: DistributionResult, running: boolean): string {
+  const rows = distribution.checks.map((check) => [
+    `<a href="${checkHref(runId, distribution.id, check.id)}">${e(check.id)}</a>`,
+    `<span class="${checkClass(check)}">${e(check.status)}</span>`,
+    seconds(check.durationMs),
+    e(check.message),
+  ]);
+  // Rerun is offered once the run is over (a running one holds the state directory).
+  const rerun = running ? "" : ` <button type="button" class="rerun" data-distro="${e(distribution.id)}">Rerun ${e(distribution.id)}</button>`;
+  const checks = rows.length ? table(["check", "verdict", "time", "message"], rows, ` class="checks"`) : `<p class="muted">No checks ran.</p>`;
+  return `<section id="checks-${e(distribution.id)}"><h2>${e(distribution.name)}${rerun}</h2>\n${checks}</section>`;
+}
+
+const checkClass = (check: CheckResult) => (check.status === "pass" ? "passed" : check.status === "skip" ? "skipped" : "product");
+
+/** Pure: a check's page: verdict, time, message, its wire transcript and where the diagnostics are. */
+export function checkBody(runId: string, distribution: DistributionResult, check: CheckResult, diagnostics: string[]): string {
+  const links = diagnostics.map((file) => `<li><a href="${artifactHref(runId, file)}">${e(file)}</a></li>`).join("");
+  return `<p><span class="cell ${checkClass(check)}">${e(check.status)}</span> in ${seconds(check.durationMs)} · ${e(check.component)} · ${e(distribution.name)} in run <a href="/runs/${encodeURIComponent(runId)}">${e(runId)}</a></p>
+<p>${e(check.message)}</p>
+<h2>Transcript</h2>
+<pre class="log" id="transcript">${e(check.evidence || "(none recorded)")}</pre>
+${links ? `<h2>Diagnostics</h2><ul id="diagnostics">${links}</ul>` : ""}`;
+}
+
+const artifactHref = (runId: string, relative: string) =>
+  `/api/v1/runs/${encodeURIComponent(runId)}/artifacts/${relative.split("/").map(encodeURIComponent).join("/")}`;
