@@ -48,20 +48,53 @@ export async function journalsEnd(runsDir: string): Promise<Cursor | undefined> 
   return newest === undefined ? undefined : { runId: newest, line: (await journalLines(runsDir, newest)).length };
 }
 
+/** Where a follower is in one journal: the bytes and the whole lines read so far. */
+interface Position {
+  offset: number;
+  line: number;
+}
+
+/** At most this much of a journal is read at a time, so a follower's memory stays flat however long the run. */
+const READ_BYTES = 1024 * 1024;
+
+/** The whole lines written past `from` (a line still being written waits for its newline). */
+async function linesAfter(path: string, from: Position): Promise<{ lines: string[]; next: Position }> {
+  const file = await open(path).catch(() => undefined);
+  if (!file) return { lines: [], next: from };
+  try {
+    const length = Math.min((await file.stat()).size - from.offset, READ_BYTES);
+    if (length <= 0) return { lines: [], next: from };
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, from.offset);
+    const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    // No newline in a whole read: not a journal line msf writes; skipped rather than waited for forever.
+    if (end < 0) return { lines: [], next: { ...from, offset: from.offset + (bytesRead === READ_BYTES ? bytesRead : 0) } };
+    const lines = buffer.subarray(0, end).toString("utf8").split("\n");
+    return { lines, next: { offset: from.offset + end + 1, line: from.line + lines.length } };
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * Every journal line written after the cursor (from the first run when there is none), run after
- * run, as it is written. Only the cursor's run and newer ones are read: older runs have finished.
+ * run, as it is written. Only the cursor's run and newer ones are read (older runs have finished),
+ * and each only past what was already read.
  */
 export async function* followJournals(runsDir: string, options: { from?: Cursor; signal: AbortSignal; intervalMs?: number }): AsyncGenerator<JournalLine> {
-  const seen = new Map<string, number>();
-  if (options.from) seen.set(options.from.runId, options.from.line);
+  const read = new Map<string, Position>();
   while (!options.signal.aborted) {
     for (const runId of await runIds(runsDir)) {
       if (options.from && runId < options.from.runId) continue;
-      const lines = await journalLines(runsDir, runId);
-      const from = seen.get(runId) ?? 0;
-      for (let index = from; index < lines.length; index++) yield { runId, line: index + 1, text: lines[index] as string };
-      seen.set(runId, Math.max(from, lines.length));
+      // The cursor's own run: its first `line` lines were seen by the client already.
+      const skip = runId === options.from?.runId ? options.from.line : 0;
+      for (let more = true; more && !options.signal.aborted; ) {
+        const at = read.get(runId) ?? { offset: 0, line: 0 };
+        const { lines, next } = await linesAfter(join(runsDir, runId, "journal.ndjson"), at);
+        read.set(runId, next);
+        for (const [index, text] of lines.entries()) if (at.line + index + 1 > skip) yield { runId, line: at.line + index + 1, text };
+        more = next.offset > at.offset;
+      }
     }
     await sleep(options.intervalMs ?? 500, undefined, { signal: options.signal }).catch(() => undefined);
   }

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -30,9 +31,11 @@ export function registerEvents(app: FastifyInstance, ctx: MsfContext): void {
       const heartbeat = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
       try {
         for await (const line of followJournals(ctx.paths.runs, { from, signal: abort.signal })) {
-          reply.raw.write(
+          const sent = reply.raw.write(
             `id: ${line.runId}:${line.line}\nevent: journal\ndata: ${JSON.stringify({ runId: line.runId, ...(jsonObject(line.text) ?? { text: line.text }) })}\n\n`,
           );
+          // A slow client: wait until it has taken what was sent, rather than buffering without end.
+          if (!sent) await once(reply.raw, "drain", { signal: abort.signal }).catch(() => undefined);
         }
       } finally {
         clearInterval(heartbeat);
