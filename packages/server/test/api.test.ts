@@ -1,4 +1,4 @@
-import { rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ReportSchema } from "@msf/report";
 import { Journal } from "@msf/run";
@@ -8,6 +8,7 @@ import { MSF_BIN, makeTempDir } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { UPGRADE_RUN } from "../../report/test/fixture.ts";
 import { SECRET, standInRun } from "./stand-in-runs.ts";
 
 // The API on a real loopback port over run directories the real executor, journal and report wrote
@@ -164,6 +165,20 @@ describe("a run's page and a check's", () => {
     expect(html).toMatch(/<pre class="log" id="transcript">C: imap-login/);
     expect(html).not.toContain(SECRET);
     expect((await get(`/runs/${runIds[1]}/checks/debian-12/no-such-check`)).status).toBe(404);
+  });
+
+  it("shows an upgrade run's rows: verdict, stage times, checks after, integrity, and what broke", async () => {
+    // The report of an upgrade run (the report package's fixture) in a copy of a real run's directory.
+    const runId = "20000101T000000-0000";
+    const dir = join(temp.path, "runs", runId);
+    cpSync(join(temp.path, "runs", runIds[0] as string), dir, { recursive: true });
+    writeFileSync(join(dir, "journal.ndjson"), readFileSync(join(dir, "journal.ndjson"), "utf8").replaceAll(runIds[0] as string, runId));
+    writeFileSync(join(dir, "report", "report.json"), JSON.stringify({ ...UPGRADE_RUN, runId }));
+    const html = await (await get(`/runs/${runId}`)).text();
+    expect(html).toContain('<section id="upgrades">');
+    expect(html).toMatch(/<td>debian-11 -&gt; debian-12<\/td><td>survived<\/td><td>290\.0 s<\/td>/);
+    expect(html).toMatch(/<li>debian-12 -&gt; debian-13: check failing after the upgrade: /);
+    rmSync(dir, { recursive: true });
   });
 
   it("answers the tail of a run's log from a bounded read of its end, a line per record", async () => {

@@ -1,4 +1,15 @@
-import { type CheckResult, type DistributionResult, escapeMarkup as e, type Report } from "@msf/report";
+import {
+  type CheckResult,
+  changeLine,
+  type DistributionResult,
+  escapeMarkup as e,
+  imageLine,
+  type Report,
+  stackLines,
+  type UpgradeRow,
+  upgradeCells,
+  upgradeFindings,
+} from "@msf/report";
 import type { RunStatusSnapshot } from "@msf/run";
 import { table } from "./layout.ts";
 
@@ -22,7 +33,32 @@ export function runBody(runId: string, snapshot: Pick<RunStatusSnapshot, "status
   return `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="${artifactHref(runId, "report/index.html")}">report</a> · <a href="${artifactHref(runId, "msf.log")}">log</a></p>
 ${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}
 ${running ? `<h2>Log</h2><pre id="log-tail" class="log" aria-live="polite"></pre>` : ""}
-${(report?.distributions ?? []).map((distribution) => distributionChecks(runId, distribution, running)).join("\n")}`;
+${(report?.distributions ?? []).map((distribution) => distributionChecks(runId, distribution, running)).join("\n")}
+${report?.upgrades?.length ? upgradesSection(report.upgrades) : ""}`;
+}
+
+/** The versions tested, the image booted and what changed since the last pass: a distribution's header lines. */
+function versionsLines(distribution: DistributionResult): string {
+  const lines = [
+    ...(distribution.versions ? [stackLines(distribution.versions).join(" · ")] : []),
+    ...(distribution.image ? [imageLine(distribution.image)] : []),
+    ...(distribution.changes?.packages.length
+      ? [`changed since the last pass (${distribution.changes.baseline.runId}): ${distribution.changes.packages.map(changeLine).join(", ")}`]
+      : []),
+  ];
+  return lines.map((line) => `<p class="muted">${e(line)}</p>`).join("");
+}
+
+/** Upgrades in place: a row per hop (verdict, stage times, checks after, integrity), then what broke. */
+function upgradesSection(rows: UpgradeRow[]): string {
+  const [first] = rows as [UpgradeRow];
+  const findings = rows.flatMap((row) => upgradeFindings(row).map((finding) => `<li>${e(row.hop)}: ${e(finding)}</li>`));
+  return `<section id="upgrades"><h2>Upgrades</h2>
+${table(
+  upgradeCells(first).header,
+  rows.map((row) => upgradeCells(row).cells.map((cell) => e(cell))),
+)}
+${findings.length ? `<ul>${findings.join("")}</ul>` : ""}</section>`;
 }
 
 function distributionChecks(runId: string, distribution: DistributionResult, running: boolean): string {
@@ -35,7 +71,7 @@ function distributionChecks(runId: string, distribution: DistributionResult, run
   // Rerun is offered once the run is over (a running one holds the state directory).
   const rerun = running ? "" : ` <button type="button" class="rerun" data-distro="${e(distribution.id)}">Rerun ${e(distribution.id)}</button>`;
   const checks = rows.length ? table(["check", "verdict", "time", "message"], rows, ` class="checks"`) : `<p class="muted">No checks ran.</p>`;
-  return `<section id="checks-${e(distribution.id)}"><h2>${e(distribution.name)}${rerun}</h2>\n${checks}</section>`;
+  return `<section id="checks-${e(distribution.id)}"><h2>${e(distribution.name)}${rerun}</h2>\n${versionsLines(distribution)}${checks}</section>`;
 }
 
 const checkClass = (check: CheckResult) => (check.status === "pass" ? "passed" : check.status === "skip" ? "skipped" : "product");
