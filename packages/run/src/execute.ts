@@ -71,7 +71,6 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     const restored = previous ? await restoreFinished(plan, previous.status, runner) : undefined;
     if (previous) await endOrphans(ctx);
     await writeJsonAtomic(join(dir, "plan.json"), plan);
-    emit({ type: "run-planned", runId, dir, resumed: Boolean(previous), tasks: plan.tasks.length, matrix: plan.matrix });
 
     // Parallel tasks journal one event at a time; status.json is the replay of every event so far.
     const events = await readJournal(journal.path);
@@ -84,6 +83,8 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
       return chain;
     };
     await record({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed: Boolean(previous) });
+    // Announced once the journal has it: whoever follows the id (a page, msf status) finds the run started.
+    emit({ type: "run-planned", runId, dir, resumed: Boolean(previous), tasks: plan.tasks.length, matrix: plan.matrix });
     await executePlan({
       plan,
       runner,
