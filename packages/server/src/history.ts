@@ -1,5 +1,6 @@
+import { catalog, lifecycleOf } from "@msf/catalog";
 import { type DistributionResult, verdictOf } from "@msf/report";
-import { median } from "@msf/run";
+import { type ImageRow, median } from "@msf/run";
 
 /** One run's result for one distribution. */
 export interface ResultOf {
@@ -50,4 +51,23 @@ export function distributionHistories(results: readonly ResultOf[]): Distributio
         medianMs: Object.fromEntries([...durations].map(([phase, values]) => [phase, median(values)])),
       };
     });
+}
+
+/** Pure: the catalog's distributions, and any other a run included, each with its history and its images (newest first). */
+export function distributionRows(histories: readonly DistributionHistory[], images: readonly ImageRow[]) {
+  const ids = [...new Set([...catalog.map((d) => d.id), ...histories.map((h) => h.id)])].sort();
+  return ids.map((id) => {
+    const entry = catalog.find((d) => d.id === id);
+    const history = histories.find((h) => h.id === id);
+    return {
+      id,
+      name: entry?.name ?? history?.name ?? id,
+      family: entry?.family,
+      lifecycle: entry ? lifecycleOf(entry).state : undefined,
+      history,
+      images: images
+        .filter((image) => image.distro === id)
+        .map(({ key, builtAt, sizeBytes, stack, pinned, lastRun }) => ({ key, builtAt, sizeBytes, stack, pinned, lastRun })),
+    };
+  });
 }

@@ -94,6 +94,30 @@ export const DistributionHistorySchema = z
   })
   .meta({ id: "DistributionHistory" });
 
+export const ImageSummarySchema = z
+  .object({
+    key: z.string(),
+    builtAt: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+    stack: z.array(z.object({ component: z.string(), package: z.string().optional(), version: z.string().optional() })),
+    /** The distribution's last known good image (the newest passing run's). */
+    pinned: z.boolean(),
+    lastRun: z.string().optional(),
+  })
+  .meta({ id: "Image" });
+
+/** A catalog row: what the distribution is, its history when a run has included it, its cached images. */
+export const DistributionRowSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    family: z.string().optional(),
+    lifecycle: z.enum(["supported", "ended", "moving"]).optional(),
+    history: DistributionHistorySchema.optional(),
+    images: z.array(ImageSummarySchema),
+  })
+  .meta({ id: "Distribution" });
+
 export const CheckRowSchema = CheckResultSchema.extend({ distro: z.string() }).meta({ id: "Check" });
 
 export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9A-Za-z][0-9A-Za-z_-]{0,63})$/, "a run id or latest") });

@@ -1,5 +1,6 @@
-import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { publishImage } from "@msf/qemu";
 import { ReportSchema } from "@msf/report";
 import { Journal } from "@msf/run";
 import { buildServer, msfRunLauncher, runArgs, schemas } from "@msf/server";
@@ -75,17 +76,45 @@ describe("/api/v1 over real run directories", () => {
     expect(schemas.ErrorSchema.parse(await missing.json())).toMatchObject({ code: "ERR_MSF_NOT_FOUND" });
   });
 
-  it("answers each distribution's history: newest verdict, last good and first bad run, pass rate, median phase times", async () => {
-    const { distributions } = z.object({ distributions: z.array(schemas.DistributionHistorySchema) }).parse(await (await get("/api/v1/distros")).json());
-    expect(distributions).toHaveLength(1);
-    expect(distributions[0]).toMatchObject({
-      id: "debian-12",
+  it("answers every catalog distribution: its history (newest verdict, last good, first bad, pass rate, median times) and its images", async () => {
+    // An image of Debian 12 in the cache, as a build publishes it.
+    const work = join(temp.path, "work");
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, "disk.qcow2"), "disk");
+    await publishImage({
+      imagesDir: ctx.paths.images,
+      distro: "debian-12",
+      key: "0123456789abcdef",
+      files: { disk: join(work, "disk.qcow2") },
+      manifest: {
+        buildMs: 1,
+        recipe: { kind: "bootstrap" },
+        append: "",
+        sshUser: "root",
+        packages: [{ name: "postfix", version: "3.7.11-0+deb12u1", architecture: "amd64" }],
+      },
+    });
+    const { distributions } = z.object({ distributions: z.array(schemas.DistributionRowSchema) }).parse(await (await get("/api/v1/distros")).json());
+    expect(distributions.map((d) => d.id)).toEqual(expect.arrayContaining(["debian-11", "debian-12", "fedora-41"]));
+    const debian12 = distributions.find((d) => d.id === "debian-12");
+    expect(debian12).toMatchObject({ family: "debian", lifecycle: "supported" });
+    expect(debian12?.history).toMatchObject({
       latest: { runId: runIds[1], verdict: "failed" },
       lastGood: runIds[0],
       firstBad: runIds[1],
       passRate: { passed: 1, runs: 2 },
     });
-    expect(Object.keys(distributions[0]?.medianMs ?? {})).toEqual(expect.arrayContaining(["install", "test"]));
+    expect(Object.keys(debian12?.history?.medianMs ?? {})).toEqual(expect.arrayContaining(["install", "test"]));
+    expect(debian12?.images).toEqual([
+      expect.objectContaining({
+        key: "0123456789abcdef",
+        pinned: false,
+        stack: expect.arrayContaining([{ component: "postfix", package: "postfix", version: "3.7.11-0+deb12u1" }]),
+      }),
+    ]);
+    // A distribution no run included: its catalog row, no history.
+    expect(distributions.find((d) => d.id === "fedora-41")).toMatchObject({ family: "fedora", images: [] });
+    expect(distributions.find((d) => d.id === "fedora-41")?.history).toBeUndefined();
   });
 
   it("streams artifacts with their content type; nothing outside the run, and no key, is ever served", async () => {

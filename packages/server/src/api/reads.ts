@@ -1,19 +1,19 @@
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { MsfError } from "@msf/core";
-import { pageRuns, type RunSummary, readRunSnapshot } from "@msf/run";
+import { imagesList, pageRuns, type RunSummary, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { artifactType, resolveInside } from "../artifacts.ts";
-import { distributionHistories } from "../history.ts";
+import { distributionHistories, distributionRows } from "../history.ts";
 import { tailLog } from "../log-tail.ts";
 import { readResults } from "../results.ts";
 import {
   ArtifactParamsSchema,
   CheckRowSchema,
-  DistributionHistorySchema,
+  DistributionRowSchema,
   ReportSchema,
   RunDetailSchema,
   RunPageSchema,
@@ -47,11 +47,12 @@ export function registerReads(app: FastifyInstance, ctx: MsfContext): void {
     "/api/v1/distros",
     {
       schema: {
-        summary: "Every distribution in the newest runs: its newest verdict, last good and first bad run, pass rate, median phase times",
-        response: { 200: z.object({ distributions: z.array(DistributionHistorySchema) }), ...errors },
+        summary:
+          "Every catalog distribution (and any other a run included): its history in the newest runs (newest verdict, last good and first bad run, pass rate, median phase times) and its cached images (versions, pinned last good)",
+        response: { 200: z.object({ distributions: z.array(DistributionRowSchema) }), ...errors },
       },
     },
-    async () => ({ distributions: distributionHistories(await readResults(ctx)) }),
+    async () => ({ distributions: distributionRows(distributionHistories(await readResults(ctx)), await imagesList(ctx)) }),
   );
 
   api.get(
