@@ -112,6 +112,7 @@ describe("/api/v1 over real run directories", () => {
         stack: expect.arrayContaining([{ component: "postfix", package: "postfix", version: "3.7.11-0+deb12u1" }]),
       }),
     ]);
+    expect(await (await get("/distros/debian-12")).text()).toMatch(/<table id="images">.*<code>0123456789abcdef<\/code>.*postfix 3\.7\.11-0\+deb12u1/s);
     // A distribution no run included: its catalog row, no history.
     expect(distributions.find((d) => d.id === "fedora-41")).toMatchObject({ family: "fedora", images: [] });
     expect(distributions.find((d) => d.id === "fedora-41")?.history).toBeUndefined();

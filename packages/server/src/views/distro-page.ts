@@ -1,4 +1,5 @@
 import { checkCounts, escapeMarkup as e } from "@msf/report";
+import type { ImageRow } from "@msf/run";
 import type { DistributionHistory, ResultOf } from "../history.ts";
 import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
 import { table } from "./layout.ts";
@@ -12,7 +13,7 @@ const TREND_RUNS = 50;
 const PASS_RATE_WINDOW = 5;
 
 /** A distribution's page: last good, first bad and what changed between them, its trend, then every result. */
-export function distroBody(history: DistributionHistory, results: ResultOf[]): string {
+export function distroBody(history: DistributionHistory, results: ResultOf[], images: readonly ImageRow[] = []): string {
   const firstBad = results.find((r) => r.runId === history.firstBad)?.distribution.changes;
   const changed = firstBad?.packages.length
     ? `<ul id="changes">${firstBad.packages.map((p) => `<li>${e(p.name)} ${e(p.from ?? "(new)")} -> ${e(p.to ?? "(removed)")}</li>`).join("")}</ul>`
@@ -23,7 +24,24 @@ export function distroBody(history: DistributionHistory, results: ResultOf[]): s
     const counts = checkCounts(r.distribution);
     return [runLink(r.runId), cell(cellKind(r.distribution)), counts.total ? `${counts.passed}/${counts.total}` : "-", e(r.finishedAt ?? "-")];
   });
-  return summary + trendChart(results) + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`);
+  return summary + trendChart(results) + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`) + imagesTable(images);
+}
+
+/** Pure: the distribution's cached images, newest first: the stack's versions in each, and which is pinned as last good. */
+function imagesTable(images: readonly ImageRow[]): string {
+  if (!images.length) return "";
+  const rows = images.map((image) => [
+    `<code>${e(image.key)}</code>${image.pinned ? ' <span class="cell passed">last good</span>' : ""}`,
+    e(image.builtAt.slice(0, 16).replace("T", " ")),
+    e(
+      image.stack
+        .filter((v) => v.version)
+        .map((v) => `${v.component} ${v.version}`)
+        .join(", ") || "-",
+    ),
+    image.lastRun ? runLink(image.lastRun) : "-",
+  ]);
+  return `<h2>Images</h2>${table(["image", "built", "versions", "last run"], rows, ` id="images"`)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { MsfError } from "@msf/core";
 import { checkCounts, escapeMarkup as e } from "@msf/report";
-import { pageRuns, readRunSnapshot } from "@msf/run";
+import { imagesList, pageRuns, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -108,7 +108,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
         .code(404)
         .type(html)
         .send(page(`No run of ${distro}`, `<p class="muted">No finished run includes ${e(distro)}.</p>`));
-    return reply.type(html).send(page(history.name, distroBody(history, results)));
+    return reply.type(html).send(page(history.name, distroBody(history, results, await imagesList(ctx, [distro]))));
   });
 
   app.get("/distros/:distro/latest", { schema: { hide: true, params: z.object({ distro: z.string().max(64) }) } }, async (request, reply) => {
