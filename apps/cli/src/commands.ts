@@ -246,6 +246,15 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/runs.ts").then((module) => module.default),
   },
   {
+    path: ["runs", "gc"],
+    summary: "remove old runs: per distribution keep the newest runs, its last good and its first bad one; running runs stay",
+    options: [
+      { flags: "--keep <n>", description: "runs to keep per distribution", default: "20" },
+      { flags: "--dry-run", description: "say what would be removed, remove nothing" },
+    ],
+    load: () => import("./commands/runs-gc.ts").then((module) => module.default),
+  },
+  {
     path: ["serve"],
     summary: "the HTTP API (/api/v1, OpenAPI, live events) and the dashboard over this state directory",
     options: [

@@ -26,6 +26,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .description("proves a mail server stack installs and works on every Linux server distribution that matters")
     .version(VERSION)
     .exitOverride()
+    // Each command's options follow its own name (`msf runs --json` and `msf runs gc --json` are two commands).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => streams.stdout.write(text), writeErr: (text) => streams.stderr.write(text) });
   for (const spec of COMMANDS) {
     const command = addCommand(program, spec);
@@ -46,6 +48,7 @@ function addCommand(program: Command, spec: CommandSpec): Command {
   let parent = program;
   for (const word of spec.path.slice(0, -1)) {
     parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(`${word} commands`).exitOverride();
+    parent.enablePositionalOptions();
   }
   const command = parent
     .command(spec.path.at(-1) as string)
@@ -55,10 +58,7 @@ function addCommand(program: Command, spec: CommandSpec): Command {
   for (const option of spec.options ?? []) command.option(option.flags, option.description, option.default);
   command.option("--reporter <name>", `output: ${REPORTERS.join(", ")} (default: pretty on a terminal, plain otherwise)`);
   command.option("--json", "one JSON object per line on stdout, the last one the result (same as --reporter ndjson)");
-  if (spec.passThrough) {
-    parent.enablePositionalOptions();
-    command.passThroughOptions();
-  }
+  if (spec.passThrough) command.passThroughOptions();
   return command;
 }
 

@@ -29,6 +29,7 @@ export {
 } from "./journal.ts";
 export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 export { type Restored, restoreFinished } from "./resume.ts";
+export { type RetainedRun, runsGc, runsToRemove } from "./retention.ts";
 export { inProcessRunner, runVmName, type StepCall, type StepRunner } from "./runner.ts";
 export { makespanLowerBound, remainingPaths, simulate, skipAfterFailure, type TaskState, tasksToStart } from "./scheduler.ts";
 export { defineStep, type Resources, type Step, type StepContext } from "./step.ts";
