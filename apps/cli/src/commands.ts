@@ -255,6 +255,12 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/runs-gc.ts").then((module) => module.default),
   },
   {
+    path: ["alerts", "test"],
+    summary: "send a sample alert to every channel of msf.config.yaml's alerts (webhooks, email) and say which took it",
+    options: [{ flags: "--config <file>", description: "msf.config.yaml to read (default: ./msf.config.yaml)" }],
+    load: () => import("./commands/alerts-test.ts").then((module) => module.default),
+  },
+  {
     path: ["serve"],
     summary: "the HTTP API (/api/v1, OpenAPI, live events) and the dashboard over this state directory",
     options: [

@@ -24,6 +24,7 @@ export const ErrorCodes = [
   "ERR_MSF_CHECKS_FAILED",
   "ERR_MSF_INSTALL_QUESTION",
   "ERR_MSF_INSTALL",
+  "ERR_MSF_ALERT_DELIVERY",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

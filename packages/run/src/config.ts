@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { AlertsConfigSchema } from "@msf/alerts";
 import { catalog } from "@msf/catalog";
 import { MsfError, parseDuration } from "@msf/core";
 import { DEFAULT_SETUP, MailSetupSchema } from "@msf/mailtest";
@@ -85,6 +86,8 @@ export const RunConfigSchema = z
     mirror: z.url().optional(),
     mail: MailSetupSchema.default(MailSetupSchema.parse(DEFAULT_SETUP)),
     logLevel: z.enum(["error", "warn", "info", "debug", "trace"]).default("info"),
+    /** Where regressions (and their fixes) are reported: webhooks (JSON or Slack/Mattermost) and email. */
+    alerts: AlertsConfigSchema.default({ webhooks: [], attempts: 3 }),
   })
   .strict();
 

@@ -5,4 +5,3 @@ export { type Cursor, followJournals, type JournalLine, journalsEnd, parseEventI
 export { msfRunLauncher, type RunLauncher, runArgs, type StartRunRequest } from "./launcher.ts";
 export * as schemas from "./schemas.ts";
 export { buildServer, type ServerOptions } from "./server.ts";
-export { type CellKind, cellKind } from "./views/cells.ts";

@@ -1,7 +1,6 @@
-import { checkCounts, escapeMarkup as e } from "@msf/report";
+import { CELL_LABEL, type CellKind, cellKind, checkCounts, escapeMarkup as e } from "@msf/report";
 import type { ImageRow } from "@msf/run";
 import type { DistributionHistory, ResultOf } from "../history.ts";
-import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
 import { table } from "./layout.ts";
 
 export const cell = (kind: CellKind) => `<span class="cell ${kind}">${e(CELL_LABEL[kind])}</span>`;

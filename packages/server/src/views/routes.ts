@@ -1,5 +1,5 @@
 import { MsfError } from "@msf/core";
-import { checkCounts, escapeMarkup as e } from "@msf/report";
+import { CELL_LABEL, type CellKind, cellKind, checkCounts, escapeMarkup as e } from "@msf/report";
 import { imagesList, pageRuns, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
@@ -10,7 +10,6 @@ import { distributionHistories, type ResultOf } from "../history.ts";
 import { newestResults, readResults } from "../results.ts";
 import { RunParamsSchema } from "../schemas.ts";
 import { APP_CSS, APP_JS } from "./assets.ts";
-import { CELL_LABEL, type CellKind, cellKind } from "./cells.ts";
 import { cell, distroBody, runLink } from "./distro-page.ts";
 import { page, table } from "./layout.ts";
 import { checkBody, runBody } from "./run-page.ts";

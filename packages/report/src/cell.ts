@@ -1,4 +1,4 @@
-import { type DistributionResult, verdictOf } from "@msf/report";
+import { type DistributionResult, verdictOf } from "./model.ts";
 
 /** How a distribution's cell looks: a product failure, an infrastructure failure and not-run each differ. */
 export type CellKind = "passed" | "product" | "infrastructure" | "partial" | "not-run";
