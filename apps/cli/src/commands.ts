@@ -266,6 +266,8 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--listen <host:port>", description: "where to listen; any address but loopback needs a token", default: "127.0.0.1:8090" },
       { flags: "--token-file <file>", description: "the token every call needs off loopback (or MSF_SERVE_TOKEN); never on the command line" },
+      { flags: "--schedule <cron>", description: 'start the configured matrix on this cron schedule, e.g. "0 3 * * *" (or schedule: in msf.config.yaml)' },
+      { flags: "--config <file>", description: "msf.config.yaml for the runs, alerts, schedule and retention (default: ./msf.config.yaml)" },
     ],
     load: () => import("./commands/serve.ts").then((module) => module.default),
   },

@@ -1,34 +1,21 @@
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { makeTempDir } from "@msf/test-utils";
+import { makeTempDir, startWebhookReceiver, type WebhookReceiver } from "@msf/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMsfInProcess } from "./in-process.ts";
 
 // `msf alerts test` against a real webhook receiver on loopback.
 const temp = makeTempDir();
 const env = { ...process.env, MSF_HOME: join(temp.path, "home") };
-const bodies: unknown[] = [];
-let hook: Server;
+let hook: WebhookReceiver;
 let url = "";
 
 beforeAll(async () => {
-  hook = createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    request.on("end", () => {
-      bodies.push(JSON.parse(text));
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/SECRET-PART`;
+  hook = await startWebhookReceiver();
+  url = `${hook.url}/hooks/SECRET-PART`;
 });
 afterAll(async () => {
-  await new Promise((resolve) => hook.close(resolve));
+  await hook.close();
   temp.remove();
 });
 
@@ -44,7 +31,7 @@ describe("msf alerts test", () => {
     const run = await runMsfInProcess(["alerts", "test", "--config", good, "--json"], env);
     expect(run.code, run.stdout).toBe(0);
     expect(run.last?.deliveries).toEqual([expect.objectContaining({ delivered: true }), expect.objectContaining({ delivered: true })]);
-    expect(bodies).toEqual([
+    expect(hook.received.map((r) => r.body)).toEqual([
       expect.objectContaining({ schemaVersion: 1, kind: "test", distro: "debian-12" }),
       { text: expect.stringMatching(/^\*msf: a test alert/) },
     ]);

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startWebhookReceiver, type WebhookReceiver } from "@msf/test-utils";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Alert, AlertsConfigSchema, deliverAlert } from "../src/index.ts";
@@ -18,33 +18,13 @@ const ALERT: Alert = {
   links: { run: "http://msf.test/runs/r1", distro: "http://msf.test/distros/debian-12" },
 };
 
-const received: Array<{ path: string; body: unknown }> = [];
 const mails: string[] = [];
-let web: Server;
-let webUrl = "";
+let web: WebhookReceiver;
 let smtp: SMTPServer;
 let smtpPort = 0;
-let failures = 1;
-
-const body = async (request: IncomingMessage) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString()) as unknown;
-};
 
 beforeAll(async () => {
-  web = createServer(async (request, response) => {
-    const parsed = await body(request);
-    if (failures > 0) {
-      failures -= 1;
-      response.writeHead(503).end();
-      return;
-    }
-    received.push({ path: request.url ?? "", body: parsed });
-    response.writeHead(200).end("ok");
-  });
-  await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
-  webUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  web = await startWebhookReceiver({ failures: 1 });
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -63,22 +43,22 @@ beforeAll(async () => {
   smtpPort = (smtp.server.address() as AddressInfo).port;
 });
 afterAll(async () => {
-  await new Promise((resolve) => web.close(resolve));
+  await web.close();
   await new Promise((resolve) => smtp.close(() => resolve(undefined)));
 });
 
 describe("delivering an alert", () => {
   it("posts the versioned JSON and the Slack message (retrying a 503) and sends the email through the relay", async () => {
     const config = AlertsConfigSchema.parse({
-      webhooks: [{ url: `${webUrl}/hooks/json-SECRET` }, { url: `${webUrl}/hooks/slack-SECRET`, format: "slack" }],
+      webhooks: [{ url: `${web.url}/hooks/json-SECRET` }, { url: `${web.url}/hooks/slack-SECRET`, format: "slack" }],
       email: { smtp: `smtp://127.0.0.1:${smtpPort}`, from: "msf@msf.test", to: ["ops@msf.test"] },
     });
     const deliveries = await deliverAlert(ALERT, config, { backoffMs: [50] });
     expect(deliveries.every((d) => d.delivered)).toBe(true);
     expect(deliveries.map((d) => d.attempts).sort()).toEqual([1, 1, 2]);
     expect(deliveries.map((d) => d.channel).join(" ")).not.toContain("SECRET");
-    expect(received.find((r) => r.path.endsWith("json-SECRET"))?.body).toEqual(ALERT);
-    expect(received.find((r) => r.path.endsWith("slack-SECRET"))?.body).toMatchObject({
+    expect(web.received.find((r) => r.path.endsWith("json-SECRET"))?.body).toEqual(ALERT);
+    expect(web.received.find((r) => r.path.endsWith("slack-SECRET"))?.body).toMatchObject({
       text: expect.stringMatching(/^\*msf: Debian 12 regressed in run r1: imap-login\*/),
     });
     expect(mails).toHaveLength(1);

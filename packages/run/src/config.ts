@@ -88,6 +88,16 @@ export const RunConfigSchema = z
     logLevel: z.enum(["error", "warn", "info", "debug", "trace"]).default("info"),
     /** Where regressions (and their fixes) are reported: webhooks (JSON or Slack/Mattermost) and email. */
     alerts: AlertsConfigSchema.default({ webhooks: [], attempts: 3 }),
+    /** msf serve starts the matrix on this cron schedule (`msf serve --schedule` wins), in this time zone (default: the host's). */
+    schedule: z
+      .object({ cron: z.string().min(1), timezone: z.string().optional() })
+      .strict()
+      .optional(),
+    /** msf serve keeps this many finished runs per distribution (and always its last good and first bad); unset: every run. */
+    retention: z
+      .object({ keepRuns: z.number().int().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 

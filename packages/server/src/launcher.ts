@@ -34,7 +34,7 @@ const CANCEL_GRACE_MS = 120_000;
 const PLAN_TIMEOUT_MS = 120_000;
 
 /** Runs as the real `msf run` in its own process group (`msf` is the argv that starts msf: node and its bin). */
-export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string[]]): RunLauncher {
+export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string[]], options: { config?: string } = {}): RunLauncher {
   const running = new Map<string, Supervised>();
   return {
     async start(request) {
@@ -45,7 +45,7 @@ export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string
       const child = await start({
         name: "msf-run",
         command: msf[0],
-        args: [...msf.slice(1), ...runArgs(request)],
+        args: [...msf.slice(1), ...runArgs(request), ...(options.config ? ["--config", options.config] : [])],
         env: ctx.env,
         // The server stopping (Ctrl-C) cancels the runs it started: nothing is left running.
         signal: ctx.signal,

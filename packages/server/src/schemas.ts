@@ -118,6 +118,21 @@ export const DistributionRowSchema = z
   })
   .meta({ id: "Distribution" });
 
+export const DeliverySchema = z
+  .object({
+    at: z.string(),
+    alertId: z.string(),
+    kind: z.string(),
+    distro: z.string(),
+    runId: z.string(),
+    /** The channel, named without its URL's path (where webhook secrets live). */
+    channel: z.string(),
+    delivered: z.boolean(),
+    attempts: z.number().int(),
+    error: z.string().optional(),
+  })
+  .meta({ id: "AlertDelivery" });
+
 export const CheckRowSchema = CheckResultSchema.extend({ distro: z.string() }).meta({ id: "Check" });
 
 export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9A-Za-z][0-9A-Za-z_-]{0,63})$/, "a run id or latest") });

@@ -11,6 +11,7 @@ import {
 } from "fastify-type-provider-zod";
 import { registerApi } from "./api/index.ts";
 import { needsToken, presentedToken, tokenMatches } from "./auth.ts";
+import { type BackgroundOptions, startBackground } from "./background.ts";
 import type { RunLauncher } from "./launcher.ts";
 import { loginPage, registerLogin } from "./views/login.ts";
 import { registerViews } from "./views/routes.ts";
@@ -23,6 +24,8 @@ export interface ServerOptions {
   token?: string;
   /** Starts and cancels runs (POST /api/v1/runs); without it the server only reads. */
   launcher?: RunLauncher;
+  /** Scheduled runs, alerts and retention, done while the server is up. */
+  background?: BackgroundOptions;
 }
 
 const STATUS: Partial<Record<MsfError["code"], number>> = { ERR_MSF_NOT_FOUND: 404, ERR_MSF_USAGE: 400, ERR_MSF_LOCKED: 409 };
@@ -83,6 +86,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerApi(app, options.ctx, options.launcher);
   registerViews(app, options.ctx);
   registerLogin(app, options.token);
+  const stop = new AbortController();
+  app.addHook("onClose", async () => stop.abort());
+  if (options.background) startBackground(options.ctx, options.launcher, options.background, stop.signal);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

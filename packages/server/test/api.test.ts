@@ -142,6 +142,7 @@ describe("/api/v1 over real run directories", () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/v1/alerts",
       "/api/v1/distros",
       "/api/v1/events",
       "/api/v1/runs",

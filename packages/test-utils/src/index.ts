@@ -8,3 +8,4 @@ export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
 export { type Downgrade, downgradeOnePackage } from "./tree-downgrade.ts";
 export { vmTestHome } from "./vm-home.ts";
+export { startWebhookReceiver, type WebhookReceiver } from "./webhook.ts";

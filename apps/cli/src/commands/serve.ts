@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { MsfError } from "@msf/core";
-import { buildServer, isLoopback, msfRunLauncher } from "@msf/server";
+import { loadRunConfig } from "@msf/run";
+import { buildServer, isLoopback, msfRunLauncher, validateSchedule } from "@msf/server";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
@@ -15,14 +16,27 @@ const ListenSchema = z
   .refine((listen) => listen.port <= 65_535, "the port must be 0-65535");
 
 export default command(
-  z.object({ listen: ListenSchema.default({ host: "127.0.0.1", port: 8090 }), tokenFile: z.string().optional() }),
-  async ({ reporter, ctx, input }) => {
+  z.object({
+    listen: ListenSchema.default({ host: "127.0.0.1", port: 8090 }),
+    tokenFile: z.string().optional(),
+    config: z.string().optional(),
+    schedule: z.string().optional(),
+  }),
+  async ({ reporter, ctx, input, cwd }) => {
     const token = input.tokenFile ? await readToken(input.tokenFile) : ctx.env.MSF_SERVE_TOKEN?.trim() || undefined;
-    // Runs started from the API are this same msf (node and its bin) running `msf run`.
-    const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string]);
-    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher });
+    const { config } = await loadRunConfig({ cwd, file: input.config });
+    const schedule = input.schedule ? { cron: input.schedule, timezone: config.schedule?.timezone } : config.schedule;
+    if (schedule) validateSchedule(schedule.cron, schedule.timezone);
+    // Runs started from the API or the schedule are this same msf (node and its bin) running `msf run`.
+    const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string], { config: input.config });
+    const background = { alerts: config.alerts, schedule, keepRuns: config.retention?.keepRuns };
+    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher, background });
     const address = await app.listen({ host: input.listen.host, port: input.listen.port });
-    reporter.event({ type: "listening", url: address, token: token !== undefined }, `msf serve: ${address} (dashboard, /api/v1; Ctrl-C stops)`);
+    const scheduled = schedule ? `; runs on "${schedule.cron}"` : "";
+    reporter.event(
+      { type: "listening", url: address, token: token !== undefined, schedule: schedule?.cron ?? null },
+      `msf serve: ${address} (dashboard, /api/v1${scheduled}; Ctrl-C stops)`,
+    );
     await new Promise<void>((resolve) => {
       if (ctx.signal?.aborted) resolve();
       ctx.signal?.addEventListener("abort", () => resolve(), { once: true });

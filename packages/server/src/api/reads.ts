@@ -6,6 +6,7 @@ import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { readDeliveries } from "../alerting.ts";
 import { artifactType, resolveInside } from "../artifacts.ts";
 import { distributionHistories, distributionRows } from "../history.ts";
 import { tailLog } from "../log-tail.ts";
@@ -13,6 +14,7 @@ import { readResults } from "../results.ts";
 import {
   ArtifactParamsSchema,
   CheckRowSchema,
+  DeliverySchema,
   DistributionRowSchema,
   ReportSchema,
   RunDetailSchema,
@@ -90,6 +92,18 @@ export function registerReads(app: FastifyInstance, ctx: MsfContext): void {
       const distributions = report.distributions.filter((d) => request.query.distro === undefined || d.id === request.query.distro);
       return { checks: distributions.flatMap((d) => d.checks.map((check) => ({ distro: d.id, ...check }))) };
     },
+  );
+
+  api.get(
+    "/api/v1/alerts",
+    {
+      schema: {
+        summary: "Alert deliveries, newest first: each channel's outcome for each regression or fix (a failed one says why)",
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: { 200: z.object({ deliveries: z.array(DeliverySchema) }), ...errors },
+      },
+    },
+    async (request) => ({ deliveries: (await readDeliveries(ctx)).reverse().slice(0, request.query.limit) }),
   );
 
   api.get(

@@ -17,6 +17,7 @@ pre.log{background:color-mix(in srgb,var(--fg) 6%,transparent);padding:.6rem;ove
 .trend{width:100%;max-width:40rem;height:auto}.trend rect.passed{fill:var(--ok)}.trend rect.product{fill:var(--product)}
 .trend rect.infrastructure{fill:var(--infra)}.trend rect.partial,.trend rect.not-run{fill:var(--none)}.trend .rate{fill:none;stroke:var(--fg);stroke-width:1.5}
 h2 button{margin-left:1rem;font-size:.7em}
+.warning{border:1px solid var(--product);border-radius:4px;padding:.4rem .8rem;margin-bottom:1rem}
 @media (max-width:40rem){body{font-size:14px}main{padding:.5rem}th,td{padding:.3rem}input{min-width:0;width:100%}}
 `;
 

@@ -4,6 +4,7 @@ import { imagesList, pageRuns, readRunSnapshot } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { type DeliveryRecord, readDeliveries } from "../alerting.ts";
 import { reportOf, runOf } from "../api/index.ts";
 import { listArtifacts } from "../artifacts.ts";
 import { distributionHistories, type ResultOf } from "../history.ts";
@@ -41,6 +42,16 @@ function matrixBody(rows: ResultOf[]): string {
   );
 }
 
+/** Alerts that did not reach a channel, newest first: shown until a later alert reaches it. */
+function undeliveredAlerts(deliveries: readonly DeliveryRecord[]): string {
+  const newest = new Map<string, DeliveryRecord>();
+  for (const delivery of deliveries) newest.set(delivery.channel, delivery);
+  const failed = [...newest.values()].filter((d) => !d.delivered);
+  if (!failed.length) return "";
+  const items = failed.map((d) => `<li>${e(d.kind)} of ${e(d.distro)} (run ${e(d.runId)}) did not reach ${e(d.channel)}: ${e(d.error ?? "")}</li>`);
+  return `<section id="alert-failures" class="warning"><strong>Alerts not delivered</strong><ul>${items.join("")}</ul></section>`;
+}
+
 /** A small status badge for READMEs and wikis. */
 function badge(label: string, kind: CellKind | "unknown"): string {
   const colour = { passed: "#1a7f37", product: "#cf222e", infrastructure: "#9a6700", partial: "#6e7781", "not-run": "#6e7781", unknown: "#6e7781" }[kind];
@@ -58,7 +69,7 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
   app.get("/assets/app.js", { schema: { hide: true } }, (_request, reply) => reply.type("text/javascript; charset=utf-8").send(APP_JS));
 
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(html).send(page("Compatibility matrix", matrixBody(await latestResults(ctx)) + START_FORM)),
+    reply.type(html).send(page("Compatibility matrix", undeliveredAlerts(await readDeliveries(ctx)) + matrixBody(await latestResults(ctx)) + START_FORM)),
   );
 
   app.get("/runs", { schema: { hide: true, querystring: z.object({ before: z.string().max(64).optional() }) } }, async (request, reply) => {

@@ -1,0 +1,30 @@
+import type { AlertsConfig } from "@msf/alerts";
+import { runsGc } from "@msf/run";
+import type { MsfContext } from "@msf/supervisor";
+import { alertOnRun, watchFinishedRuns } from "./alerting.ts";
+import type { RunLauncher } from "./launcher.ts";
+import { scheduleRuns } from "./schedule.ts";
+
+/** What msf serve does on its own: scheduled runs, and after each finished run its alerts and the retention of runs. */
+export interface BackgroundOptions {
+  alerts?: AlertsConfig;
+  schedule?: { cron: string; timezone?: string };
+  /** Keep this many finished runs per distribution (and always its last good and first bad); unset: keep all. */
+  keepRuns?: number;
+}
+
+export function startBackground(ctx: MsfContext, launcher: RunLauncher | undefined, options: BackgroundOptions, signal: AbortSignal): void {
+  const schedule =
+    options.schedule && launcher ? scheduleRuns(ctx, launcher, options.schedule.cron, { timezone: options.schedule.timezone, signal }) : undefined;
+  const { alerts, keepRuns } = options;
+  const channels = alerts && (alerts.webhooks.length > 0 || alerts.email !== undefined);
+  void watchFinishedRuns(
+    ctx,
+    async (runId) => {
+      if (channels) await alertOnRun(ctx, alerts, runId, signal);
+      if (keepRuns !== undefined) await runsGc(ctx, { keep: keepRuns });
+      await schedule?.runEnded();
+    },
+    signal,
+  );
+}
