@@ -52,3 +52,4 @@ export function renderAll(report: Report): Record<"report.json" | "report.md" | 
   return { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
 }
 export { CELL_LABEL, type CellKind, cellKind } from "./cell.ts";
+export { type CheckTrend, checkTrends, FLAKY_WINDOW } from "./trend.ts";

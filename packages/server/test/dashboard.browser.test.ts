@@ -144,6 +144,8 @@ function inProcessLauncher(): RunLauncher {
         const runCtx = createContext({ env: ctx.env, signal: abort.signal });
         // As a real step's processes do when the run is cancelled, the stand-in test step fails.
         const cancelled = new Promise<void>((_, fail) => abort.signal.addEventListener("abort", () => fail(new Error("cancelled"))));
+        // Cancelled before its test step waits on it: not an unhandled rejection.
+        cancelled.catch(() => undefined);
         standInRun(runCtx, {
           gate: cancelled,
           onPlanned: (runId) => {

@@ -1,4 +1,4 @@
-import { CELL_LABEL, type CellKind, cellKind, checkCounts, escapeMarkup as e } from "@msf/report";
+import { CELL_LABEL, type CellKind, type CheckTrend, cellKind, checkCounts, checkTrends, escapeMarkup as e } from "@msf/report";
 import type { ImageRow } from "@msf/run";
 import type { DistributionHistory, ResultOf } from "../history.ts";
 import { table } from "./layout.ts";
@@ -23,7 +23,28 @@ export function distroBody(history: DistributionHistory, results: ResultOf[], im
     const counts = checkCounts(r.distribution);
     return [runLink(r.runId), cell(cellKind(r.distribution)), counts.total ? `${counts.passed}/${counts.total}` : "-", e(r.finishedAt ?? "-")];
   });
-  return summary + trendChart(results) + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`) + imagesTable(images);
+  return summary + trendChart(results) + checksOverTime(results) + table(["run", "verdict", "checks", "finished"], rows, ` id="history"`) + imagesTable(images);
+}
+
+const TREND_CLASS: Record<CheckTrend, string> = {
+  passing: "passed",
+  fixed: "passed",
+  regression: "product",
+  "still-failing": "product",
+  failing: "product",
+  flaky: "infrastructure",
+};
+
+/** Pure: each check of the newest run, its trend (a new failure, still failing, fixed, flaky) and its last verdicts. */
+function checksOverTime(results: readonly ResultOf[]): string {
+  const trends = checkTrends(results.map((r) => r.distribution));
+  if (!trends.length) return "";
+  const rows = trends.map(({ id, trend, recent }) => [
+    `<code>${e(id)}</code>`,
+    `<span class="cell ${TREND_CLASS[trend]}">${e(trend)}</span>`,
+    `<span class="recent" title="newest first">${recent.map((passed) => (passed ? "✓" : "✗")).join(" ")}</span>`,
+  ]);
+  return `<h2>Checks over time</h2>${table(["check", "trend", "last runs"], rows, ` id="check-trends"`)}`;
 }
 
 /** Pure: the distribution's cached images, newest first: the stack's versions in each, and which is pinned as last good. */
