@@ -236,6 +236,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--config <file>", description: "read this file instead of ./msf.config.yaml" },
       { flags: "--resume", description: "continue the latest unfinished run (the same command again does it too)" },
       { flags: "--dry-run", description: "print the plan: tasks, order, resources, timeouts, actions; change nothing" },
+      { flags: "--reason <text>", description: "why this run starts (msf serve records its schedule or the archive change); kept in the journal" },
       ...IMAGE_OPTIONS,
     ],
     load: () => import("./commands/run.ts").then((module) => module.default),
@@ -267,6 +268,10 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--listen <host:port>", description: "where to listen; any address but loopback needs a token", default: "127.0.0.1:8090" },
       { flags: "--token-file <file>", description: "the token every call needs off loopback (or MSF_SERVE_TOKEN); never on the command line" },
       { flags: "--schedule <cron>", description: 'start the configured matrix on this cron schedule, e.g. "0 3 * * *" (or schedule: in msf.config.yaml)' },
+      {
+        flags: "--on-archive-change",
+        description: "check the signed InRelease of each suite every 15 minutes (or onArchiveChange.every) and run the distributions whose suite changed",
+      },
       { flags: "--config <file>", description: "msf.config.yaml for the runs, alerts, schedule and retention (default: ./msf.config.yaml)" },
     ],
     load: () => import("./commands/serve.ts").then((module) => module.default),

@@ -18,13 +18,23 @@ export function checkTrends(newestFirst: readonly DistributionResult[]): Array<{
   const [newest] = runs;
   if (!newest) return [];
   return newest.checks.map(({ id }) => {
-    const recent = runs
-      .slice(0, FLAKY_WINDOW)
-      .flatMap((d) => d.checks.filter((c) => c.id === id && c.status !== "skip").map((c) => c.status === "pass"));
+    const recent = runs.slice(0, FLAKY_WINDOW).flatMap((d) => d.checks.filter((c) => c.id === id && c.status !== "skip").map((c) => c.status === "pass"));
     const [now, before] = recent;
     const changes = recent.filter((passed, i) => i > 0 && passed !== recent[i - 1]).length;
     const trend: CheckTrend =
-      changes >= 2 ? "flaky" : before === undefined ? (now === false ? "failing" : "passing") : now ? (before ? "passing" : "fixed") : before ? "regression" : "still-failing";
+      changes >= 2
+        ? "flaky"
+        : before === undefined
+          ? now === false
+            ? "failing"
+            : "passing"
+          : now
+            ? before
+              ? "passing"
+              : "fixed"
+            : before
+              ? "regression"
+              : "still-failing";
     return { id, trend, recent };
   });
 }

@@ -38,7 +38,12 @@ describe("a check's trend over a distribution's runs (newest first)", () => {
         if (changes >= 2) expect(trend).toBe("flaky");
         else if (history.length === 1) expect(trend).toBe(history[0] ? "passing" : "failing");
         else {
-          const expected: Record<string, string> = { "true,true": "passing", "true,false": "fixed", "false,true": "regression", "false,false": "still-failing" };
+          const expected: Record<string, string> = {
+            "true,true": "passing",
+            "true,false": "fixed",
+            "false,true": "regression",
+            "false,false": "still-failing",
+          };
           expect(trend).toBe(expected[`${history[0]},${history[1]}`]);
         }
       }),

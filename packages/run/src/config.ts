@@ -98,6 +98,16 @@ export const RunConfigSchema = z
       .object({ keepRuns: z.number().int().min(1) })
       .strict()
       .optional(),
+    /** msf serve checks the signed InRelease of every suite the matrix uses this often, and runs the distributions whose suite changed. */
+    onArchiveChange: z
+      .object({
+        every: z
+          .string()
+          .regex(/^\d+(s|m|h)$/, "a duration such as 15m")
+          .default("15m"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Where steps run (default: in this process). */
   runner?: (run: { ctx: MsfContext; runDir: string }) => StepRunner;
   onEvent?: (event: RunEvent) => void;
+  /** Why it runs (a schedule, an archive change): recorded in the journal. */
+  reason?: string;
 }
 
 export interface RunResult {
@@ -82,7 +84,15 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
       });
       return chain;
     };
-    await record({ type: "run-started", at: Date.now(), runId, matrix: plan.matrix, tasks: plan.tasks.map((t) => t.id), resumed: Boolean(previous) });
+    await record({
+      type: "run-started",
+      at: Date.now(),
+      runId,
+      matrix: plan.matrix,
+      tasks: plan.tasks.map((t) => t.id),
+      resumed: Boolean(previous),
+      reason: options.reason,
+    });
     // Announced once the journal has it: whoever follows the id (a page, msf status) finds the run started.
     emit({ type: "run-planned", runId, dir, resumed: Boolean(previous), tasks: plan.tasks.length, matrix: plan.matrix });
     await executePlan({

@@ -27,7 +27,7 @@ export {
   readJournal,
   replayJournal,
 } from "./journal.ts";
-export { narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
+export { archiveSources, narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 export { type Restored, restoreFinished } from "./resume.ts";
 export { type RetainedRun, runsGc, runsToRemove } from "./retention.ts";
 export { inProcessRunner, runVmName, type StepCall, type StepRunner } from "./runner.ts";

@@ -12,6 +12,8 @@ export const JournalEventSchema = z.discriminatedUnion("type", [
     matrix: z.array(z.string()),
     tasks: z.array(z.string()),
     resumed: z.boolean(),
+    /** Why the run was started, when not by hand (a schedule, an archive change). */
+    reason: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal("task-started"), at: z.number(), task: z.string() }),
   z.object({

@@ -116,6 +116,21 @@ function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootst
   });
 }
 
+/**
+ * Pure: per distribution of the configured matrix built from the archive, the suites its image is
+ * built from (the release, and -updates and -security unless the configuration leaves them out).
+ */
+export function archiveSources(config: RunConfig): Record<string, Array<{ suite: string; mirror: string }>> {
+  const entries = matrixOf(config).flatMap(({ distribution, bootstrap }) => {
+    const recipe = bootstrap ? distribution.bootstrap : undefined;
+    if (!recipe) return [];
+    const updates = config.distributions[distribution.id]?.updates === false ? [] : recipe.updates;
+    const suites: Array<{ suite: string; mirror: string }> = [{ suite: recipe.suite, mirror: config.mirror ?? recipe.mirror }, ...updates];
+    return [[distribution.id, suites] as const];
+  });
+  return Object.fromEntries(entries);
+}
+
 function describe(distribution: Distribution, phase: Phase, bootstrap: boolean, upgradeTo?: Distribution): string {
   switch (phase) {
     case "media":

@@ -2,6 +2,7 @@ import type { AlertsConfig } from "@msf/alerts";
 import { runsGc } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import { alertOnRun, watchFinishedRuns } from "./alerting.ts";
+import { type ArchiveWatchOptions, watchArchive } from "./archive-watch.ts";
 import type { RunLauncher } from "./launcher.ts";
 import { scheduleRuns } from "./schedule.ts";
 
@@ -11,11 +12,14 @@ export interface BackgroundOptions {
   schedule?: { cron: string; timezone?: string };
   /** Keep this many finished runs per distribution (and always its last good and first bad); unset: keep all. */
   keepRuns?: number;
+  /** Runs of the distributions whose archive suite changed. */
+  archive?: ArchiveWatchOptions;
 }
 
 export function startBackground(ctx: MsfContext, launcher: RunLauncher | undefined, options: BackgroundOptions, signal: AbortSignal): void {
   const schedule =
     options.schedule && launcher ? scheduleRuns(ctx, launcher, options.schedule.cron, { timezone: options.schedule.timezone, signal }) : undefined;
+  if (options.archive && launcher) void watchArchive(ctx, launcher, options.archive, signal);
   const { alerts, keepRuns } = options;
   const channels = alerts && (alerts.webhooks.length > 0 || alerts.email !== undefined);
   void watchFinishedRuns(

@@ -24,6 +24,7 @@ export function runArgs(request: StartRunRequest): string[] {
     ...(request.matrix ? ["--matrix", request.matrix] : []),
     ...(request.phase ? ["--phase", request.phase] : []),
     ...(request.image ? ["--image", request.image] : []),
+    ...(request.reason ? ["--reason", request.reason] : []),
   ];
 }
 

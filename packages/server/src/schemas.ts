@@ -32,6 +32,8 @@ export const StartRunSchema = z
       .optional(),
     phase: z.enum(PHASES).optional(),
     image: z.literal("last-good").optional(),
+    /** Why it starts, kept in the run's journal (msf serve puts its schedule or the archive change here). */
+    reason: z.string().max(500).optional(),
   })
   .strict()
   .meta({ id: "StartRun" });

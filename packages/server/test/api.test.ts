@@ -176,7 +176,9 @@ describe("/api/v1 over real run directories", () => {
     expect(distro).toContain("newly failing: <code>imap-login</code>");
     expect((await get("/distros/debian-11")).status).toBe(404);
     // Each check's trend: imap-login passed, then failed; smtp-starttls passed both times.
-    expect(distro).toMatch(/<code>imap-login<\/code><\/td><td><span class="cell product">regression<\/span><\/td><td><span class="recent" title="newest first">✗ ✓<\/span>/);
+    expect(distro).toMatch(
+      /<code>imap-login<\/code><\/td><td><span class="cell product">regression<\/span><\/td><td><span class="recent" title="newest first">✗ ✓<\/span>/,
+    );
     expect(distro).toMatch(/<code>smtp-starttls<\/code><\/td><td><span class="cell passed">passing<\/span>/);
     // The trend: a bar per run, oldest left, coloured by verdict.
     expect([...distro.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1])).toEqual(["passed", "product"]);

@@ -33,6 +33,7 @@ const schema = z.object({
   config: z.string().optional(),
   resume: flag,
   dryRun: flag,
+  reason: z.string().max(500).optional(),
   ...imageChoiceOptions,
 });
 
@@ -65,6 +66,7 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
     distros: input.distro,
     phase: input.phase,
     resume: input.resume,
+    reason: input.reason,
     onEvent: (event) => {
       if (event.type === "task-started") running.set(event.task, Date.now());
       if (event.type === "task-finished") running.delete(event.task);

@@ -1,10 +1,11 @@
 import { open } from "node:fs/promises";
-import { MsfError } from "@msf/core";
-import { loadRunConfig } from "@msf/run";
+import { MsfError, parseDuration } from "@msf/core";
+import { archiveSources, loadRunConfig } from "@msf/run";
 import { buildServer, isLoopback, msfRunLauncher, validateSchedule } from "@msf/server";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
+import { flag } from "../values.ts";
 
 const ListenSchema = z
   .string()
@@ -21,6 +22,7 @@ export default command(
     tokenFile: z.string().optional(),
     config: z.string().optional(),
     schedule: z.string().optional(),
+    onArchiveChange: flag,
   }),
   async ({ reporter, ctx, input, cwd }) => {
     const token = input.tokenFile ? await readToken(input.tokenFile) : ctx.env.MSF_SERVE_TOKEN?.trim() || undefined;
@@ -29,10 +31,12 @@ export default command(
     if (schedule) validateSchedule(schedule.cron, schedule.timezone);
     // Runs started from the API or the schedule are this same msf (node and its bin) running `msf run`.
     const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string], { config: input.config });
-    const background = { alerts: config.alerts, schedule, keepRuns: config.retention?.keepRuns };
+    const watch = config.onArchiveChange ?? (input.onArchiveChange ? { every: "15m" } : undefined);
+    const archive = watch ? { sources: archiveSources(config), intervalMs: parseDuration(watch.every) ?? 15 * 60_000 } : undefined;
+    const background = { alerts: config.alerts, schedule, keepRuns: config.retention?.keepRuns, archive };
     const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher, background });
     const address = await app.listen({ host: input.listen.host, port: input.listen.port });
-    const scheduled = schedule ? `; runs on "${schedule.cron}"` : "";
+    const scheduled = `${schedule ? `; runs on "${schedule.cron}"` : ""}${archive ? `; runs when the archive changes (checked every ${watch?.every})` : ""}`;
     reporter.event(
       { type: "listening", url: address, token: token !== undefined, schedule: schedule?.cron ?? null },
       `msf serve: ${address} (dashboard, /api/v1${scheduled}; Ctrl-C stops)`,
