@@ -31,7 +31,11 @@ afterEach(() => {
 
 function listen(onConnection: Parameters<typeof createServer>[1]): Promise<number> {
   return new Promise((resolve) => {
-    const listening = createServer(onConnection);
+    // The test's own end of a connection: msf's side resets it on purpose (a deadline, a closed attempt).
+    const listening = createServer((socket) => {
+      socket.on("error", () => {});
+      onConnection?.(socket);
+    });
     server = listening;
     listening.listen(0, "127.0.0.1", () => resolve((listening.address() as { port: number }).port));
   });
