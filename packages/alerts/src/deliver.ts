@@ -23,10 +23,17 @@ export const channelName = (url: string) => {
   return `${protocol}//${host}`;
 };
 
+export interface DeliverOptions {
+  signal?: AbortSignal;
+  backoffMs?: number[];
+  /** Channels that already have this alert: not sent again. */
+  skip?: ReadonlySet<string>;
+}
+
 /** Sends the alert to every configured channel, each retried with backoff; never throws: each outcome is returned. */
-export async function deliverAlert(alert: Alert, config: AlertsConfig, options: { signal?: AbortSignal; backoffMs?: number[] } = {}): Promise<Delivery[]> {
-  const attempt = (channel: string, send: () => Promise<unknown>) =>
-    withRetries(alert.id, channel, send, config.attempts, options.backoffMs ?? BACKOFF_MS, options.signal);
+export async function deliverAlert(alert: Alert, config: AlertsConfig, options: DeliverOptions = {}): Promise<Delivery[]> {
+  const attempt = async (channel: string, send: () => Promise<unknown>) =>
+    options.skip?.has(channel) ? [] : [await withRetries(alert.id, channel, send, config.attempts, options.backoffMs ?? BACKOFF_MS, options.signal)];
   const webhooks = config.webhooks.map((hook) =>
     attempt(`webhook ${channelName(hook.url)}`, () =>
       got
@@ -59,7 +66,7 @@ export async function deliverAlert(alert: Alert, config: AlertsConfig, options: 
         }),
       ]
     : [];
-  return Promise.all([...webhooks, ...mail]);
+  return (await Promise.all([...webhooks, ...mail])).flat();
 }
 
 async function withRetries(

@@ -25,14 +25,15 @@ export async function readDeliveries(ctx: MsfContext): Promise<DeliveryRecord[]>
 /** Sends the alerts a finished run calls for (each at most once per channel) and records every outcome. */
 export async function alertOnRun(ctx: MsfContext, config: AlertsConfig, runId: string, signal?: AbortSignal): Promise<DeliveryRecord[]> {
   const results = await readResults(ctx);
-  const delivered = new Set((await readDeliveries(ctx)).filter((d) => d.delivered).map((d) => `${d.alertId} ${d.channel}`));
+  const delivered = (await readDeliveries(ctx)).filter((d) => d.delivered);
   const records: DeliveryRecord[] = [];
   for (const current of results.filter((r) => r.runId === runId)) {
     const earlier = results.filter((r) => r.distribution.id === current.distribution.id && r.runId < runId);
     const alert = alertFor(current, earlier, config.dashboardUrl);
     if (!alert) continue;
-    const deliveries = await deliverAlert(alert, config, { signal });
-    for (const delivery of deliveries.filter((d) => !delivered.has(`${d.alertId} ${d.channel}`))) {
+    // A run that finishes twice (interrupted, then resumed) does not send its alert again where it arrived.
+    const skip = new Set(delivered.filter((d) => d.alertId === alert.id).map((d) => d.channel));
+    for (const delivery of await deliverAlert(alert, config, { signal, skip })) {
       const record = { at: new Date().toISOString(), kind: alert.kind, distro: alert.distro, runId, ...delivery };
       if (!delivery.delivered) ctx.logger.warn("alert not delivered", { ...record });
       records.push(record);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AlertsConfigSchema } from "@msf/alerts";
 import { MsfError } from "@msf/core";
-import { buildServer, type RunLauncher } from "@msf/server";
+import { alertOnRun, buildServer, type RunLauncher } from "@msf/server";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir, startWebhookReceiver, type WebhookReceiver } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
@@ -96,4 +96,24 @@ describe("scheduled runs", () => {
       home.remove();
     }
   }, 60_000);
+});
+
+describe("a run that finishes twice", () => {
+  it("does not send its alert again to a channel that has it", async () => {
+    const home = makeTempDir();
+    const homeCtx = createContext({ env: { ...process.env, MSF_HOME: home.path, MSF_LOG_LEVEL: "error" } });
+    const receiver = await startWebhookReceiver();
+    try {
+      await standInRun(homeCtx);
+      const failed = await standInRun(homeCtx, { failing: ["imap-login"] });
+      const alerts = AlertsConfigSchema.parse({ webhooks: [{ url: receiver.url }] });
+      expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([expect.objectContaining({ kind: "regression", delivered: true })]);
+      // Its journal says finished again (a resume): nothing new is sent or recorded.
+      expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([]);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+      home.remove();
+    }
+  }, 30_000);
 });
