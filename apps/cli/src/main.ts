@@ -32,6 +32,10 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   for (const spec of COMMANDS) {
     const command = addCommand(program, spec);
     command.action(async (...received: unknown[]) => {
+      // With positional options, commander keeps the `--` that ends msf's options in a pass-through
+      // command's words (`msf vm ssh debian-12 -- systemctl ...`): it is msf's, not the command's.
+      const words = spec.passThrough ? received[(spec.args?.length ?? 1) - 1] : undefined;
+      if (Array.isArray(words) && words[0] === "--") words.shift();
       exitCode = await execute(spec, received, command.opts(), streams, io);
     });
   }
