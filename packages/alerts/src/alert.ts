@@ -57,8 +57,12 @@ export function alertFor(current: RunResult, earlier: readonly RunResult[], dash
       .filter((c) => c.status === "fail" || c.status === "error")
       .map((c) => ({ id: c.id, message: c.message, transcript: excerpt(c) })),
     packages: distribution.changes?.packages ?? [],
-    links: dashboardUrl
-      ? { run: `${dashboardUrl.replace(/\/$/, "")}/runs/${current.runId}`, distro: `${dashboardUrl.replace(/\/$/, "")}/distros/${distribution.id}` }
-      : {},
+    links: dashboardLinks(dashboardUrl, current.runId, distribution.id),
   };
+}
+
+/** Pure: where the run and the distribution's history are on the dashboard (none without its address). */
+export function dashboardLinks(dashboardUrl: string | undefined, runId: string, distro: string): Alert["links"] {
+  const base = dashboardUrl?.replace(/\/$/, "");
+  return base ? { run: `${base}/runs/${runId}`, distro: `${base}/distros/${distro}` } : {};
 }

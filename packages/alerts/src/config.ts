@@ -33,3 +33,6 @@ export const AlertsConfigSchema = z
   .strict();
 
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
+
+/** Pure: whether any channel is configured. */
+export const hasChannels = (config: AlertsConfig) => config.webhooks.length > 0 || config.email !== undefined;

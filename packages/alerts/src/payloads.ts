@@ -1,3 +1,4 @@
+import { changeLine } from "@msf/report";
 import type { Alert } from "./alert.ts";
 
 /** Pure: the alert in one line, for a subject or a chat message's first line. */
@@ -10,7 +11,7 @@ export function alertTitle(alert: Alert): string {
 /** Pure: the alert as text: what fails (with a transcript excerpt), what changed since the last good run, where to look. */
 export function alertText(alert: Alert): string {
   const failing = alert.failing.flatMap((f) => [`- ${f.id}: ${f.message}`, ...(f.transcript ? [indent(f.transcript)] : [])]);
-  const changed = alert.packages.map((p) => `- ${p.name} ${p.from ?? "(new)"} -> ${p.to ?? "(removed)"}`);
+  const changed = alert.packages.map((p) => `- ${changeLine(p)}`);
   return [
     alertTitle(alert),
     ...(failing.length ? ["", "Failing checks:", ...failing] : []),

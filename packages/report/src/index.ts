@@ -23,6 +23,7 @@ export {
   type Report,
   type ReportInput,
   ReportSchema,
+  seconds,
   stackLines,
   supportLabel,
   type Verdict,

@@ -1,4 +1,4 @@
-import type { AlertsConfig } from "@msf/alerts";
+import { type AlertsConfig, hasChannels } from "@msf/alerts";
 import { runsGc } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import { alertOnRun, watchFinishedRuns } from "./alerting.ts";
@@ -21,11 +21,10 @@ export function startBackground(ctx: MsfContext, launcher: RunLauncher | undefin
     options.schedule && launcher ? scheduleRuns(ctx, launcher, options.schedule.cron, { timezone: options.schedule.timezone, signal }) : undefined;
   if (options.archive && launcher) void watchArchive(ctx, launcher, options.archive, signal);
   const { alerts, keepRuns } = options;
-  const channels = alerts && (alerts.webhooks.length > 0 || alerts.email !== undefined);
   void watchFinishedRuns(
     ctx,
     async (runId) => {
-      if (channels) await alertOnRun(ctx, alerts, runId, signal);
+      if (alerts && hasChannels(alerts)) await alertOnRun(ctx, alerts, runId, signal);
       if (keepRuns !== undefined) await runsGc(ctx, { keep: keepRuns });
       await schedule?.runEnded();
     },

@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { jsonObject } from "./json-line.ts";
 
 /** At most this much of the end of a log is read, however long the log has grown. */
 const TAIL_BYTES = 64 * 1024;
@@ -9,12 +10,8 @@ export function logLines(text: string): string[] {
     .split("\n")
     .filter((line) => line.trim())
     .map((line) => {
-      try {
-        const record = JSON.parse(line) as { time?: string; level?: string; component?: string; msg?: string };
-        return [record.time?.slice(11, 19), record.level, record.component, record.msg].filter(Boolean).join(" ");
-      } catch {
-        return line;
-      }
+      const record = jsonObject(line) as { time?: string; level?: string; component?: string; msg?: string } | undefined;
+      return record ? [record.time?.slice(11, 19), record.level, record.component, record.msg].filter(Boolean).join(" ") : line;
     });
 }
 

@@ -1,4 +1,4 @@
-import { ALERT_SCHEMA_VERSION, type Alert, deliverAlert } from "@msf/alerts";
+import { ALERT_SCHEMA_VERSION, type Alert, dashboardLinks, deliverAlert, hasChannels } from "@msf/alerts";
 import { MsfError } from "@msf/core";
 import { loadRunConfig } from "@msf/run";
 import { z } from "zod";
@@ -15,13 +15,13 @@ const sample = (dashboardUrl?: string): Alert => ({
   runId: "test",
   failing: [{ id: "imap-login", message: "a sample failure", transcript: "C: a1 LOGIN alice ***\r\nS: a1 NO [AUTHENTICATIONFAILED]" }],
   packages: [{ name: "dovecot-core", from: "1:2.3.19.1+dfsg1-2.1+deb12u1", to: "1:2.4.1+dfsg1-6" }],
-  links: dashboardUrl ? { run: `${dashboardUrl.replace(/\/$/, "")}/runs/latest`, distro: `${dashboardUrl.replace(/\/$/, "")}/distros/debian-12` } : {},
+  links: dashboardLinks(dashboardUrl, "latest", "debian-12"),
 });
 
 export default command(z.object({ config: z.string().optional() }), async ({ reporter, ctx, input, cwd }) => {
   const { config, source } = await loadRunConfig({ cwd, file: input.config });
   const { alerts } = config;
-  if (!alerts.webhooks.length && !alerts.email) {
+  if (!hasChannels(alerts)) {
     throw new MsfError("ERR_MSF_CONFIG", `${source ?? "msf.config.yaml"}: no alert channel is configured`, {
       hint: "add alerts.webhooks (url, format json or slack) and/or alerts.email (smtp, from, to)",
     });

@@ -1,4 +1,4 @@
-import { CELL_LABEL, type CellKind, type CheckTrend, cellKind, checkCounts, checkTrends, escapeMarkup as e } from "@msf/report";
+import { CELL_LABEL, type CellKind, type CheckTrend, cellKind, changeLine, checkCounts, checkTrends, escapeMarkup as e } from "@msf/report";
 import type { ImageRow } from "@msf/run";
 import type { DistributionHistory, ResultOf } from "../history.ts";
 import { table } from "./layout.ts";
@@ -14,9 +14,7 @@ const PASS_RATE_WINDOW = 5;
 /** A distribution's page: last good, first bad and what changed between them, its trend, then every result. */
 export function distroBody(history: DistributionHistory, results: ResultOf[], images: readonly ImageRow[] = []): string {
   const firstBad = results.find((r) => r.runId === history.firstBad)?.distribution.changes;
-  const changed = firstBad?.packages.length
-    ? `<ul id="changes">${firstBad.packages.map((p) => `<li>${e(p.name)} ${e(p.from ?? "(new)")} -> ${e(p.to ?? "(removed)")}</li>`).join("")}</ul>`
-    : "";
+  const changed = firstBad?.packages.length ? `<ul id="changes">${firstBad.packages.map((p) => `<li>${e(changeLine(p))}</li>`).join("")}</ul>` : "";
   const newly = firstBad?.newlyFailing.length ? `<p>newly failing: ${firstBad.newlyFailing.map((id) => `<code>${e(id)}</code>`).join(", ")}</p>` : "";
   const summary = `<p>last good ${history.lastGood ? runLink(history.lastGood) : "none"} · first bad ${history.firstBad ? runLink(history.firstBad) : "none"} · passed ${history.passRate.passed} of ${history.passRate.runs} runs</p>${newly}${changed}`;
   const rows = results.map((r) => {

@@ -5,22 +5,21 @@ import {
   escapeMarkup as e,
   imageLine,
   type Report,
+  seconds,
   stackLines,
   type UpgradeRow,
   upgradeCells,
   upgradeFindings,
 } from "@msf/report";
-import type { RunStatusSnapshot } from "@msf/run";
+import type { RunSnapshot } from "@msf/run";
 import { table } from "./layout.ts";
-
-const seconds = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
 
 /** Where a check's page is. */
 export const checkHref = (runId: string, distro: string, checkId: string) =>
   `/runs/${encodeURIComponent(runId)}/checks/${encodeURIComponent(distro)}/${encodeURIComponent(checkId)}`;
 
 /** Pure: a run's page: its tasks (updated live by app.js), the log tail while it runs, then each distribution's checks. */
-export function runBody(runId: string, snapshot: Pick<RunStatusSnapshot, "status" | "tasks">, report: Report | undefined): string {
+export function runBody(runId: string, snapshot: Pick<RunSnapshot, "status" | "tasks">, report: Report | undefined): string {
   const running = snapshot.status === "running";
   const tasks = Object.entries(snapshot.tasks);
   const rows = tasks.map(([id, task]) => [
