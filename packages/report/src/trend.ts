@@ -7,6 +7,14 @@ export type CheckTrend = "passing" | "regression" | "still-failing" | "fixed" | 
 /** Runs looked at for flakiness: a check whose verdict changed twice or more among these is flaky. */
 export const FLAKY_WINDOW = 5;
 
+/** The trend from the newest verdict and the one before it (true: passed). */
+const BY_LAST_TWO: Record<`${boolean},${boolean}`, CheckTrend> = {
+  "true,true": "passing",
+  "true,false": "fixed",
+  "false,true": "regression",
+  "false,false": "still-failing",
+};
+
 /**
  * Pure: per check, from a distribution's results newest first, its trend against the previous run
  * where the checks ran: a new failure (regression), still failing, fixed, or flaky (its verdict
@@ -22,19 +30,7 @@ export function checkTrends(newestFirst: readonly DistributionResult[]): Array<{
     const [now, before] = recent;
     const changes = recent.filter((passed, i) => i > 0 && passed !== recent[i - 1]).length;
     const trend: CheckTrend =
-      changes >= 2
-        ? "flaky"
-        : before === undefined
-          ? now === false
-            ? "failing"
-            : "passing"
-          : now
-            ? before
-              ? "passing"
-              : "fixed"
-            : before
-              ? "regression"
-              : "still-failing";
+      changes >= 2 ? "flaky" : before === undefined ? (now === false ? "failing" : "passing") : BY_LAST_TWO[`${now as boolean},${before}`];
     return { id, trend, recent };
   });
 }

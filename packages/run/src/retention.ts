@@ -1,5 +1,5 @@
 import { readFile, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseReport, type Verdict, verdictOf } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
 import { listRuns, type RunSummary } from "./history.ts";
@@ -51,9 +51,8 @@ export async function runsGc(ctx: MsfContext, options: { keep: number; dryRun?: 
   const removed = runsToRemove(await Promise.all(runs.map(retainedRun)), options.keep);
   if (!options.dryRun) {
     for (const { runId } of removed) {
-      const dir = join(ctx.paths.runs, runId);
-      const hidden = join(dirname(dir), `.removing-${runId}`);
-      await rename(dir, hidden);
+      const hidden = join(ctx.paths.runs, `.removing-${runId}`);
+      await rename(join(ctx.paths.runs, runId), hidden);
       await rm(hidden, { recursive: true, force: true });
     }
   }

@@ -1,5 +1,5 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type AlertsConfig, alertFor, type Delivery, deliverAlert } from "@msf/alerts";
 import type { MsfContext } from "@msf/supervisor";
 import { followJournals, journalsEnd } from "./journal-follow.ts";
@@ -40,13 +40,13 @@ export async function alertOnRun(ctx: MsfContext, config: AlertsConfig, runId: s
     }
   }
   if (records.length) {
-    await mkdir(join(ctx.paths.state, "alerts"), { recursive: true });
+    await mkdir(dirname(deliveriesPath(ctx)), { recursive: true });
     await appendFile(deliveriesPath(ctx), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
   }
   return records;
 }
 
-/** Follows the journals from now on: after each run that finishes, its alerts, then `afterRun` (retention). */
+/** Follows the journals from now on and calls `onFinished` after each run that finishes. */
 export async function watchFinishedRuns(ctx: MsfContext, onFinished: (runId: string) => Promise<void>, signal: AbortSignal): Promise<void> {
   const from = await journalsEnd(ctx.paths.runs);
   for await (const line of followJournals(ctx.paths.runs, { from, signal })) {

@@ -52,7 +52,8 @@ export async function watchArchive(ctx: MsfContext, launcher: RunLauncher, optio
         );
       }
       // Not started: the changed suites keep their old state, so the next check sees the change again.
-      seen = started ? now : new Map([...now].map(([key, digest]) => [key, changed.includes(key) ? (seen?.get(key) ?? digest) : digest]));
+      if (!started) for (const key of changed) now.set(key, seen?.get(key) as string);
+      seen = now;
     } catch (error) {
       ctx.logger.warn("archive check failed; trying again at the next interval", { error: (error as Error).message });
     }
