@@ -1,9 +1,10 @@
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type AlertsConfig, alertFor, type Delivery, deliverAlert } from "@msf/alerts";
 import type { MsfContext } from "@msf/supervisor";
 import { followJournals, journalsEnd } from "./journal-follow.ts";
 import { jsonObject } from "./json-line.ts";
+import { readTail } from "./log-tail.ts";
 import { readResults } from "./results.ts";
 
 /** The deliveries log: every attempt's outcome, append-only, so nothing fails silently and nothing is sent twice. */
@@ -16,9 +17,12 @@ export interface DeliveryRecord extends Delivery {
   runId: string;
 }
 
-/** The deliveries recorded so far, oldest first (a line that is not one is skipped). */
+/** How much of the deliveries log is read: its newest thousand or so records (the log only grows). */
+const RECENT_DELIVERIES_BYTES = 256 * 1024;
+
+/** The newest deliveries recorded, oldest first (a line that is not one is skipped). */
 export async function readDeliveries(ctx: MsfContext): Promise<DeliveryRecord[]> {
-  const text = await readFile(deliveriesPath(ctx), "utf8").catch(() => "");
+  const text = await readTail(deliveriesPath(ctx), RECENT_DELIVERIES_BYTES);
   return text.split("\n").flatMap((line) => (jsonObject(line) as DeliveryRecord | undefined) ?? []);
 }
 

@@ -15,19 +15,24 @@ export function logLines(text: string): string[] {
     });
 }
 
-/** The last `count` lines of a log file (a bounded read of its end); none when it does not exist yet. */
-export async function tailLog(path: string, count: number): Promise<string[]> {
+/** The whole lines in the last `bytes` of a file (one bounded read, however long it has grown); "" when it does not exist yet. */
+export async function readTail(path: string, bytes: number): Promise<string> {
   const file = await open(path, "r").catch(() => undefined);
-  if (!file) return [];
+  if (!file) return "";
   try {
     const { size } = await file.stat();
-    const start = Math.max(0, size - TAIL_BYTES);
+    const start = Math.max(0, size - bytes);
     const buffer = Buffer.alloc(size - start);
     await file.read(buffer, 0, buffer.length, start);
     // A read that starts mid-file drops its first, partial line.
     const text = buffer.toString("utf8");
-    return logLines(start > 0 ? text.slice(text.indexOf("\n") + 1) : text).slice(-count);
+    return start > 0 ? text.slice(text.indexOf("\n") + 1) : text;
   } finally {
     await file.close();
   }
+}
+
+/** The last `count` lines of a log file, a line per record. */
+export async function tailLog(path: string, count: number): Promise<string[]> {
+  return logLines(await readTail(path, TAIL_BYTES)).slice(-count);
 }

@@ -5,7 +5,7 @@ import { registerActions } from "./actions.ts";
 import { registerEvents } from "./events.ts";
 import { registerReads } from "./reads.ts";
 
-export { reportOf, runOf } from "./run-of.ts";
+export { reportOf, runOf, runReportOf } from "./run-of.ts";
 
 /** /api/v1: reads, live events and (with a launcher) actions. */
 export function registerApi(app: FastifyInstance, ctx: MsfContext, launcher?: RunLauncher): void {

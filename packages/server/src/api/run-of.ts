@@ -8,8 +8,11 @@ const idOf = (runId: string) => (runId === "latest" ? undefined : runId);
 /** The run an id names. */
 export const runOf = (ctx: MsfContext, runId: string) => findRun(ctx, idOf(runId));
 
-/** The report.json of the run an id names, validated (404 while it has none). */
-export const reportOf = async (ctx: MsfContext, runId: string) => (await loadRunReport(ctx, idOf(runId))).report;
+/** The run an id names and its report.json, validated (404 while it has none). */
+export const runReportOf = (ctx: MsfContext, runId: string) => loadRunReport(ctx, idOf(runId));
+
+/** The report.json of the run an id names. */
+export const reportOf = async (ctx: MsfContext, runId: string) => (await runReportOf(ctx, runId)).report;
 
 /** The answers every route may give besides its own. */
 export const ERRORS = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };

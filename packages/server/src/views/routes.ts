@@ -5,7 +5,7 @@ import type { MsfContext } from "@msf/supervisor";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { type DeliveryRecord, readDeliveries } from "../alerting.ts";
-import { reportOf, runOf } from "../api/index.ts";
+import { reportOf, runOf, runReportOf } from "../api/index.ts";
 import { listArtifacts } from "../artifacts.ts";
 import { distributionHistories, type ResultOf } from "../history.ts";
 import { newestResults, readResults } from "../results.ts";
@@ -100,11 +100,11 @@ export function registerViews(app: FastifyInstance, ctx: MsfContext): void {
     { schema: { hide: true, params: RunParamsSchema.extend({ distro: z.string().max(64), check: z.string().max(128) }) } },
     async (request, reply) => {
       const { runId, distro, check: checkId } = request.params as { runId: string; distro: string; check: string };
-      const report = await reportOf(ctx, runId);
+      const { run, report } = await runReportOf(ctx, runId);
       const distribution = report.distributions.find((d) => d.id === distro);
       const check = distribution?.checks.find((c) => c.id === checkId);
       if (!distribution || !check) throw new MsfError("ERR_MSF_NOT_FOUND", `run ${report.runId} has no check ${checkId} for ${distro}`);
-      const diagnostics = distribution.diagnostics ? await listArtifacts((await runOf(ctx, report.runId)).dir, distribution.diagnostics) : [];
+      const diagnostics = distribution.diagnostics ? await listArtifacts(run.dir, distribution.diagnostics) : [];
       return reply.type(html).send(page(`${check.id} on ${distribution.name}`, checkBody(report.runId, distribution, check, diagnostics)));
     },
   );
