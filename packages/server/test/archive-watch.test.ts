@@ -1,32 +1,24 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { buildServer, type RunLauncher, type StartRunRequest } from "@msf/server";
 import { createContext } from "@msf/supervisor";
-import { makeGpgKey, makeTempDir, startHttpServer, type TestHttpServer } from "@msf/test-utils";
+import { makeTempDir, type SignedArchive, startSignedArchive } from "@msf/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A loopback mirror whose InRelease files are signed by a key made here: when one suite's package
 // index changes, msf serve starts a run of exactly the distributions built from that suite.
-const key = makeGpgKey();
 const temp = makeTempDir();
-let mirror: TestHttpServer;
+let archive: SignedArchive;
 beforeAll(async () => {
-  mirror = await startHttpServer();
+  archive = await startSignedArchive();
 });
 afterAll(async () => {
-  await mirror.close();
-  key.remove();
+  await archive.close();
   temp.remove();
 });
 
-const release = (suite: string, index: string) =>
-  key.clearsign(
-    `Origin: Test\nCodename: ${suite}\nDate: Sat, 28 Nov 2026 02:53:00 UTC\nArchitectures: amd64\nComponents: main\nSHA256:\n ${index.repeat(64)} 1234 main/binary-amd64/Packages.xz\n`,
-  );
-const publish = (suite: string, index: string) => mirror.files.set(`/debian/dists/${suite}/InRelease`, { body: Buffer.from(release(suite, index)) });
-
 describe("runs on an archive change", () => {
   it("starts a run of just the distribution whose suite changed, the change as its reason", async () => {
-    for (const suite of ["bookworm", "bookworm-security", "trixie"]) publish(suite, "a");
+    for (const suite of ["bookworm", "bookworm-security", "trixie"]) archive.publish(suite, "a");
     const requests: StartRunRequest[] = [];
     const launcher: RunLauncher = {
       start: async (request) => {
@@ -35,7 +27,7 @@ describe("runs on an archive change", () => {
       },
       cancel: () => false,
     };
-    const debian = `${mirror.url}/debian`;
+    const debian = archive.url;
     const app = await buildServer({
       ctx: createContext({ env: { ...process.env, MSF_HOME: temp.path, MSF_LOG_LEVEL: "error" } }),
       loopback: true,
@@ -50,14 +42,14 @@ describe("runs on an archive change", () => {
             "debian-13": [{ suite: "trixie", mirror: debian }],
           },
           intervalMs: 300,
-          keys: [key.publicKey],
+          keys: [archive.key.publicKey],
         },
       },
     });
     try {
       await sleep(1_500); // the baseline, and checks that see no change
       expect(requests).toEqual([]);
-      publish("bookworm-security", "b"); // a security update for Debian 12
+      archive.publish("bookworm-security", "b"); // a security update for Debian 12
       for (let i = 0; i < 100 && requests.length === 0; i++) await sleep(100);
       await sleep(1_000); // and no second run for the same change
       expect(requests).toEqual([

@@ -4,6 +4,7 @@ export { type Fault, type RequestLog, type Served, serve, startHttpServer, type 
 export { startNodeScript, waitForExit } from "./node-script.ts";
 export { qemuProcessesUnder } from "./processes.ts";
 export { MSF_BIN, type MsfRun, msfRunOf, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
+export { type SignedArchive, startSignedArchive } from "./signed-archive.ts";
 export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
 export { type Downgrade, downgradeOnePackage } from "./tree-downgrade.ts";
