@@ -117,6 +117,17 @@ export async function findRun(ctx: MsfContext, runId?: string): Promise<RunSumma
   return run;
 }
 
+/** A run's report.json, validated; undefined while it has none, or when it is damaged (it is then no baseline and no history). */
+export async function readRunReport(reportDir: string): Promise<Report | undefined> {
+  const text = await readFile(join(reportDir, "report.json"), "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseReport(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A run's report.json (the newest run's when no id is given), validated. */
 export async function loadRunReport(ctx: MsfContext, runId?: string): Promise<{ run: RunSummary; report: Report }> {
   const run = await findRun(ctx, runId);

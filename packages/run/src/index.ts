@@ -14,6 +14,7 @@ export {
   type RunPageOptions,
   type RunRecord,
   type RunSummary,
+  readRunReport,
 } from "./history.ts";
 export { type ImageRow, imagesGc, imagesList } from "./images.ts";
 export { chooseImages, imageChoiceOf } from "./images-at-plan.ts";

@@ -1,8 +1,8 @@
-import { readFile, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { parseReport, type Verdict, verdictOf } from "@msf/report";
+import { type Verdict, verdictOf } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
-import { listRuns, type RunSummary } from "./history.ts";
+import { listRuns, type RunSummary, readRunReport } from "./history.ts";
 
 /** What retention needs of a run: whether it is over, and each distribution's verdict in it. */
 export interface RetainedRun {
@@ -34,9 +34,7 @@ export function runsToRemove(newestFirst: readonly RetainedRun[], keep: number):
 
 /** A run's distributions and their verdicts: from its report, or (no report yet) its matrix, not run. */
 async function retainedRun(run: RunSummary): Promise<RetainedRun> {
-  const report = await readFile(join(run.reportDir, "report.json"), "utf8")
-    .then(parseReport)
-    .catch(() => undefined);
+  const report = await readRunReport(run.reportDir);
   const verdicts: Record<string, Verdict> = Object.fromEntries(run.matrix.map((distro) => [distro, "not-run" as Verdict]));
   for (const distribution of report?.distributions ?? []) verdicts[distribution.id] = verdictOf(distribution);
   return { runId: run.runId, running: run.status === "running", verdicts };

@@ -1,12 +1,11 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Distribution, type InstalledPackage, InstalledPackageSchema, packageChanges, stackVersions } from "@msf/catalog";
 import { readJsonIfExists } from "@msf/core";
 import { findImage, type ImageManifest, writePin } from "@msf/qemu";
-import { type Changes, type DistributionResult, parseReport, type Versions, verdictOf } from "@msf/report";
+import { type Changes, type DistributionResult, type Versions, verdictOf } from "@msf/report";
 import type { MsfContext } from "@msf/supervisor";
 import { z } from "zod";
-import { readRuns } from "./history.ts";
+import { readRunReport, readRuns } from "./history.ts";
 
 /** report/packages/<distro>.json: every package the run tested, and where the list was read. */
 export const PackagesFileSchema = z.object({
@@ -96,15 +95,9 @@ export async function changesSinceLastPass(
 }
 
 async function readReportDistribution(reportDir: string, distro: string) {
-  const text = await readFile(join(reportDir, "report.json"), "utf8").catch(() => undefined);
-  if (!text) return undefined;
-  try {
-    const report = parseReport(text);
-    const distribution = report.distributions.find((d) => d.id === distro);
-    return distribution && { distribution, finishedAt: report.finishedAt };
-  } catch {
-    return undefined; // a damaged report is no baseline
-  }
+  const report = await readRunReport(reportDir);
+  const distribution = report?.distributions.find((d) => d.id === distro);
+  return distribution && { distribution, finishedAt: report?.finishedAt };
 }
 
 /** A run's package list (validated: it may come from another msf version or another host). */

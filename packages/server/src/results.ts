@@ -1,7 +1,4 @@
-import { join } from "node:path";
-import { readJsonIfExists } from "@msf/core";
-import { ReportSchema } from "@msf/report";
-import { pageRuns } from "@msf/run";
+import { pageRuns, readRunReport } from "@msf/run";
 import type { MsfContext } from "@msf/supervisor";
 import type { ResultOf } from "./history.ts";
 
@@ -13,10 +10,8 @@ export async function readResults(ctx: MsfContext, runs = HISTORY_RUNS): Promise
   const page = await pageRuns(ctx, { limit: runs, where: (run) => run.summary.status !== "running" });
   const results: ResultOf[] = [];
   for (const run of page.runs) {
-    const json = await readJsonIfExists(join(run.summary.reportDir, "report.json")).catch(() => undefined);
-    if (json === undefined) continue;
-    const report = ReportSchema.parse(json);
-    for (const distribution of report.distributions) results.push({ runId: run.summary.runId, finishedAt: report.finishedAt, distribution });
+    const report = await readRunReport(run.summary.reportDir);
+    for (const distribution of report?.distributions ?? []) results.push({ runId: run.summary.runId, finishedAt: report?.finishedAt, distribution });
   }
   return results;
 }
