@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command:package pairs; msf doctor checks the runtime ones (gpg, curl, extlinux, sshd and chromium serve the tests and benchmarks).
+# command:package pairs; msf doctor checks the runtime ones (gpg, curl, extlinux, sshd, chromium, redis-server and
+# systemd-analyze serve the tests and benchmarks).
 HOST_TOOLS=(
   qemu-system-x86_64:qemu-system-x86
   qemu-img:qemu-utils
@@ -26,6 +27,8 @@ HOST_TOOLS=(
   flock:util-linux
   /usr/sbin/sshd:openssh-server
   /usr/bin/chromium:chromium
+  redis-server:redis-server
+  systemd-analyze:systemd
 )
 missing=()
 for pair in "${HOST_TOOLS[@]}"; do

@@ -1,5 +1,5 @@
 import { findDistribution } from "@msf/catalog";
-import { parseDuration } from "@msf/core";
+import { MsfError, parseDuration } from "@msf/core";
 import { z } from "zod";
 
 // zod schemas for what a command line gives: strings to durations, lists, numbers; errors say what is expected.
@@ -46,4 +46,27 @@ export const imageChoiceOptions = {
 
 export function imageChoiceOf(input: { image?: string; offline: boolean; refresh: boolean; acceptExpired: boolean }) {
   return { image: input.image, offline: input.offline, refresh: input.refresh, acceptExpired: input.acceptExpired };
+}
+
+/**
+ * The queue's Redis URL: --queue, else $MSF_QUEUE. A password on the command line would show in
+ * `ps`, so a URL with one is taken only from the environment.
+ */
+export function queueUrlOf(option: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (option && /\/\/[^/@]*:[^/@]*@/.test(option)) {
+    throw new MsfError("ERR_MSF_USAGE", "--queue: a password on the command line shows in ps", {
+      hint: "set MSF_QUEUE=redis://:PASSWORD@host:6379 in the environment instead of --queue",
+    });
+  }
+  return option ?? (env.MSF_QUEUE?.trim() || undefined);
+}
+
+/** The queue URL a command cannot do without. */
+export function requireQueueUrl(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  const url = queueUrlOf(option, env);
+  if (!url)
+    throw new MsfError("ERR_MSF_USAGE", "no queue: give --queue redis://host:6379 or set MSF_QUEUE", {
+      hint: "the Redis that msf serve, msf run and the workers share",
+    });
+  return url;
 }

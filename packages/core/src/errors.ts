@@ -25,6 +25,8 @@ export const ErrorCodes = [
   "ERR_MSF_INSTALL_QUESTION",
   "ERR_MSF_INSTALL",
   "ERR_MSF_ALERT_DELIVERY",
+  "ERR_MSF_QUEUE",
+  "ERR_MSF_NO_WORKER",
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

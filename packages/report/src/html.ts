@@ -65,7 +65,7 @@ function details(d: DistributionResult): string {
   const phases = d.phases
     .map(
       (p) =>
-        `<li class="${p.status}">${p.phase}: ${p.status}${p.durationMs === undefined ? "" : ` in ${seconds(p.durationMs)}`}${p.message ? ` — ${esc(p.message)}` : ""}</li>`,
+        `<li class="${p.status}">${p.phase}: ${p.status}${p.durationMs === undefined ? "" : ` in ${seconds(p.durationMs)}`}${p.worker ? ` on ${esc(p.worker)}` : ""}${p.message ? ` — ${esc(p.message)}` : ""}</li>`,
     )
     .join("");
   const checks = d.checks

@@ -25,7 +25,9 @@ export function renderMarkdown(report: Report): string {
   for (const d of report.distributions) {
     lines.push("", `## ${d.name} (${d.id}): ${MARK[verdictOf(d)]}`, "");
     for (const p of d.phases)
-      lines.push(`- ${p.phase}: ${p.status}${p.durationMs === undefined ? "" : ` in ${seconds(p.durationMs)}`}${p.message ? ` — ${p.message}` : ""}`);
+      lines.push(
+        `- ${p.phase}: ${p.status}${p.durationMs === undefined ? "" : ` in ${seconds(p.durationMs)}`}${p.worker ? ` on ${p.worker}` : ""}${p.message ? ` — ${p.message}` : ""}`,
+      );
     const failing = d.checks.filter((c) => c.status === "fail" || c.status === "error");
     if (failing.length) lines.push("", "Failing checks:", "", ...failing.map((c) => `- \`${c.id}\` (${c.component}): ${c.message}`));
     if (d.diagnostics) lines.push("", `Diagnostics: ${d.diagnostics}`);

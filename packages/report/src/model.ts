@@ -10,6 +10,8 @@ export const PhaseResultSchema = z.object({
   message: z.string().optional(),
   /** Run-directory-relative path of the log that backs this verdict. */
   evidence: z.string().optional(),
+  /** The queue worker that ran it (a run with --queue). */
+  worker: z.string().optional(),
 });
 
 export const CheckResultSchema = z.object({

@@ -26,7 +26,9 @@ export interface RunOptions {
    */
   resume?: boolean;
   /** Where steps run (default: in this process). */
-  runner?: (run: { ctx: MsfContext; runDir: string }) => StepRunner;
+  runner?: (run: { ctx: MsfContext; runDir: string; plan: RunPlan }) => StepRunner;
+  /** What the hosts that run the steps offer (default: this host; a queue: its live workers together). */
+  budget?: () => Promise<HostBudget>;
   onEvent?: (event: RunEvent) => void;
   /** Why it runs (a schedule, an archive change): recorded in the journal. */
   reason?: string;
@@ -50,7 +52,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     });
   });
   try {
-    const host = await hostBudget(hostCtx);
+    const host = await (options.budget ?? (() => hostBudget(hostCtx)))();
     // One read of the newest runs: their durations for the plan, the newest one for a resume.
     const history = await readRuns(hostCtx, DURATION_RUNS);
     const { plan, previous } = await choosePlan(history[0], options, () =>
@@ -69,7 +71,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     // Every message of the run (journal, status, report, events) goes through the logger's redaction.
     for (const account of options.config.mail.accounts) if (account.password) ctx.logger.addSecret(account.password);
     ctx.logger.info("run started", { runId, resumed: Boolean(previous), matrix: plan.matrix });
-    const runner = (options.runner ?? ((run) => inProcessRunner({ ...run, config: options.config })))({ ctx, runDir: dir });
+    const runner = (options.runner ?? ((run) => inProcessRunner({ ...run, config: options.config })))({ ctx, runDir: dir, plan });
     const restored = previous ? await restoreFinished(plan, previous.status, runner) : undefined;
     if (previous) await endOrphans(ctx);
     await writeJsonAtomic(join(dir, "plan.json"), plan);
@@ -142,7 +144,13 @@ async function choosePlan(latest: RunRecord | undefined, options: RunOptions, fr
 }
 
 /** What the host offers a run: its memory (less 2 GiB for itself), its CPUs, the remembered accelerator verdict. */
-export async function hostBudget(ctx: MsfContext): Promise<{ memoryMiB: number; cpus: number; accel: "kvm" | "tcg" }> {
+export interface HostBudget {
+  memoryMiB: number;
+  cpus: number;
+  accel: "kvm" | "tcg";
+}
+
+export async function hostBudget(ctx: MsfContext): Promise<HostBudget> {
   const accel = ((await readJsonIfExists(join(ctx.paths.cache, "accel.json"))) as { accel?: "kvm" | "tcg" } | undefined)?.accel ?? "tcg";
   return { memoryMiB: Math.floor(totalmem() / 1_048_576) - 2_048, cpus: cpus().length, accel };
 }

@@ -1,7 +1,7 @@
 export { compareRuns, type RunComparison } from "./compare.ts";
 export { loadRunConfig, MATRICES, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
 export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type RunEvent, RunEventSchema } from "./events.ts";
-export { hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
+export { type HostBudget, hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
 export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";
 export {
   expectedDurations,

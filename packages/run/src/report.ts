@@ -69,6 +69,7 @@ async function buildReport(input: ReportInput): Promise<{ report: Report; lists:
           status: state === "pending" || state === "running" ? "not-run" : state,
           durationMs: task?.durationMs,
           message: task?.message,
+          worker: typeof task?.outputs?.worker === "string" ? task.outputs.worker : undefined,
         };
       });
     // A run narrowed by --phase did not plan the later phases: shown as not run (its verdict: partial).

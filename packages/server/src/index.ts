@@ -8,3 +8,4 @@ export { msfRunLauncher, type RunLauncher, runArgs, type StartRunRequest } from 
 export { validateSchedule } from "./schedule.ts";
 export * as schemas from "./schemas.ts";
 export { buildServer, type ServerOptions } from "./server.ts";
+export { type WorkersSource, workersBody } from "./workers.ts";

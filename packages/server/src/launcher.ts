@@ -35,7 +35,7 @@ const CANCEL_GRACE_MS = 120_000;
 const PLAN_TIMEOUT_MS = 120_000;
 
 /** Runs as the real `msf run` in its own process group (`msf` is the argv that starts msf: node and its bin). */
-export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string[]], options: { config?: string } = {}): RunLauncher {
+export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string[]], options: { config?: string; queue?: string } = {}): RunLauncher {
   const running = new Map<string, Supervised>();
   return {
     async start(request) {
@@ -47,7 +47,8 @@ export function msfRunLauncher(ctx: MsfContext, msf: readonly [string, ...string
         name: "msf-run",
         command: msf[0],
         args: [...msf.slice(1), ...runArgs(request), ...(options.config ? ["--config", options.config] : [])],
-        env: ctx.env,
+        // A queue's URL may hold its password: the environment, never argv.
+        env: options.queue ? { ...ctx.env, MSF_QUEUE: options.queue } : ctx.env,
         // The server stopping (Ctrl-C) cancels the runs it started: nothing is left running.
         signal: ctx.signal,
         timeoutMs: RUN_TIMEOUT_MS,

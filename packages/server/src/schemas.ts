@@ -142,3 +142,24 @@ export const RunParamsSchema = z.object({ runId: z.string().regex(/^(latest|[0-9
 export const ArtifactParamsSchema = RunParamsSchema.extend({ "*": z.string().max(1024) });
 
 export { ReportSchema };
+
+/** A queue worker as it registered (msf worker), with its state now. */
+export const WorkerRowSchema = z
+  .object({
+    id: z.string(),
+    host: z.string(),
+    state: z.enum(["idle", "busy", "lost"]),
+    accel: z.enum(["kvm", "tcg"]),
+    arch: z.string(),
+    cpus: z.number(),
+    memoryMiB: z.number(),
+    diskFreeMiB: z.number(),
+    slots: z.number(),
+    /** Distributions whose VM it keeps, as `<run>/<distro>`. */
+    holding: z.array(z.string()),
+    /** Steps it runs now, as `<run>/<task>`. */
+    current: z.array(z.string()),
+    seenAt: z.number(),
+  })
+  .meta({ id: "Worker" });
+export type WorkerRow = z.infer<typeof WorkerRowSchema>;

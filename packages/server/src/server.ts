@@ -15,6 +15,7 @@ import { type BackgroundOptions, startBackground } from "./background.ts";
 import type { RunLauncher } from "./launcher.ts";
 import { loginPage, registerLogin } from "./views/login.ts";
 import { registerViews } from "./views/routes.ts";
+import { registerWorkers, type WorkersSource } from "./workers.ts";
 
 export interface ServerOptions {
   ctx: MsfContext;
@@ -26,6 +27,8 @@ export interface ServerOptions {
   launcher?: RunLauncher;
   /** Scheduled runs, alerts and retention, done while the server is up. */
   background?: BackgroundOptions;
+  /** The queue's workers, when runs go to a queue (msf serve --queue). */
+  workers?: WorkersSource;
 }
 
 const STATUS: Partial<Record<MsfError["code"], number>> = { ERR_MSF_NOT_FOUND: 404, ERR_MSF_USAGE: 400, ERR_MSF_LOCKED: 409 };
@@ -86,6 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerApi(app, options.ctx, options.launcher);
   registerViews(app, options.ctx);
   registerLogin(app, options.token);
+  registerWorkers(app, options.workers);
   const stop = new AbortController();
   app.addHook("onClose", async () => stop.abort());
   if (options.background) startBackground(options.ctx, options.launcher, options.background, stop.signal);

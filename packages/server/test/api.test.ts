@@ -153,6 +153,7 @@ describe("/api/v1 over real run directories", () => {
       "/api/v1/runs/{runId}/log",
       "/api/v1/runs/{runId}/report",
       "/api/v1/runs/{runId}/rerun",
+      "/api/v1/workers",
     ]);
     expect(doc.paths["/api/v1/runs"]?.get.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(["status", "distro", "limit", "before", "since"]));
     // Self-contained: every $ref names one of its components.

@@ -3,6 +3,7 @@ export { makeGpgKey, type TestGpgKey } from "./gpg.ts";
 export { type Fault, type RequestLog, type Served, serve, startHttpServer, type TestHttpServer } from "./http-server.ts";
 export { startNodeScript, waitForExit } from "./node-script.ts";
 export { qemuProcessesUnder } from "./processes.ts";
+export { startRedis, type TestRedis } from "./redis.ts";
 export { MSF_BIN, type MsfRun, msfRunOf, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { type SignedArchive, startSignedArchive } from "./signed-archive.ts";
 export { startSshd, type TestSshd } from "./sshd.ts";

@@ -4,8 +4,8 @@ import { type ChildProcess, spawn } from "node:child_process";
  * Starts a TypeScript script in a separate Node process that resolves @msf/* to their sources,
  * and resolves once it prints `line` on stdout (so a test can SIGKILL it at a known point).
  */
-export function startNodeScript(script: string, args: string[], waitFor: string, timeoutMs = 20_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--conditions=msf-source", script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startNodeScript(script: string, args: string[], waitFor: string, timeoutMs = 20_000, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--conditions=msf-source", script, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";

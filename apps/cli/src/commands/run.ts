@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { MsfError } from "@msf/core";
+import { canRun, openCoordinator, type QueueCoordinator, redactRedisUrl } from "@msf/queue";
 import { matrixRows, parseReport, type UpgradeRow, upgradeCells } from "@msf/report";
 import {
   chooseImages,
@@ -23,7 +24,7 @@ import { command } from "../command.ts";
 import { EXIT_OK, exitFor } from "../exit-codes.ts";
 import { duration, seconds, table } from "../format.ts";
 import type { Reporter } from "../reporters/index.ts";
-import { flag, imageChoiceOptions, listValue } from "../values.ts";
+import { flag, imageChoiceOptions, listValue, queueUrlOf } from "../values.ts";
 
 const schema = z.object({
   distro: listValue.optional(),
@@ -34,6 +35,8 @@ const schema = z.object({
   resume: flag,
   dryRun: flag,
   reason: z.string().max(500).optional(),
+  queue: z.string().optional(),
+  kvmOnly: flag,
   ...imageChoiceOptions,
 });
 
@@ -61,18 +64,23 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
     const now = Date.now();
     return running.size ? `running ${[...running].map(([task, since]) => `${task} (${duration(now - since)})`).join(", ")}` : "between tasks";
   });
+  const queue = await queueOf(input, ctx.env, reporter);
   const result = await runMatrix(ctx, {
     config,
     distros: input.distro,
     phase: input.phase,
     resume: input.resume,
     reason: input.reason,
+    ...(queue && { runner: ({ runDir, plan }) => queue.runner({ runDir, plan, config }), budget: () => queue.budget() }),
     onEvent: (event) => {
       if (event.type === "task-started") running.set(event.task, Date.now());
       if (event.type === "task-finished") running.delete(event.task);
       reporter.event(event, describe(event, reporter));
     },
-  }).finally(stop);
+  }).finally(async () => {
+    stop();
+    await queue?.close();
+  });
   const report = await readFile(join(result.reportDir, "report.json"), "utf8").then(parseReport, () => undefined);
   const matrix = report ? matrixRows(report) : undefined;
   reporter.result(
@@ -87,6 +95,29 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
   );
   return result.status === "passed" ? EXIT_OK : exitFor(result.status === "interrupted" ? "ERR_MSF_ABORTED" : "ERR_MSF_CHECKS_FAILED");
 });
+
+/** --queue (or $MSF_QUEUE): the run's steps go to the workers of that Redis; --kvm-only: only to those with KVM. */
+async function queueOf(input: { queue?: string; kvmOnly: boolean }, env: NodeJS.ProcessEnv, reporter: Reporter): Promise<QueueCoordinator | undefined> {
+  const url = queueUrlOf(input.queue, env);
+  if (!url) {
+    if (input.kvmOnly) throw new MsfError("ERR_MSF_USAGE", "--kvm-only routes a queued run's steps", { hint: "add --queue redis://host:6379" });
+    return undefined;
+  }
+  const queue = await openCoordinator({ url, accel: input.kvmOnly ? "kvm" : "any" });
+  if (queue.warning) reporter.event({ type: "warning", message: queue.warning }, queue.warning);
+  const live = (await queue.workers()).filter((w) => w.state !== "lost");
+  if (!live.some((w) => canRun(w, { accel: input.kvmOnly ? "kvm" : "any", memoryMiB: 0 }))) {
+    await queue.close();
+    throw new MsfError("ERR_MSF_NO_WORKER", `no worker${input.kvmOnly ? " with KVM" : ""} is up on the queue ${redactRedisUrl(url)}`, {
+      hint: "start msf worker --queue <url> on a test host (msf workers lists them)",
+    });
+  }
+  reporter.event(
+    { type: "queue-workers", workers: live.map((w) => w.id) },
+    `queue ${redactRedisUrl(url)}: ${live.length} worker(s) up${live.length ? ` (${live.map((w) => `${w.id} ${w.accel}`).join(", ")})` : ""}`,
+  );
+  return queue;
+}
 
 /** --matrix: a named matrix or catalog ids, each checked. */
 function matrixOption(value: string, option = "--matrix"): RunConfig["matrix"] {

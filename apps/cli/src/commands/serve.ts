@@ -1,11 +1,12 @@
 import { open } from "node:fs/promises";
 import { MsfError, parseDuration } from "@msf/core";
+import { connectRedis, listWorkers, redactRedisUrl } from "@msf/queue";
 import { archiveSources, loadRunConfig } from "@msf/run";
 import { buildServer, isLoopback, msfRunLauncher, validateSchedule } from "@msf/server";
 import { z } from "zod";
 import { command } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
-import { flag } from "../values.ts";
+import { flag, queueUrlOf } from "../values.ts";
 
 const ListenSchema = z
   .string()
@@ -23,6 +24,7 @@ export default command(
     config: z.string().optional(),
     schedule: z.string().optional(),
     onArchiveChange: flag,
+    queue: z.string().optional(),
   }),
   async ({ reporter, ctx, input, cwd }) => {
     const token = input.tokenFile ? await readToken(input.tokenFile) : ctx.env.MSF_SERVE_TOKEN?.trim() || undefined;
@@ -30,13 +32,16 @@ export default command(
     const schedule = input.schedule ? { cron: input.schedule, timezone: config.schedule?.timezone } : config.schedule;
     if (schedule) validateSchedule(schedule.cron, schedule.timezone);
     // Runs started from the API or the schedule are this same msf (node and its bin) running `msf run`.
-    const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string], { config: input.config });
+    const queue = queueUrlOf(input.queue, ctx.env);
+    const redis = queue ? await connectRedis(queue) : undefined;
+    const launcher = msfRunLauncher(ctx, [process.execPath, ...process.execArgv, process.argv[1] as string], { config: input.config, queue });
     const watch = config.onArchiveChange ?? (input.onArchiveChange ? { every: "15m" } : undefined);
     const archive = watch ? { sources: archiveSources(config), intervalMs: parseDuration(watch.every) ?? 15 * 60_000 } : undefined;
     const background = { alerts: config.alerts, schedule, keepRuns: config.retention?.keepRuns, archive };
-    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher, background });
+    const workers = redis ? () => listWorkers(redis) : undefined;
+    const app = await buildServer({ ctx, loopback: isLoopback(input.listen.host), token, launcher, background, workers });
     const address = await app.listen({ host: input.listen.host, port: input.listen.port });
-    const scheduled = `${schedule ? `; runs on "${schedule.cron}"` : ""}${archive ? `; runs when the archive changes (checked every ${watch?.every})` : ""}`;
+    const scheduled = `${schedule ? `; runs on "${schedule.cron}"` : ""}${archive ? `; runs when the archive changes (checked every ${watch?.every})` : ""}${queue ? `; runs on the workers of ${redactRedisUrl(queue)}` : ""}`;
     reporter.event(
       { type: "listening", url: address, token: token !== undefined, schedule: schedule?.cron ?? null },
       `msf serve: ${address} (dashboard, /api/v1${scheduled}; Ctrl-C stops)`,
@@ -46,6 +51,7 @@ export default command(
       ctx.signal?.addEventListener("abort", () => resolve(), { once: true });
     });
     await app.close();
+    redis?.disconnect();
     reporter.result({ url: address, stopped: true }, "msf serve: stopped");
     return EXIT_OK;
   },

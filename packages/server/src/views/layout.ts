@@ -6,7 +6,7 @@ export function page(title: string, body: string, options: { runId?: string; aft
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)} · msf</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css"><script src="/assets/app.js" defer></script></head>
 <body${options.runId ? ` data-run="${e(options.runId)}" data-after="${e(options.after ?? "")}"` : ""}>
-<header><a href="/" class="brand">msf</a><nav><a href="/">matrix</a> <a href="/runs">runs</a> <a href="/api/v1/openapi.json">API</a></nav>
+<header><a href="/" class="brand">msf</a><nav><a href="/">matrix</a> <a href="/runs">runs</a> <a href="/workers">workers</a> <a href="/api/v1/openapi.json">API</a></nav>
 <button type="button" id="theme" aria-label="toggle the colour theme">theme</button></header>
 <main><h1>${e(title)}</h1>
 ${body}

@@ -22,15 +22,19 @@ export const checkHref = (runId: string, distro: string, checkId: string) =>
 export function runBody(runId: string, snapshot: Pick<RunSnapshot, "status" | "tasks">, report: Report | undefined): string {
   const running = snapshot.status === "running";
   const tasks = Object.entries(snapshot.tasks);
+  // A queued run: which worker ran each step.
+  const workerOf = (task: (typeof tasks)[number][1]) => (typeof task.outputs?.worker === "string" ? task.outputs.worker : "");
+  const queued = tasks.some(([, task]) => workerOf(task));
   const rows = tasks.map(([id, task]) => [
     e(id),
     `<span class="state ${e(task.state)}">${e(task.state)}</span>`,
     `<span class="time">${seconds(task.durationMs)}</span>`,
+    ...(queued ? [e(workerOf(task))] : []),
     e(task.message ?? ""),
   ]);
   const cancel = running ? ` <button type="button" id="cancel">Cancel</button> <span id="cancel-result" role="status"></span>` : "";
   return `<p>status <strong id="run-status">${e(snapshot.status)}</strong>${cancel} · <a href="${artifactHref(runId, "report/index.html")}">report</a> · <a href="${artifactHref(runId, "msf.log")}">log</a></p>
-${table(["task", "state", "time", "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}
+${table(["task", "state", "time", ...(queued ? ["worker"] : []), "message"], rows, ` id="tasks"`, (index) => ` data-task="${e(tasks[index]?.[0] ?? "")}"`)}
 ${running ? `<h2>Log</h2><pre id="log-tail" class="log" aria-live="polite"></pre>` : ""}
 ${(report?.distributions ?? []).map((distribution) => distributionChecks(runId, distribution, running)).join("\n")}
 ${report?.upgrades?.length ? upgradesSection(report.upgrades) : ""}`;
