@@ -16,6 +16,8 @@ export interface LaunchOptions {
   lifetimeMs: number;
   /** Keep running after this msf process exits (`msf vm up`); its backstop still ends it at `lifetimeMs`. */
   detached?: boolean;
+  /** Detached, yet ended when this process dies (a queue worker's VMs). */
+  endsWithParent?: boolean;
   meta?: Record<string, string>;
 }
 
@@ -49,6 +51,7 @@ export async function launchMachine(options: LaunchOptions): Promise<LaunchedMac
     timeoutMs: options.lifetimeMs,
     graceMs: 10_000,
     detached: options.detached,
+    endsWithParent: options.endsWithParent,
     logDir: dirname(spec.serialLog),
     meta: { kind: "vm", vm: spec.name, qmp: spec.qmpSocket, ...options.meta },
   });

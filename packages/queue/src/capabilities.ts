@@ -31,6 +31,9 @@ export interface StepNeeds {
   memoryMiB: number;
 }
 
+/** How fast a worker runs a step relative to the plan's expectation: emulation is about three times slower (msf's timeouts assume so too). */
+export const workerSpeed = (accel: "kvm" | "tcg") => (accel === "kvm" ? 1 : 1 / 3);
+
 /** A worker that has not been seen for this long is lost (it renews every 2 s). */
 export const LOST_AFTER_MS = 10_000;
 

@@ -3,12 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AbortedError, MsfError } from "@msf/core";
 import type { PlannedTask, RunConfig, RunPlan, StepCall, StepRunner } from "@msf/run";
 import { type Job, Queue, QueueEvents } from "bullmq";
-import { canRun, LOST_AFTER_MS, type StepNeeds } from "./capabilities.ts";
+import type { Redis } from "ioredis";
+import { canRun, LOST_AFTER_MS, type StepNeeds, workerSpeed } from "./capabilities.ts";
 import { unpackEvidence } from "./evidence.ts";
 import { type StepJob, type StepResult, StepResultSchema } from "./job.ts";
 import { CANCEL_CHANNEL, linesChannel, sharedQueue, workerQueue } from "./names.ts";
 import { checkEvictionPolicy, connectRedis, openRedis, quiet } from "./redis.ts";
 import { type ListedWorker, listWorkers } from "./registry.ts";
+import { assignDistributions, chainDurations } from "./simulate.ts";
 
 type Data = Record<string, unknown>;
 
@@ -35,9 +37,11 @@ export interface QueueCoordinator {
 class WorkerLost extends Error {}
 
 /**
- * The coordinator's side of the queue. A distribution's first step goes to the shared queue of
- * the workers that can run it; the worker that takes it keeps the distribution, and its later steps
- * go to that worker's own queue. If that worker is lost, the step goes to the shared queue again
+ * The coordinator's side of the queue. The run's distributions are assigned to the live workers
+ * that can run them (longest first, each where it would finish first: `assignDistributions`); a
+ * distribution's steps go to its worker's own queue, which keeps its image and VM. With no
+ * assignment (its worker gone before it started), its first step goes to the shared queue of the
+ * workers that can run it, and the worker that takes it keeps it. If that worker is lost, the step goes to the shared queue again
  * with the distribution's earlier steps to replay first, so it finishes on another worker and the
  * journal records it once. Results come back with the distribution's evidence.
  */
@@ -47,11 +51,13 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
   const redis = await connectRedis(url);
   const subscriber = openRedis(url);
   const warning = await checkEvictionPolicy(redis, url);
-  const queues = new Map<string, { queue: Queue<StepJob, StepResult>; events: QueueEvents }>();
+  const queues = new Map<string, { queue: Queue<StepJob, StepResult>; events: QueueEvents; blocking: Redis }>();
   const queueOf = async (name: string) => {
     let entry = queues.get(name);
     if (!entry) {
-      entry = { queue: new Queue<StepJob, StepResult>(name, { connection: redis }), events: new QueueEvents(name, { connection: quiet(redis.duplicate()) }) };
+      // QueueEvents blocks on its connection: one of its own (BullMQ leaves a given connection open: closed here).
+      const blocking = quiet(redis.duplicate());
+      entry = { queue: new Queue<StepJob, StepResult>(name, { connection: redis }), events: new QueueEvents(name, { connection: blocking }), blocking };
       queues.set(name, entry);
       // Connection errors are retried (a Redis restart is waited out); the step's wait says what lasts.
       entry.queue.on("error", () => {});
@@ -75,6 +81,16 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
     const ran = new Map<string, { task: PlannedTask; input: Data }[]>();
     const distroTasks = (distro: string) => plan.tasks.filter((t) => t.distro === distro);
     const needs = (task: PlannedTask): StepNeeds => ({ accel: options.accel ?? "any", memoryMiB: task.resources.memoryMiB });
+    /** Which worker runs each distribution, decided once, over the workers up when the first step is sent. */
+    let assignment: Map<string, string> | undefined;
+    const assigned = (live: ListedWorker[]) => {
+      const capable = live.filter((w) => w.state !== "lost" && canRun(w, { accel: options.accel ?? "any", memoryMiB: 0 }));
+      assignment ??= assignDistributions(
+        chainDurations(plan),
+        capable.map((w) => ({ id: w.id, slots: w.slots, speed: workerSpeed(w.accel) })),
+      );
+      return assignment;
+    };
 
     const send = async (job: StepJob, call: StepCall): Promise<StepResult> => {
       const distro = job.task.distro as string;
@@ -88,8 +104,13 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
           void clearQueue(workerQueue(owner));
           job = { ...job, replay: ran.get(distro) ?? [] };
         }
+        if (!owners.has(distro)) {
+          requireCapable(live, job.task, needs(job.task));
+          // A distribution's first step: to the worker the run's assignment chose, while it is up.
+          const chosen = assigned(live).get(distro);
+          if (chosen && !job.replay.length && live.some((w) => w.id === chosen && w.state !== "lost")) owners.set(distro, chosen);
+        }
         const name = owners.has(distro) ? workerQueue(owners.get(distro) as string) : sharedQueue(needs(job.task).accel);
-        if (!owners.has(distro)) requireCapable(live, job.task, needs(job.task));
         try {
           const result = await runOnQueue(name, job, call, owners.get(distro));
           if (!owners.has(distro) && job.keep) owners.set(distro, result.worker);
@@ -198,7 +219,10 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
       };
     },
     async close() {
-      for (const { queue, events } of queues.values()) await Promise.all([queue.close(), events.close()]);
+      for (const { queue, events, blocking } of queues.values()) {
+        await Promise.all([queue.close(), events.close()]);
+        blocking.disconnect();
+      }
       subscriber.disconnect();
       await redis.quit().catch(() => redis.disconnect());
     },

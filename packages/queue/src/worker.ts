@@ -57,6 +57,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   /** Distributions it keeps (`<run>/<distro>`), with the steps it ran for each, for its own cleanup. */
   const holding = new Map<string, { job: StepJob; input: Data }[]>();
   const current = new Set<string>();
+  const slotFreed: Array<() => void> = [];
   const info = (): WorkerInfo => ({
     id,
     ...capabilities,
@@ -69,7 +70,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const runnerFor = (job: StepJob) => {
     const runDir = join(ctx.paths.runs, job.runId);
-    return { runDir, runner: (options.runner ?? ((run) => inProcessRunner(run)))({ ctx, runDir, config: job.config }) };
+    // Its VMs end with it: a worker that dies has its distributions replayed elsewhere.
+    return { runDir, runner: (options.runner ?? ((run) => inProcessRunner({ ...run, vmEndsWithProcess: true })))({ ctx, runDir, config: job.config }) };
   };
 
   const process_ = async (job: Job<StepJob, StepResult>, signal: AbortSignal | undefined, fromShared: boolean): Promise<StepResult> => {
@@ -78,7 +80,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const held = `${data.runId}/${distro}`;
     const label = `${data.runId}/${data.task.id}`;
     current.add(label);
-    if (!holding.has(held)) holding.set(held, []);
+    if (!holding.has(held)) {
+      // A new distribution waits for a slot (its steps were sent here while others hold them all).
+      while (holding.size >= slots && !closing) await new Promise<void>((resolve) => slotFreed.push(resolve));
+      holding.set(held, []);
+    }
     await pauseWhenFull();
     const { runDir, runner } = runnerFor(data);
     // The run's mail passwords (when the configuration has them) never leave in a log or a line.
@@ -138,6 +144,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   function release(held: string) {
     holding.delete(held);
+    for (const wake of slotFreed.splice(0)) wake();
     if (holding.size < slots && !closing) for (const w of shared) w.resume();
   }
 
@@ -160,6 +167,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     closing = true;
     clearInterval(heartbeat);
     for (const w of all) w.cancelAllJobs("the worker is stopping");
+    for (const wake of slotFreed.splice(0)) wake();
     await Promise.all(all.map((w) => w.close()));
     // What it still holds (a VM between steps) is cleaned up here: nobody else can.
     for (const [held, steps] of holding) {

@@ -31,7 +31,7 @@ export interface StepRunner {
 export const runVmName = (distro: string) => `run-${distro}`;
 
 /** Runs the steps in this process; inputs and outputs checked against each step's schemas. */
-export function inProcessRunner(options: { ctx: MsfContext; config: RunConfig; runDir: string }): StepRunner {
+export function inProcessRunner(options: { ctx: MsfContext; config: RunConfig; runDir: string; vmEndsWithProcess?: boolean }): StepRunner {
   const context = (task: PlannedTask, call: StepCall): StepContext => {
     const distribution = task.distro ? findDistribution(task.distro) : undefined;
     if (!distribution) throw new Error(`task ${task.id} has no catalog distribution`);
@@ -44,6 +44,7 @@ export function inProcessRunner(options: { ctx: MsfContext; config: RunConfig; r
       vmName: runVmName(distribution.id),
       vmRunDir: join(options.runDir, "vms", distribution.id),
       onLine: call.onLine,
+      vmEndsWithProcess: options.vmEndsWithProcess,
     };
   };
   const step = (task: PlannedTask) => STEPS[task.phase as keyof typeof STEPS];

@@ -16,6 +16,8 @@ export interface StepContext {
   vmRunDir: string;
   /** A line of progress for the task's log. */
   onLine: (line: string) => void;
+  /** The VM ends when this process dies (a queue worker: a crashed worker's steps run elsewhere). */
+  vmEndsWithProcess?: boolean;
 }
 
 export interface Resources {

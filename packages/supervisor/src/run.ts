@@ -34,6 +34,12 @@ export interface StartOptions {
    */
   detached?: boolean;
   /**
+   * Detached from msf's output and deadline, yet ended when this process dies, SIGKILL included (a
+   * queue worker's VMs: nobody else would end them). The kernel's parent-death signal, set by
+   * util-linux `setpriv` in front of the backstop, which passes the SIGTERM on to the command.
+   */
+  endsWithParent?: boolean;
+  /**
    * Shares this terminal (an interactive ssh session): stdio inherited, stays in msf's process
    * group so it can read the TTY; ended by pid (and its descendants) rather than by group.
    */
@@ -72,7 +78,8 @@ export async function start(options: StartOptions): Promise<Supervised> {
   // Our deadline fires first; the backstop only matters when msf is gone.
   const backstopMs = detached ? options.timeoutMs : options.timeoutMs + graceMs + 5_000;
   const interactive = options.interactive ?? false;
-  const [file, ...argv] = backstopArgv(options.command, options.args ?? [], backstopMs, graceMs, interactive);
+  const backstop = backstopArgv(options.command, options.args ?? [], backstopMs, graceMs, interactive);
+  const [file, ...argv] = options.endsWithParent ? ["setpriv", "--pdeathsig", "TERM", ...backstop] : backstop;
   const logs = logPaths(options);
   const env = { ...process.env, ...options.env };
   requireExecutable(options.command, env);

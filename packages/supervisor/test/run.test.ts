@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, processGroupMembers } from "@msf/core";
 import { endTree, exec, ProcessError, run, type SupervisorEvent } from "@msf/supervisor";
-import { makeTempDir } from "@msf/test-utils";
+import { makeTempDir, startNodeScript } from "@msf/test-utils";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 let temp: ReturnType<typeof makeTempDir> | undefined;
@@ -154,5 +154,15 @@ describe("run", () => {
       await endTree(pid, 1_000);
     }
     expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it("a detached process that ends with its parent is gone, with its whole group, once the parent is SIGKILLed", async () => {
+    temp = makeTempDir();
+    const starter = await startNodeScript(join(import.meta.dirname, "fixtures/daemon-starter.ts"), [temp.path, "ends-with-parent"], "started");
+    const group = Number(readFileSync(join(temp.path, "pid"), "utf8"));
+    await vi.waitFor(() => expect(readFileSync(join(temp?.path ?? "", "daemon.stdout.log"), "utf8")).toBe("up\n"), { timeout: 10_000, interval: 50 });
+    expect(processGroupMembers(group).length).toBeGreaterThanOrEqual(2); // the backstop, sh and its sleep
+    starter.kill("SIGKILL");
+    await vi.waitFor(() => expect(processGroupMembers(group)).toEqual([]), { timeout: 10_000, interval: 100 });
   });
 });

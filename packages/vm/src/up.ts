@@ -46,6 +46,8 @@ export interface VmUpOptions {
   lifetimeMs?: number;
   /** Leave a VM that failed to boot running, to inspect it. */
   keepOnFailure?: boolean;
+  /** End the VM when this process dies, SIGKILL included (a queue worker's VMs); by default it outlives msf. */
+  endsWithProcess?: boolean;
   /** Probe the accelerator again instead of using the remembered verdict. */
   reprobe?: boolean;
   /** Boot this golden image (already verified by the caller) instead of finding or building the distribution's. */
@@ -150,6 +152,7 @@ export async function bootOnce(ctx: MsfContext, options: Omit<VmUpOptions, "dist
     supervisor: ctx.supervisor,
     lifetimeMs,
     detached: true,
+    endsWithParent: options.endsWithProcess,
     meta: { distro: distribution.id },
   });
   const sshPort = machine.ports.ssh as number;

@@ -12,7 +12,7 @@ export const boot = defineStep({
   resources: vmResources,
   input: z.object({ key: z.string() }),
   output: z.object({ vm: z.string(), readyMs: z.number().optional(), alreadyRunning: z.boolean() }),
-  async run({ ctx, distribution, vmName, onLine }, { key }) {
+  async run({ ctx, distribution, vmName, onLine, vmEndsWithProcess }, { key }) {
     // The archive step has just re-hashed it: a size check is enough here.
     const image = await findImage(ctx.paths.images, distribution.id, key);
     if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${key} to boot`);
@@ -21,6 +21,7 @@ export const boot = defineStep({
       name: vmName,
       image,
       lifetimeMs: 4 * 3_600_000,
+      endsWithProcess: vmEndsWithProcess,
       onEvent: (event) => event.type === "boot-retry" && onLine(event.message),
     });
     return { vm: vmName, readyMs: result.readyMs, alreadyRunning: result.alreadyRunning };
