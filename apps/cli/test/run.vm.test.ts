@@ -2,12 +2,23 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { launchChromium, qemuProcessesUnder, runMsf, SCREENSHOTS_DIR, type StartedMsf, startMsf, vmTestHome } from "@msf/test-utils";
+import {
+  launchChromium,
+  qemuProcessesUnder,
+  runMsf,
+  SCREENSHOTS_DIR,
+  type StartedMsf,
+  startMsf,
+  startRedis,
+  startWebhookReceiver,
+  vmTestHome,
+} from "@msf/test-utils";
 import { afterAll, describe, expect, inject, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
 // run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
-// resume, and a phase timeout that fails one distribution while another passes.
+// resume, a phase timeout that fails one distribution while another passes, and the same images run
+// by two queue workers (one SIGKILLed during deploy).
 const home = vmTestHome();
 afterAll(() => home.remove());
 
@@ -223,6 +234,50 @@ describe("msf run", () => {
     expect(report.distributions[0].phases.find((p: { phase: string }) => p.phase === "boot")).toMatchObject({ status: "done" });
     expect(qemuLeft()).toEqual([]);
   }, 900_000);
+
+  it("--queue: two workers run Debian 12 and 13; the one holding Debian 12 is SIGKILLed during deploy, its QEMU ends, Debian 12 finishes on the other, every task once", async () => {
+    const redis = await startRedis();
+    const workerHome = (id: string) => ({ ...home.env, MSF_HOME: join(home.home, `worker-${id}`) });
+    const workers = Object.fromEntries(["a", "b"].map((id) => [id, startMsf(["worker", "--queue", redis.url, "--id", id, "--json"], workerHome(id))]));
+    try {
+      for (const worker of Object.values(workers)) await worker.waitFor((line) => line.type === "worker-ready");
+      const run = startMsf(["run", "--queue", redis.url, "--distro", "debian-12,debian-13", "--offline", "--json"], home.env);
+      const onWorker = await run.waitFor((line) => line.type === "task-output" && line.task === "debian-12:deploy" && /runs on worker/.test(String(line.line)));
+      const holder = /runs on worker (\w+)/.exec(String(onWorker.line))?.[1] as "a" | "b";
+      const other = holder === "a" ? "b" : "a";
+      await sleep(10_000); // well into the deploy
+      workers[holder]?.child.kill("SIGKILL");
+      // Its VM ends with it (the kernel's parent-death signal), not at its 4 h backstop.
+      const deadline = Date.now() + 30_000;
+      while (qemuProcessesUnder(join(home.home, `worker-${holder}`)).length && Date.now() < deadline) await sleep(500);
+      expect(qemuProcessesUnder(join(home.home, `worker-${holder}`))).toEqual([]);
+
+      expect(await run.exited).toBe(0);
+      const result = run.lines.at(-1) as { status: string; runId: string; reportDir: string };
+      expect(result.status).toBe("passed");
+      const journal = journalOf(result.runId);
+      const done = journal.filter((e) => e.type === "task-finished" && e.status === "done").map((e) => e.task);
+      expect(new Set(done).size).toBe(done.length);
+      expect(run.lines.some((l) => l.type === "task-output" && new RegExp(`worker ${holder} is lost`).test(String(l.line)))).toBe(true);
+      // The report has a local run's shape and verdicts (the default matrix's run), and says where each step ran.
+      const queued = JSON.parse(readFileSync(join(result.reportDir, "report.json"), "utf8"));
+      const local = JSON.parse(readFileSync(join(home.home, "runs", defaultRunId, "report", "report.json"), "utf8"));
+      for (const id of ["debian-12", "debian-13"]) {
+        const [q, l] = [queued, local].map((r) => r.distributions.find((d: { id: string }) => d.id === id));
+        expect(Object.keys(q).sort(), id).toEqual(Object.keys(l).sort());
+        expect(q.checks.map((c: { id: string; status: string }) => `${c.id} ${c.status}`).sort(), id).toEqual(
+          l.checks.map((c: { id: string; status: string }) => `${c.id} ${c.status}`).sort(),
+        );
+      }
+      const debian12 = queued.distributions.find((d: { id: string }) => d.id === "debian-12");
+      expect(debian12.phases.find((p: { phase: string }) => p.phase === "collect").worker).toBe(other);
+    } finally {
+      for (const worker of Object.values(workers)) worker.child.kill("SIGINT");
+      for (const worker of Object.values(workers)) await worker.exited;
+      await redis.close();
+    }
+    expect(qemuLeft()).toEqual([]);
+  }, 1_500_000);
 });
 
 /** Starts `msf run --distro debian-12` and resolves 5 s after the given task started. */
@@ -298,11 +353,42 @@ describe("msf serve over these runs", () => {
       await serve.stop();
     }
   }, 600_000);
+
+  it("alerts a real regression once (Rspamd stopped after the deploy: the failing checks with their transcripts), then its fix", async () => {
+    const hook = await startWebhookReceiver();
+    const alerts = `alerts:\n  webhooks:\n    - { url: "${hook.url}/hooks/regressions" }\n`;
+    const healthy = join(home.home, "alerts.yaml");
+    const broken = join(home.home, "rspamd-stopped.yaml");
+    writeFileSync(healthy, alerts);
+    // A site's own step after the recipe that breaks the product: the checks must say so.
+    writeFileSync(broken, `${alerts}afterDeploy:\n  - [systemctl, stop, rspamd]\n`);
+    const serve = await startServe(["--config", healthy]);
+    try {
+      // The newest Debian 12 result before this is the queued run's pass.
+      const bad = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", broken, "--json"], home.env, 900_000);
+      expect(bad.code).toBe(12);
+      await hook.waitFor(1, 120_000);
+      const regression = hook.received[0]?.body as { kind: string; distro: string; failing: Array<{ id: string; transcript: string }> };
+      expect(regression).toMatchObject({ schemaVersion: 1, kind: "regression", distro: "debian-12" });
+      expect(regression.failing.map((c) => c.id)).toEqual(expect.arrayContaining(["readiness", "spam-gtube"]));
+      expect(regression.failing.find((c) => c.id === "spam-gtube")?.transcript).toMatch(/250/);
+
+      const good = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", healthy, "--json"], home.env, 900_000);
+      expect(good.code, good.stderr).toBe(0);
+      await hook.waitFor(2, 120_000);
+      expect(hook.received.map((r) => (r.body as { kind: string }).kind)).toEqual(["regression", "fixed"]);
+      expect(hook.received.every((r) => r.path === "/hooks/regressions")).toBe(true);
+    } finally {
+      await serve.stop();
+      await hook.close();
+    }
+    expect(qemuLeft()).toEqual([]);
+  }, 1_800_000);
 });
 
 /** `msf serve` on a free loopback port over this test home. */
-async function startServe(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const serve = startMsf(["serve", "--listen", "127.0.0.1:0", "--json"], home.env);
+async function startServe(args: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
+  const serve = startMsf(["serve", "--listen", "127.0.0.1:0", ...args, "--json"], home.env);
   const { url } = (await serve.waitFor((line) => line.type === "listening")) as { url: string };
   return {
     url,

@@ -43,14 +43,18 @@ async function worker(id: string, env: Record<string, string> = {}, accel = "tcg
       ? readFileSync(join(home, "steps.ndjson"), "utf8")
           .trim()
           .split("\n")
-          .map((line) => JSON.parse(line) as { task: string; kind: string })
+          .map((line) => JSON.parse(line) as { task: string; kind: string; at: number })
       : [];
   return { child, home, steps };
 }
 
-async function queuedRun(coordinator: QueueCoordinator, distros: string[], options: { onEvent?: (event: RunEvent) => void; config?: RunConfigInput } = {}) {
+async function queuedRun(
+  coordinator: QueueCoordinator,
+  distros: string[],
+  options: { onEvent?: (event: RunEvent) => void; config?: RunConfigInput; signal?: AbortSignal } = {},
+) {
   const home = join(temp.path, `coordinator-${++homes}`);
-  const ctx = createContext({ env: { MSF_HOME: home } });
+  const ctx = createContext({ env: { MSF_HOME: home }, signal: options.signal });
   const config = parseRunConfig({ images: { offline: true }, ...options.config });
   const result = await runMatrix(ctx, {
     config,
@@ -131,6 +135,39 @@ describe("msf run on BullMQ workers", () => {
       expect(lines.join("\n")).toMatch(/worker a is lost: debian-12 goes on another worker/);
       expect((await coordinator.workers()).find((w) => w.id === "a")?.state).toBe("lost");
     } finally {
+      await coordinator.close();
+    }
+  }, 60_000);
+
+  it("a cancelled run reaches the worker within a second: its step stops, the distribution is cleaned up there, the journal says interrupted", async () => {
+    const hold = join(temp.path, "hold-deploy-cancel");
+    writeFileSync(hold, "");
+    const a = await worker("a", { HOLD_DEPLOY: hold });
+    const coordinator = await openCoordinator({ url: redis.url });
+    const cancel = new AbortController();
+    try {
+      const run = queuedRun(coordinator, ["debian-12"], { signal: cancel.signal });
+      for (let i = 0; !a.steps().some((s) => s.task === "debian-12:deploy"); i++) {
+        if (i > 400) throw new Error("deploy never started on worker a");
+        await sleep(25);
+      }
+      const cancelledAt = Date.now();
+      cancel.abort();
+      const { result, journal } = await run;
+      expect(result.status).toBe("interrupted");
+      const aborted = a.steps().find((s) => s.kind === "aborted") as { task: string; at: number } | undefined;
+      expect(aborted?.task).toBe("debian-12:deploy");
+      expect((aborted?.at ?? Number.POSITIVE_INFINITY) - cancelledAt).toBeLessThan(1_000);
+      // The worker cleaned up what it ran for the distribution (the VM's boot among them), newest first.
+      expect(
+        a
+          .steps()
+          .filter((s) => s.kind === "cleanup")
+          .map((s) => s.task),
+      ).toEqual(["debian-12:deploy", "debian-12:boot", "debian-12:archive", "debian-12:install"]);
+      expect(journal.find((e) => e.type === "task-finished" && (e as { task: string }).task === "debian-12:deploy")).toMatchObject({ status: "interrupted" });
+    } finally {
+      rmSync(hold, { force: true });
       await coordinator.close();
     }
   }, 60_000);

@@ -4,7 +4,7 @@ import { type DistributionResult, verdictOf } from "./model.ts";
 export type CellKind = "passed" | "product" | "infrastructure" | "partial" | "not-run";
 
 /** Phases that fail for reasons outside the mail stack: media, the installer, the archive, the boot. */
-const INFRASTRUCTURE_PHASES = new Set(["media", "install", "archive", "boot"]);
+export const INFRASTRUCTURE_PHASES: ReadonlySet<string> = new Set(["media", "install", "archive", "boot"]);
 
 /** Pure: the cell's kind; a timeout anywhere, or a failure before the stack was deployed, is the infrastructure's. */
 export function cellKind(distribution: DistributionResult): CellKind {

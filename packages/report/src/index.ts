@@ -52,5 +52,5 @@ export function parseReport(text: string): Report {
 export function renderAll(report: Report): Record<"report.json" | "report.md" | "junit.xml" | "index.html", string> {
   return { "report.json": renderJson(report), "report.md": renderMarkdown(report), "junit.xml": renderJunit(report), "index.html": renderHtml(report) };
 }
-export { CELL_LABEL, type CellKind, cellKind } from "./cell.ts";
+export { CELL_LABEL, type CellKind, cellKind, INFRASTRUCTURE_PHASES } from "./cell.ts";
 export { type CheckTrend, checkTrends, FLAKY_WINDOW } from "./trend.ts";

@@ -85,6 +85,14 @@ export const RunConfigSchema = z
     timeoutScale: z.number().positive().default(1),
     mirror: z.url().optional(),
     mail: MailSetupSchema.default(MailSetupSchema.parse(DEFAULT_SETUP)),
+    /**
+     * Commands run as root in each VM after msf's recipe, one argv each (e.g. `[systemctl, reload,
+     * postfix]`): a site's own steps on top. A command that fails fails the deploy.
+     */
+    afterDeploy: z
+      .array(z.array(z.string().min(1).max(4_096)).min(1, "a command needs at least its program").max(256))
+      .max(32)
+      .default([]),
     logLevel: z.enum(["error", "warn", "info", "debug", "trace"]).default("info"),
     /** Where regressions (and their fixes) are reported: webhooks (JSON or Slack/Mattermost) and email. */
     alerts: AlertsConfigSchema.default({ webhooks: [], attempts: 3 }),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { AbortedError, TimeoutError } from "@msf/core";
+import { INFRASTRUCTURE_PHASES } from "@msf/report";
 import type { ExecutorEvent, FinishedStatus } from "./events.ts";
 import type { JournalEventInput } from "./journal.ts";
 import type { PlannedTask, RunPlan } from "./plan.ts";
@@ -28,12 +29,16 @@ export interface ExecuteOptions {
   onEvent?: (event: ExecutorEvent) => void;
   /** Deadline of one cleanup (default 5 min). */
   cleanupTimeoutMs?: number;
+  /** How often a distribution runs again after an infrastructure failure (default once). */
+  infrastructureRetries?: number;
 }
 
 /**
  * The run's loop: starts the tasks that are ready within the budget, journals each start and end.
  * A failure skips the rest of its distribution and runs the cleanups of what it started, newest
- * first; so does a timeout, and Ctrl-C for every distribution under way. Resolves with the states.
+ * first; so does a timeout, and Ctrl-C for every distribution under way. An infrastructure failure
+ * (a timeout, or a failure before the stack is deployed) is cleaned up and the distribution runs
+ * once more from its first task before it counts. Resolves with the states.
  */
 export async function executePlan(options: ExecuteOptions): Promise<Map<string, TaskState>> {
   const { plan, runner, record, signal } = options;
@@ -41,6 +46,7 @@ export async function executePlan(options: ExecuteOptions): Promise<Map<string, 
   const states = options.states ?? new Map<string, TaskState>();
   const outputs = options.outputs ?? new Map<string, Data>();
   const cleaned = new Set<string>();
+  const retries = new Map<string | undefined, number>();
   const distroTasks = (distro: string | undefined) => plan.tasks.filter((t) => t.distro === distro);
   const inputOf = (task: PlannedTask): Data => {
     const earlier = distroTasks(task.distro);
@@ -96,9 +102,24 @@ export async function executePlan(options: ExecuteOptions): Promise<Map<string, 
         await finish("done", undefined, out);
       } catch (error) {
         const interrupted = Boolean(signal?.aborted);
+        const timedOut = error instanceof PhaseTimeoutError;
         states.set(task.id, "failed");
-        await finish(interrupted ? "interrupted" : error instanceof PhaseTimeoutError ? "timed-out" : "failed", (error as Error).message);
+        // A download, an installer, a boot or a timeout: the distribution runs once more before it counts.
+        const retry =
+          !interrupted && (timedOut || INFRASTRUCTURE_PHASES.has(task.phase)) && (retries.get(task.distro) ?? 0) < (options.infrastructureRetries ?? 1);
+        const message = `${(error as Error).message}${retry ? " (an infrastructure failure: the distribution runs once more)" : ""}`;
+        await finish(interrupted ? "interrupted" : timedOut ? "timed-out" : "failed", message);
         if (interrupted) return; // the cleanups of every distribution follow once nothing runs
+        if (retry) {
+          retries.set(task.distro, (retries.get(task.distro) ?? 0) + 1);
+          await cleanDistribution(task.distro);
+          for (const t of distroTasks(task.distro)) {
+            states.delete(t.id);
+            outputs.delete(t.id);
+            cleaned.delete(t.id);
+          }
+          return;
+        }
         for (const id of skipAfterFailure(plan, states, task)) {
           states.set(id, "skipped");
           await record({ type: "task-finished", at: Date.now(), task: id, status: "skipped", durationMs: 0, message: `${task.id} did not succeed` });

@@ -21,6 +21,8 @@ type Data = Record<string, unknown>;
 interface FakeBehaviour {
   ms?: number;
   fail?: string;
+  /** Fails the first time only (a boot that works when tried again). */
+  failOnce?: string;
   /** Runs until told to stop (a timeout or Ctrl-C). */
   hang?: boolean;
 }
@@ -57,6 +59,7 @@ class FakeRunner implements StepRunner {
     }
     await sleep(how.ms ?? 1);
     if (how.fail) throw new Error(how.fail);
+    if (how.failOnce && this.log.filter((l) => l === `run ${task.id}`).length === 1) throw new Error(how.failOnce);
     return { [`${task.phase}Out`]: `${task.id} made by ${JSON.stringify(Object.keys(input).sort())}` };
   }
 
@@ -137,6 +140,30 @@ describe("the executor, with fake steps", () => {
     expect(status.tasks.report?.state).toBe("done");
     const cleanups = runner.log.filter((l) => l.startsWith("cleanup")).map((l) => l.slice(8));
     expect(cleanups).toEqual(["debian-12:deploy", "debian-12:boot", "debian-12:archive", "debian-12:install"]);
+  });
+
+  it("an infrastructure failure (a boot) is cleaned up and the distribution runs once more from its first task; a second one counts", async () => {
+    const once = new FakeRunner({ "debian-12:boot": { failOnce: "no SSH banner within 5 min" } });
+    const { status, events } = await execute(oneDistro(), once);
+    expect(Object.values(status.tasks).every((t) => t.state === "done")).toBe(true);
+    expect(ran(once)).toEqual([
+      ...["install", "archive", "boot"].map((p) => `debian-12:${p}`),
+      ...["install", "archive", "boot", "deploy", "test", "collect"].map((p) => `debian-12:${p}`),
+    ]);
+    expect(finished(events)).toContain("debian-12:boot failed");
+    expect(once.log.slice(3, 6)).toEqual(["cleanup debian-12:boot", "cleanup debian-12:archive", "cleanup debian-12:install"]);
+
+    const twice = new FakeRunner({ "debian-12:boot": { fail: "no SSH banner within 5 min" } });
+    const again = await execute(oneDistro(), twice);
+    expect(again.status.tasks["debian-12:boot"]).toMatchObject({ state: "failed", message: "no SSH banner within 5 min" });
+    expect(again.status.tasks["debian-12:deploy"]?.state).toBe("skipped");
+    expect(ran(twice).filter((t) => t === "debian-12:boot")).toHaveLength(2);
+  });
+
+  it("a product failure (the checks) is not run again", async () => {
+    const runner = new FakeRunner({ "debian-12:test": { fail: "checks failed: imap-login" } });
+    await execute(oneDistro(), runner);
+    expect(ran(runner).filter((t) => t === "debian-12:test")).toHaveLength(1);
   });
 
   it("a step past its phase timeout is told to stop, journalled as timed-out, then cleaned up", async () => {

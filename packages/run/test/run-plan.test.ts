@@ -33,6 +33,10 @@ describe("run configuration (msf.config.yaml)", () => {
     expect(() => parseRunConfig({ distributions: { "debian-12": { timeouts: { deploy: "later" } } } })).toThrow(
       /distributions\.debian-12\.timeouts\.deploy: expected a duration/,
     );
+    // A site's own steps after the recipe: argv lists, each with its program.
+    expect(parseRunConfig({ afterDeploy: [["systemctl", "reload", "postfix"]] }).afterDeploy).toEqual([["systemctl", "reload", "postfix"]]);
+    expect(() => parseRunConfig({ afterDeploy: [[]] })).toThrow(/afterDeploy\.0: a command needs at least its program/);
+    expect(() => parseRunConfig({ afterDeploy: ["systemctl stop rspamd"] })).toThrow(/afterDeploy\.0/);
   });
 
   it("reads YAML from the working directory, and says where YAML is broken", async () => {

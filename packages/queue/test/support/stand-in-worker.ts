@@ -21,8 +21,13 @@ function standIn(runDir: string): StepRunner {
       const vmDir = join(runDir, "vms", task.distro as string);
       mkdirSync(vmDir, { recursive: true });
       call.onLine(`${task.phase} on ${id}`);
-      await sleep(stepMs, undefined, { signal: call.signal });
-      while (task.phase === "deploy" && process.env.HOLD_DEPLOY && existsSync(process.env.HOLD_DEPLOY)) await sleep(50, undefined, { signal: call.signal });
+      try {
+        await sleep(stepMs, undefined, { signal: call.signal });
+        while (task.phase === "deploy" && process.env.HOLD_DEPLOY && existsSync(process.env.HOLD_DEPLOY)) await sleep(50, undefined, { signal: call.signal });
+      } catch (error) {
+        note(task, "aborted");
+        throw error;
+      }
       writeFileSync(join(vmDir, `${task.phase}.txt`), `${task.id} on ${id}\n`);
       if (task.phase === "test") {
         const check = (name: string) => ({ id: name, component: "postfix", status: "pass", durationMs: 5, message: name, evidence: [`C: ${name}`] });
