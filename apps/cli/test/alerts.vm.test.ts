@@ -3,10 +3,14 @@ import { join } from "node:path";
 import { qemuProcessesUnder, runMsf, startMsf, startWebhookReceiver, vmTestHome } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
+// Regression alerts from real runs of Debian 12 (the global setup's image): a pass, then a run whose
+// site step stops Rspamd after the deploy, then a healthy one again; msf serve watches the runs and
+// a real webhook receiver on loopback gets what it sends.
 const home = vmTestHome();
 afterAll(() => home.remove());
 const qemuLeft = () => qemuProcessesUnder(home.home);
-describe("tmp", () => {
+
+describe("msf serve alerts on real runs", () => {
   it("alerts a real regression once (Rspamd stopped after the deploy: the failing checks with their transcripts), then its fix", async () => {
     const hook = await startWebhookReceiver();
     const alerts = `alerts:\n  webhooks:\n    - { url: "${hook.url}/hooks/regressions" }\n`;
@@ -15,11 +19,12 @@ describe("tmp", () => {
     writeFileSync(healthy, alerts);
     // A site's own step after the recipe that breaks the product: the checks must say so.
     writeFileSync(broken, `${alerts}afterDeploy:\n  - [systemctl, stop, rspamd]\n`);
+    // The last good run, then msf serve watching the runs of this state directory for regressions.
     const first = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", healthy, "--json"], home.env, 900_000);
-    expect(first.code).toBe(0);
-    const serve = await startServe(["--config", healthy]);
+    expect(first.code, first.stderr).toBe(0);
+    const serve = startMsf(["serve", "--listen", "127.0.0.1:0", "--config", healthy, "--json"], home.env);
+    await serve.waitFor((line) => line.type === "listening");
     try {
-      // The newest Debian 12 result before this is the queued run's pass.
       const bad = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", broken, "--json"], home.env, 900_000);
       expect(bad.code).toBe(12);
       await hook.waitFor(1, 120_000);
@@ -34,22 +39,10 @@ describe("tmp", () => {
       expect(hook.received.map((r) => (r.body as { kind: string }).kind)).toEqual(["regression", "fixed"]);
       expect(hook.received.every((r) => r.path === "/hooks/regressions")).toBe(true);
     } finally {
-      await serve.stop();
+      serve.child.kill("SIGINT");
+      await serve.exited;
       await hook.close();
     }
     expect(qemuLeft()).toEqual([]);
   }, 1_800_000);
 });
-
-/** `msf serve` on a free loopback port over this test home. */
-async function startServe(args: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
-  const serve = startMsf(["serve", "--listen", "127.0.0.1:0", ...args, "--json"], home.env);
-  const { url } = (await serve.waitFor((line) => line.type === "listening")) as { url: string };
-  return {
-    url,
-    stop: async () => {
-      serve.child.kill("SIGINT");
-      await serve.exited;
-    },
-  };
-}
