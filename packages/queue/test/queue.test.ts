@@ -48,6 +48,14 @@ async function worker(id: string, env: Record<string, string> = {}, accel = "tcg
   return { child, home, steps };
 }
 
+/** Resolves once the worker has started the task (10 s at most). */
+async function startedOn(on: { steps: () => Array<{ task: string }> }, task: string) {
+  for (let i = 0; !on.steps().some((s) => s.task === task); i++) {
+    if (i > 400) throw new Error(`${task} never started`);
+    await sleep(25);
+  }
+}
+
 async function queuedRun(
   coordinator: QueueCoordinator,
   distros: string[],
@@ -111,10 +119,7 @@ describe("msf run on BullMQ workers", () => {
       const run = queuedRun(coordinator, ["debian-12"], {
         onEvent: (event) => event.type === "task-output" && lines.push(`${event.task}: ${event.line}`),
       });
-      for (let i = 0; !a.steps().some((s) => s.task === "debian-12:deploy"); i++) {
-        if (i > 400) throw new Error("deploy never started on worker a");
-        await sleep(25);
-      }
+      await startedOn(a, "debian-12:deploy");
       const b = await worker("b");
       rmSync(hold); // b's deploy does not wait
       a.child.kill("SIGKILL");
@@ -147,10 +152,7 @@ describe("msf run on BullMQ workers", () => {
     const cancel = new AbortController();
     try {
       const run = queuedRun(coordinator, ["debian-12"], { signal: cancel.signal });
-      for (let i = 0; !a.steps().some((s) => s.task === "debian-12:deploy"); i++) {
-        if (i > 400) throw new Error("deploy never started on worker a");
-        await sleep(25);
-      }
+      await startedOn(a, "debian-12:deploy");
       const cancelledAt = Date.now();
       cancel.abort();
       const { result, journal } = await run;

@@ -1,3 +1,4 @@
+import { WorkerInfoSchema } from "@msf/queue";
 import { CheckResultSchema, ReportSchema } from "@msf/report";
 import { PHASES } from "@msf/run";
 import { z } from "zod";
@@ -144,22 +145,7 @@ export const ArtifactParamsSchema = RunParamsSchema.extend({ "*": z.string().max
 export { ReportSchema };
 
 /** A queue worker as it registered (msf worker), with its state now. */
-export const WorkerRowSchema = z
-  .object({
-    id: z.string(),
-    host: z.string(),
-    state: z.enum(["idle", "busy", "lost"]),
-    accel: z.enum(["kvm", "tcg"]),
-    arch: z.string(),
-    cpus: z.number(),
-    memoryMiB: z.number(),
-    diskFreeMiB: z.number(),
-    slots: z.number(),
-    /** Distributions whose VM it keeps, as `<run>/<distro>`. */
-    holding: z.array(z.string()),
-    /** Steps it runs now, as `<run>/<task>`. */
-    current: z.array(z.string()),
-    seenAt: z.number(),
-  })
+export const WorkerRowSchema = WorkerInfoSchema.omit({ pid: true, startedAt: true })
+  .extend({ state: z.enum(["idle", "busy", "lost"]) })
   .meta({ id: "Worker" });
 export type WorkerRow = z.infer<typeof WorkerRowSchema>;
