@@ -39,11 +39,11 @@ class WorkerLost extends Error {}
 /**
  * The coordinator's side of the queue. The run's distributions are assigned to the live workers
  * that can run them (longest first, each where it would finish first: `assignDistributions`); a
- * distribution's steps go to its worker's own queue, which keeps its image and VM. With no
- * assignment (its worker gone before it started), its first step goes to the shared queue of the
- * workers that can run it, and the worker that takes it keeps it. If that worker is lost, the step goes to the shared queue again
- * with the distribution's earlier steps to replay first, so it finishes on another worker and the
- * journal records it once. Results come back with the distribution's evidence.
+ * distribution's steps go to its worker's own queue, and that worker keeps its image and VM. When
+ * that worker is lost, the step goes to the shared queue of the workers that can run it, with the
+ * distribution's earlier steps to replay first: it finishes on another worker, which keeps the
+ * distribution from then on, and the journal records it once. Results come back with the
+ * distribution's evidence.
  */
 export async function openCoordinator(options: CoordinatorOptions): Promise<QueueCoordinator> {
   const { url } = options;
@@ -165,7 +165,10 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
         if (owner && !live.some((w) => w.id === owner && w.state !== "lost")) throw new WorkerLost(owner);
         if (!owner && (await job.getState()) === "waiting") {
           unserved = live.some((w) => w.state !== "lost" && canRun(w, needs(data.task))) ? 0 : unserved + 500;
-          if (unserved >= lostAfterMs) requireCapable(live, data.task, needs(data.task));
+          if (unserved >= lostAfterMs) {
+            await job.remove().catch(() => undefined);
+            requireCapable(live, data.task, needs(data.task));
+          }
         }
       }
       return new Promise<never>(() => {});
@@ -186,7 +189,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
       async cleanup(task, input, call) {
         const distro = task.distro as string;
         const owner = owners.get(distro);
-        // A lost worker's VM ends with it (its backstop); one that never held the distribution has nothing.
+        // A lost worker's VMs ended with it; a distribution no worker kept has nothing to clean.
         if (!owner || !(await workers()).some((w) => w.id === owner && w.state !== "lost")) return;
         const first = ran.get(distro)?.[0]?.task.id ?? task.id;
         await runOnQueue(workerQueue(owner), { kind: "cleanup", runId, task, input, config, replay: [], keep: first !== task.id }, call, owner);

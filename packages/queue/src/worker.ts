@@ -39,10 +39,11 @@ export interface RunningWorker {
 }
 
 /**
- * A test host's worker: registers what it offers, takes a distribution's first step from the
- * queue it can serve (KVM workers also the KVM-only one), keeps that distribution (its image and
- * VM) and takes its later steps from its own queue, sends each result with the distribution's
- * evidence back, and renews its record every few seconds so the coordinator notices when it is gone.
+ * A test host's worker: registers what it offers and renews that record every few seconds (so the
+ * coordinator notices when it is gone); runs the steps of the distributions assigned to it from its
+ * own queue, a new one only while it has a free slot, and keeps each (its image and VM) until its
+ * last step; while a slot is free it also takes a lost worker's distribution from the shared queue
+ * (KVM workers also from the KVM-only one). Each result goes back with the distribution's evidence.
  */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { ctx, url } = options;
