@@ -84,10 +84,13 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
     /** Which worker runs each distribution, decided once, over the workers up when the first step is sent. */
     let assignment: Map<string, string> | undefined;
     const assigned = (live: ListedWorker[]) => {
-      const capable = live.filter((w) => w.state !== "lost" && canRun(w, { accel: options.accel ?? "any", memoryMiB: 0 }));
+      const up = live.filter((w) => w.state !== "lost");
+      // A worker fits a distribution when it can run every one of its steps (accelerator, memory).
+      const fits = (distro: string, id: string) => distroTasks(distro).every((t) => up.some((w) => w.id === id && canRun(w, needs(t))));
       assignment ??= assignDistributions(
         chainDurations(plan),
-        capable.map((w) => ({ id: w.id, slots: w.slots, speed: workerSpeed(w.accel) })),
+        up.map((w) => ({ id: w.id, slots: w.slots, speed: workerSpeed(w.accel) })),
+        fits,
       );
       return assignment;
     };

@@ -36,22 +36,28 @@ const better = (a: [number, number], b: [number, number]) => a[0] < b[0] - 1e-6 
 
 /**
  * Pure: which worker runs each distribution of a run. Longest first, each to the worker that
- * would finish it first (a slow emulating host does not take a long distribution a fast one would
- * finish sooner); then single moves and swaps between workers while they shorten the run.
+ * would finish it first among those it fits (a slow emulating host does not take a long
+ * distribution a fast one would finish sooner); then single moves and swaps between workers while
+ * they shorten the run.
  */
-export function assignDistributions(chains: Map<string, number>, workers: SimulatedWorker[]): Map<string, string> {
+export function assignDistributions(
+  chains: Map<string, number>,
+  workers: SimulatedWorker[],
+  fits: (distro: string, worker: string) => boolean = () => true,
+): Map<string, string> {
   const assignment = new Map<string, string>();
   if (!workers.length) return assignment;
   const freeAt = new Map(workers.map((w) => [w.id, Array.from({ length: w.slots }, () => 0)]));
   for (const [distro, ms] of [...chains].sort((a, b) => b[1] - a[1])) {
     let best: { worker: SimulatedWorker; slot: number; finish: number } | undefined;
-    for (const worker of workers) {
+    for (const worker of workers.filter((w) => fits(distro, w.id))) {
       (freeAt.get(worker.id) as number[]).forEach((at, slot) => {
         const finish = at + ms / worker.speed;
         if (!best || finish < best.finish) best = { worker, slot, finish };
       });
     }
-    const chosen = best as { worker: SimulatedWorker; slot: number; finish: number };
+    const chosen = best as { worker: SimulatedWorker; slot: number; finish: number } | undefined;
+    if (!chosen) continue; // no worker fits it: its first step waits on the shared queue
     (freeAt.get(chosen.worker.id) as number[])[chosen.slot] = chosen.finish;
     assignment.set(distro, chosen.worker.id);
   }
@@ -72,7 +78,7 @@ export function assignDistributions(chains: Map<string, number>, workers: Simula
     for (const distro of distros) {
       const from = assignment.get(distro) as string;
       for (const worker of workers) {
-        if (worker.id === from || assignment.get(distro) !== from) continue;
+        if (worker.id === from || assignment.get(distro) !== from || !fits(distro, worker.id)) continue;
         improved =
           tryChange(
             () => assignment.set(distro, worker.id),
@@ -83,7 +89,7 @@ export function assignDistributions(chains: Map<string, number>, workers: Simula
     for (const [i, a] of distros.entries()) {
       for (const b of distros.slice(i + 1)) {
         const [wa, wb] = [assignment.get(a) as string, assignment.get(b) as string];
-        if (wa === wb) continue;
+        if (wa === wb || !fits(a, wb) || !fits(b, wa)) continue;
         const swap = (x: string, y: string) => () => {
           assignment.set(a, x);
           assignment.set(b, y);

@@ -50,6 +50,17 @@ describe("assignDistributions", () => {
     expect([...assignment].filter(([, w]) => w.startsWith("tcg")).every(([d]) => d.startsWith("ubuntu-"))).toBe(true);
   });
 
+  it("gives a distribution only to a worker it fits (memory, accelerator)", () => {
+    const workers = [
+      { id: "big", speed: 1 / 3, slots: 1 },
+      { id: "small", speed: 1, slots: 4 },
+    ];
+    const fits = (distro: string, worker: string) => worker === "big" || !distro.startsWith("fedora");
+    const assignment = assignDistributions(chains, workers, fits);
+    expect([...assignment].filter(([d]) => d.startsWith("fedora")).map(([, w]) => w)).toEqual(["big", "big", "big", "big"]);
+    expect(assignDistributions(chains, [{ id: "small", speed: 1, slots: 4 }], fits).has("fedora-41")).toBe(false);
+  });
+
   it("uses every worker's slots and gives nothing to no worker", () => {
     expect(assignDistributions(chains, []).size).toBe(0);
     const one = assignDistributions(new Map([["debian-12", MIN]]), [{ id: "a", speed: 1, slots: 1 }]);
