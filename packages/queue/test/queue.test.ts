@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { listWorkers, openCoordinator, openRedis, type QueueCoordinator } from "@msf/queue";
-import { parseRunConfig, type RunConfigInput, type RunEvent, readJournal, runMatrix } from "@msf/run";
+import { parseRunConfig, type RunConfigInput, type RunEvent, readJournal, readRunSnapshot, runMatrix } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir, startNodeScript, startRedis, type TestRedis, waitForExit } from "@msf/test-utils";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -73,7 +73,7 @@ async function queuedRun(
   });
   const journal = await readJournal(join(result.dir, "journal.ndjson"));
   const done = journal.filter((e) => e.type === "task-finished" && e.status === "done").map((e) => (e as { task: string }).task);
-  return { result, journal, done };
+  return { result, journal, done, ctx };
 }
 
 describe("msf run on BullMQ workers", () => {
@@ -85,8 +85,11 @@ describe("msf run on BullMQ workers", () => {
         ["a", "idle", 1],
         ["b", "idle", 1],
       ]);
-      const { result, journal, done } = await queuedRun(coordinator, ["debian-12", "debian-13"]);
+      const { result, journal, done, ctx } = await queuedRun(coordinator, ["debian-12", "debian-13"]);
       expect(result.status).toBe("passed");
+      // msf status, the API and the run page say where each distribution runs.
+      const { snapshot } = await readRunSnapshot(ctx, { runId: result.runId, dir: result.dir });
+      expect(new Set(snapshot.distributions.map((d) => d.worker))).toEqual(new Set(["a", "b"]));
       expect(done.sort()).toEqual(Object.keys(result.tasks).sort());
       // Each distribution stayed on the worker that took its first step, and each worker had one.
       const hosts = ["debian-12", "debian-13"].map(

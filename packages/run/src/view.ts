@@ -18,6 +18,8 @@ export interface DistributionView {
   timeoutLeftMs?: number;
   vm?: { status: VmState["status"]; readyMs?: number; lastReadinessPhase?: string };
   checks?: { passed: number; failed: number };
+  /** A queued run: the worker that ran its newest finished step (it keeps the distribution). */
+  worker?: string;
 }
 
 export interface RunView {
@@ -45,6 +47,7 @@ export function runView(input: { runId: string; plan: RunPlan; status: RunStatus
       timeoutLeftMs: running && current ? Math.max(0, current.task.timeoutMs - (elapsedMs ?? 0)) : undefined,
       vm: vm ? { status: vm.status, readyMs: vm.readiness?.readyMs, lastReadinessPhase: readiness.at(-1) } : undefined,
       checks: typeof test?.passed === "number" ? { passed: test.passed, failed: test.failed ?? 0 } : undefined,
+      worker: tasks.map((t) => t.state.outputs?.worker).findLast((worker) => typeof worker === "string") as string | undefined,
     };
   });
   return { runId: input.runId, status: status.status, distributions };

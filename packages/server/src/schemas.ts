@@ -79,6 +79,8 @@ const DistributionViewSchema = z.object({
   timeoutLeftMs: z.number().optional(),
   vm: z.object({ status: z.string(), readyMs: z.number().optional(), lastReadinessPhase: z.string().optional() }).optional(),
   checks: z.object({ passed: z.number(), failed: z.number() }).optional(),
+  /** A queued run: the worker that keeps the distribution. */
+  worker: z.string().optional(),
 });
 
 export const RunDetailSchema = z

@@ -43,7 +43,11 @@ function render(snapshot: RunStatusSnapshot): string {
     d.state,
     seconds(d.elapsedMs),
     d.timeoutLeftMs === undefined ? "-" : seconds(d.timeoutLeftMs),
-    d.vm ? `${d.vm.status}${d.vm.lastReadinessPhase ? ` (${d.vm.lastReadinessPhase}${d.vm.readyMs ? ` in ${seconds(d.vm.readyMs)}` : ""})` : ""}` : "-",
+    d.vm
+      ? `${d.vm.status}${d.vm.lastReadinessPhase ? ` (${d.vm.lastReadinessPhase}${d.vm.readyMs ? ` in ${seconds(d.vm.readyMs)}` : ""})` : ""}`
+      : d.worker
+        ? `on worker ${d.worker}`
+        : "-",
     d.checks ? `${d.checks.passed} passed, ${d.checks.failed} failed` : "-",
   ]);
   const procs = snapshot.processes.map((p) => [p.name, String(p.pid), `${p.cpuSeconds.toFixed(1)} s`, `${Math.round(p.rssBytes / 1_048_576)} MiB`]);
