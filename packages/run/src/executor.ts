@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { AbortedError, TimeoutError } from "@msf/core";
+import { AbortedError, type ErrorCode, isMsfError, TimeoutError } from "@msf/core";
 import { INFRASTRUCTURE_PHASES } from "@msf/report";
 import type { ExecutorEvent, FinishedStatus } from "./events.ts";
 import type { JournalEventInput } from "./journal.ts";
@@ -32,6 +32,20 @@ export interface ExecuteOptions {
   /** How often a distribution runs again after an infrastructure failure (default once). */
   infrastructureRetries?: number;
 }
+
+/** Failures a second try would meet again (a question the installer asks, a bad signature, a full disk): not retried. */
+const WOULD_FAIL_AGAIN = new Set<ErrorCode>([
+  "ERR_MSF_INSTALL_QUESTION",
+  "ERR_MSF_USER_MEDIA",
+  "ERR_MSF_SIGNATURE",
+  "ERR_MSF_CHECKSUM_MISMATCH",
+  "ERR_MSF_ARCHIVE_STALE",
+  "ERR_MSF_DISK_FULL",
+  "ERR_MSF_HOST_TOOL_MISSING",
+  "ERR_MSF_CONFIG",
+  "ERR_MSF_USAGE",
+  "ERR_MSF_NO_WORKER",
+]);
 
 /**
  * The run's loop: starts the tasks that are ready within the budget, journals each start and end.
@@ -105,8 +119,8 @@ export async function executePlan(options: ExecuteOptions): Promise<Map<string, 
         const timedOut = error instanceof PhaseTimeoutError;
         states.set(task.id, "failed");
         // A download, an installer, a boot or a timeout: the distribution runs once more before it counts.
-        const retry =
-          !interrupted && (timedOut || INFRASTRUCTURE_PHASES.has(task.phase)) && (retries.get(task.distro) ?? 0) < (options.infrastructureRetries ?? 1);
+        const infrastructure = timedOut || (INFRASTRUCTURE_PHASES.has(task.phase) && !(isMsfError(error) && WOULD_FAIL_AGAIN.has(error.code)));
+        const retry = !interrupted && infrastructure && (retries.get(task.distro) ?? 0) < (options.infrastructureRetries ?? 1);
         const message = `${(error as Error).message}${retry ? " (an infrastructure failure: the distribution runs once more)" : ""}`;
         await finish(interrupted ? "interrupted" : timedOut ? "timed-out" : "failed", message);
         if (interrupted) return; // the cleanups of every distribution follow once nothing runs

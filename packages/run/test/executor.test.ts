@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { type ErrorCode, MsfError } from "@msf/core";
 import {
   executePlan,
   type JournalEvent,
@@ -23,6 +24,8 @@ interface FakeBehaviour {
   fail?: string;
   /** Fails the first time only (a boot that works when tried again). */
   failOnce?: string;
+  /** The failure is msf's error with this code. */
+  code?: ErrorCode;
   /** Runs until told to stop (a timeout or Ctrl-C). */
   hang?: boolean;
 }
@@ -58,7 +61,7 @@ class FakeRunner implements StepRunner {
       throw call.signal.reason ?? new Error("stopped");
     }
     await sleep(how.ms ?? 1);
-    if (how.fail) throw new Error(how.fail);
+    if (how.fail) throw how.code ? new MsfError(how.code, how.fail) : new Error(how.fail);
     if (how.failOnce && this.log.filter((l) => l === `run ${task.id}`).length === 1) throw new Error(how.failOnce);
     return { [`${task.phase}Out`]: `${task.id} made by ${JSON.stringify(Object.keys(input).sort())}` };
   }
@@ -160,10 +163,13 @@ describe("the executor, with fake steps", () => {
     expect(ran(twice).filter((t) => t === "debian-12:boot")).toHaveLength(2);
   });
 
-  it("a product failure (the checks) is not run again", async () => {
+  it("a product failure (the checks), or one a second try would meet again (the installer's question), is not run again", async () => {
     const runner = new FakeRunner({ "debian-12:test": { fail: "checks failed: imap-login" } });
     await execute(oneDistro(), runner);
     expect(ran(runner).filter((t) => t === "debian-12:test")).toHaveLength(1);
+    const question = new FakeRunner({ "debian-12:install": { fail: "the installer asks: Keyboard layout", code: "ERR_MSF_INSTALL_QUESTION" } });
+    await execute(oneDistro(), question);
+    expect(ran(question).filter((t) => t === "debian-12:install")).toHaveLength(1);
   });
 
   it("a step past its phase timeout is told to stop, journalled as timed-out, then cleaned up", async () => {
