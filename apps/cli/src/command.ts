@@ -37,3 +37,11 @@ export interface CommandSpec {
   passThrough?: boolean;
   load: () => Promise<CommandModule>;
 }
+
+/** Resolves when the command is interrupted (Ctrl-C, SIGTERM): the end of a long-running command (msf serve, msf worker). */
+export function untilInterrupted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

@@ -4,7 +4,7 @@ import { connectRedis, listWorkers, redactRedisUrl } from "@msf/queue";
 import { archiveSources, loadRunConfig } from "@msf/run";
 import { buildServer, isLoopback, msfRunLauncher, validateSchedule } from "@msf/server";
 import { z } from "zod";
-import { command } from "../command.ts";
+import { command, untilInterrupted } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
 import { flag, queueUrlOf } from "../values.ts";
 
@@ -46,10 +46,7 @@ export default command(
       { type: "listening", url: address, token: token !== undefined, schedule: schedule?.cron ?? null },
       `msf serve: ${address} (dashboard, /api/v1${scheduled}; Ctrl-C stops)`,
     );
-    await new Promise<void>((resolve) => {
-      if (ctx.signal?.aborted) resolve();
-      ctx.signal?.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await untilInterrupted(ctx.signal);
     await app.close();
     redis?.disconnect();
     reporter.result({ url: address, stopped: true }, "msf serve: stopped");

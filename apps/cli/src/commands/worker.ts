@@ -1,6 +1,6 @@
 import { startWorker } from "@msf/queue";
 import { z } from "zod";
-import { command } from "../command.ts";
+import { command, untilInterrupted } from "../command.ts";
 import { EXIT_OK } from "../exit-codes.ts";
 import { countValue, requireQueueUrl } from "../values.ts";
 
@@ -23,10 +23,7 @@ export default command(
       `msf worker ${info.id}: takes steps from the queue (${info.accel}, ${info.cpus} CPUs, ${info.memoryMiB} MiB, ${info.diskFreeMiB} MiB free disk, ${info.slots} distribution(s) at once); Ctrl-C stops`,
     );
     // Ctrl-C: the running steps stop, what the worker holds (its VMs) is cleaned up, it leaves the registry.
-    await new Promise<void>((resolve) => {
-      if (ctx.signal?.aborted) resolve();
-      ctx.signal?.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await untilInterrupted(ctx.signal);
     await worker.close();
     reporter.result({ worker: info.id, stopped: true }, `msf worker ${info.id}: stopped`);
     return EXIT_OK;
