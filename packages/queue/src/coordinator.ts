@@ -100,7 +100,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
       for (;;) {
         const owner = owners.get(distro);
         const live = await workers();
-        const ownerAlive = owner && live.some((w) => w.id === owner && w.state !== "lost");
+        const ownerAlive = owner && isUp(live, owner);
         if (owner && !ownerAlive) {
           call.onLine(`worker ${owner} is lost: ${distro} goes on another worker from its first step`);
           owners.delete(distro);
@@ -111,7 +111,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
           requireCapable(live, job.task, needs(job.task));
           // A distribution's first step: to the worker the run's assignment chose, while it is up.
           const chosen = assigned(live).get(distro);
-          if (chosen && !job.replay.length && live.some((w) => w.id === chosen && w.state !== "lost")) owners.set(distro, chosen);
+          if (chosen && !job.replay.length && isUp(live, chosen)) owners.set(distro, chosen);
         }
         const name = owners.has(distro) ? workerQueue(owners.get(distro) as string) : sharedQueue(needs(job.task).accel);
         try {
@@ -165,7 +165,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
           throw signal.reason instanceof Error ? signal.reason : new AbortedError(data.task.id);
         }
         const live = await workers();
-        if (owner && !live.some((w) => w.id === owner && w.state !== "lost")) throw new WorkerLost(owner);
+        if (owner && !isUp(live, owner)) throw new WorkerLost(owner);
         if (!owner && (await job.getState()) === "waiting") {
           unserved = live.some((w) => w.state !== "lost" && canRun(w, needs(data.task))) ? 0 : unserved + 500;
           if (unserved >= lostAfterMs) {
@@ -193,7 +193,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
         const distro = task.distro as string;
         const owner = owners.get(distro);
         // A lost worker's VMs ended with it; a distribution no worker kept has nothing to clean.
-        if (!owner || !(await workers()).some((w) => w.id === owner && w.state !== "lost")) return;
+        if (!owner || !isUp(await workers(), owner)) return;
         const first = ran.get(distro)?.[0]?.task.id ?? task.id;
         await runOnQueue(workerQueue(owner), { kind: "cleanup", runId, task, input, config, replay: [], keep: first !== task.id }, call, owner);
         if (first === task.id) {
@@ -234,6 +234,8 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
     },
   };
 }
+
+const isUp = (live: ListedWorker[], id: string) => live.some((w) => w.id === id && w.state !== "lost");
 
 /** Fails the step at once when no live worker could ever take it. */
 function requireCapable(live: ListedWorker[], task: PlannedTask, needs: StepNeeds): void {
