@@ -239,6 +239,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: "--reason <text>", description: "why this run starts (msf serve records its schedule or the archive change); kept in the journal" },
       { flags: "--queue <url>", description: "run the steps on the workers of this Redis (redis://host:6379; or MSF_QUEUE, which may hold a password)" },
       { flags: "--kvm-only", description: "with --queue: only workers with KVM take the steps" },
+      { flags: "--no-snapshot", description: "boot and deploy every VM from scratch: no ready snapshot restored or saved (the config's snapshots: false)" },
       ...IMAGE_OPTIONS,
     ],
     load: () => import("./commands/run.ts").then((module) => module.default),

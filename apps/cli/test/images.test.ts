@@ -30,6 +30,26 @@ async function image(key: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 5)); // distinct build times
 }
 
+/** A ready snapshot's directory over the image of that key, as msf run saves it. */
+function readySnapshot(imageKey: string): string {
+  const key = `${imageKey.slice(0, 8)}00000000`;
+  const dir = join(paths.cache, "snapshots", "debian-12", key);
+  mkdirSync(dir, { recursive: true });
+  const manifest = {
+    schemaVersion: 1,
+    key,
+    distro: "debian-12",
+    imageKey,
+    accel: "tcg",
+    memoryMiB: 2048,
+    cpus: 2,
+    sshUser: "root",
+    hostPublicKey: "ssh-ed25519 AAAA",
+  };
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...manifest, createdAt: "2026-11-30T00:00:00.000Z", stateBytes: 1, saveMs: 1 }));
+  return dir;
+}
+
 describe("msf images", () => {
   it("lists each image with its versions, whether it is pinned, its last run and who uses it", async () => {
     for (const key of Object.values(KEYS)) await image(key);
@@ -72,12 +92,16 @@ describe("msf images", () => {
 
     // Kept build trees: one of the pinned image's recipe, one of the removed image's recipe.
     for (const tree of [".tree-recipe-a", ".tree-recipe-c"]) mkdirSync(join(paths.images, "debian-12", tree, "root"), { recursive: true });
+    // Ready snapshots over the pinned image and over the one gc removes.
+    const snapshots = Object.fromEntries([KEYS.pinned, KEYS.free].map((key) => [key, readySnapshot(key)]));
     const gc = await runMsfInProcess(["images", "gc", "--keep", "0", "--json"], env);
     expect(gc.code, gc.stderr).toBe(0);
     expect(gc.last?.removedTrees).toEqual([join(paths.images, "debian-12", ".tree-recipe-c")]);
     expect(existsSync(join(paths.images, "debian-12", ".tree-recipe-a"))).toBe(true);
     expect(existsSync(join(paths.images, "debian-12", ".tree-recipe-c"))).toBe(false);
     expect((gc.last?.removed as Array<{ key: string }> | undefined)?.map((r) => r.key)).toEqual([KEYS.free]);
+    expect(gc.last?.removedSnapshots).toEqual([snapshots[KEYS.free]]);
+    expect(existsSync(join(snapshots[KEYS.pinned] as string, "manifest.json"))).toBe(true);
     expect(existsSync(join(paths.images, "debian-12", KEYS.free))).toBe(false);
     for (const key of [KEYS.pinned, KEYS.inUse]) expect(existsSync(join(paths.images, "debian-12", key, "manifest.json")), key).toBe(true);
   });

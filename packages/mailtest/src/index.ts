@@ -8,13 +8,15 @@ export { loadMsfJson, MSF_JSON_LIMITS, type MsfJsonConfig, type MsfJsonOptions, 
 export { DEFAULT_MESSAGE_SIZE_LIMIT, type DeployEvent, type DeployOptions, type DeployResult, deployMailStack } from "./deploy/deploy.ts";
 export { DeployStepError } from "./deploy/errors.ts";
 export { OVERLAY_LIMITS, overlayServices, readOverlay } from "./deploy/overlay.ts";
+export { type RotateOptions, type RotateResult, rotateMailSecrets, secretFiles } from "./deploy/rotate.ts";
 export { tarArchive, UNPACK_OVER_ROOT } from "./deploy/tar.ts";
 export { ensureRunTls, type TlsMaterial, userTls } from "./deploy/tls.ts";
 export { collectDiagnostics, diagnosticCommands } from "./diagnostics/collect.ts";
 export { clamavFiles, EICAR, eicarSignature } from "./recipe/clamav.ts";
 export { dovecotFiles } from "./recipe/dovecot.ts";
 export { FAMILIES, type FamilyLayout, mailStackPackages, type PackageFamily } from "./recipe/families.ts";
-export type { ManagedFile, StackInputs } from "./recipe/inputs.ts";
+export { recipeFingerprint } from "./recipe/fingerprint.ts";
+export { type ManagedFile, PATHS, type StackInputs } from "./recipe/inputs.ts";
 export { generatePassword, hashPassword, sha512Crypt } from "./recipe/password.ts";
 export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.ts";
 export { dataSql, schemaSql } from "./recipe/postgres.ts";

@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { secretFiles } from "../src/deploy/rotate.ts";
 import { clamavFiles } from "../src/recipe/clamav.ts";
 import { dovecotFiles } from "../src/recipe/dovecot.ts";
 import type { PackageFamily } from "../src/recipe/families.ts";
+import { recipeFingerprint } from "../src/recipe/fingerprint.ts";
 import type { StackInputs } from "../src/recipe/inputs.ts";
 import { sha512Crypt } from "../src/recipe/password.ts";
 import { masterBlock, parsePostconf, postconfChanges, postfixMapFiles, postfixSettings, withMasterBlock } from "../src/recipe/postfix.ts";
@@ -106,5 +108,39 @@ describe("postfix helpers", () => {
     const current = parsePostconf("myhostname = mail.msf.test\nmydestination = $myhostname, localhost\nsmtpd_banner = $myhostname ESMTP $mail_name\n");
     expect(current.mydestination).toBe("$myhostname, localhost");
     expect(postconfChanges(current, { myhostname: "mail.msf.test", mydestination: "localhost" })).toEqual(["mydestination=localhost"]);
+  });
+});
+
+describe("recipeFingerprint", () => {
+  const { setup } = inputs("apt", "2.3");
+  const of = (change: Partial<Parameters<typeof recipeFingerprint>[0]> = {}) =>
+    recipeFingerprint({ family: "apt", setup, emulated: true, messageSizeLimit: 10_485_760, ...change });
+
+  it("is the same whatever the passwords (they are rotated per VM), and changes with what is deployed", () => {
+    const otherPasswords = { ...setup, accounts: setup.accounts.map((a) => ({ ...a, password: `${a.password}-2` })) };
+    expect(of({ setup: otherPasswords })).toBe(of());
+    const others = [
+      of({ family: "dnf" }),
+      of({ emulated: false }),
+      of({ messageSizeLimit: 1_000 }),
+      of({ setup: { ...setup, domain: "example.org" } }),
+      of({ setup: { ...setup, accounts: setup.accounts.slice(1) } }),
+    ];
+    expect(new Set([of(), ...others]).size).toBe(others.length + 1);
+  });
+});
+
+describe("secretFiles (what a restored snapshot's rotation rewrites)", () => {
+  const tls = { certPem: "CERT", keyPem: "KEY" };
+  it.each(["apt", "dnf", "zypper"] as const)("covers every %s file that holds a secret or the database password, and the TLS and DKIM keys", (family) => {
+    for (const dovecot of ["2.3", "2.4"] as const) {
+      const stack = inputs(family, dovecot);
+      const all = [...systemdFiles(stack), ...postfixMapFiles(stack), ...dovecotFiles(stack), ...clamavFiles(stack), ...rspamdFiles(stack)];
+      const rotated = secretFiles(stack, tls, "DKIM KEY");
+      const paths = rotated.map((f) => f.path);
+      for (const f of all.filter((f) => f.secret || f.content.includes(stack.dbPassword))) expect(paths, f.path).toContain(f.path);
+      expect(rotated.filter((f) => f.secret).map((f) => f.mode & 0o007)).not.toContain(4);
+      expect(paths).toEqual(expect.arrayContaining(["/etc/msf/tls/cert.pem", "/etc/msf/tls/key.pem", "/var/lib/rspamd/dkim/msf.test.msf.key"]));
+    }
   });
 });

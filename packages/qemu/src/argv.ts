@@ -49,7 +49,10 @@ export function buildQemuArgv(spec: MachineSpec, accel: Accelerator): string[] {
   }
   const hostfwd = spec.forwards.map((f) => `hostfwd=${f.protocol}:127.0.0.1:${f.hostPort}-:${f.guestPort}`);
   argv.push("-netdev", ["user", "id=net0", ...hostfwd].join(","), "-device", "virtio-net-pci,netdev=net0");
-  argv.push("-device", "virtio-rng-pci");
+  // A restored snapshot gets a new generation id: the guest kernel (5.18 and later) reseeds its
+  // random generator instead of going on from the saved state another restore shares.
+  argv.push("-device", "virtio-rng-pci", "-device", "vmgenid,guid=auto");
   for (const entry of spec.fwCfg) argv.push("-fw_cfg", `name=${entry.name},file=${optValue(entry.file)}`);
+  if (spec.incoming) argv.push("-incoming", "defer");
   return argv;
 }

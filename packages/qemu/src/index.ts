@@ -16,6 +16,7 @@ export {
   type StoredImage,
 } from "./image-store.ts";
 export { endMachine, type LaunchedMachine, type LaunchOptions, launchMachine } from "./launch.ts";
+export { type MachineStateOptions, restoreMachineState, resumeMachine, saveMachineState, stateUris } from "./machine-state.ts";
 export { type MachineProbeInputs, machineProbes } from "./probes.ts";
 export { QmpClient, type QmpConnectOptions, QmpError, type QmpEvent } from "./qmp.ts";
 export * from "./readiness.ts";

@@ -54,6 +54,8 @@ export const MachineSpecSchema = z.object({
   serialLog: z.string().min(1),
   qmpSocket: z.string().min(1).max(107, "unix socket paths are limited to 107 bytes"),
   fwCfg: z.array(FwCfgSchema).default([]),
+  /** Start paused, waiting for a saved state (restoreMachineState) instead of booting. */
+  incoming: z.boolean().default(false),
 });
 
 export type MachineSpec = z.infer<typeof MachineSpecSchema>;

@@ -1,4 +1,4 @@
-import { buildQemuArgv, MachineSpecSchema } from "@msf/qemu";
+import { buildQemuArgv, MachineSpecSchema, stateUris } from "@msf/qemu";
 import { describe, expect, it } from "vitest";
 
 const spec = MachineSpecSchema.parse({
@@ -59,5 +59,14 @@ describe("MachineSpecSchema", () => {
         expect.stringMatching(/^qmpSocket: unix socket paths are limited to 107 bytes/),
       ]),
     );
+  });
+});
+
+describe("a machine that waits for a saved state", () => {
+  it("starts with -incoming defer, and reads and writes the state through quoted exec: URIs", () => {
+    expect(buildQemuArgv({ ...spec, incoming: true }, "tcg").slice(-2)).toEqual(["-incoming", "defer"]);
+    expect(buildQemuArgv(spec, "tcg")).not.toContain("-incoming");
+    expect(stateUris.save("/cache/snap shot/it's")).toBe("exec:cat > '/cache/snap shot/it'\\''s'");
+    expect(stateUris.load("/cache/snapshots/state")).toBe("exec:cat /cache/snapshots/state");
   });
 });

@@ -81,6 +81,12 @@ export const RunConfigSchema = z
       })
       .strict()
       .default({ offline: false, refresh: false, acceptExpired: false }),
+    /**
+     * Restore each distribution's VM from a ready snapshot (a deployed, idle VM saved by an earlier
+     * run) instead of booting it, then deploy over it, which rotates every secret; false boots and
+     * deploys from scratch every time.
+     */
+    snapshots: z.boolean().default(true),
     /** Multiplies every phase timeout; without KVM msf multiplies by 3 on top. */
     timeoutScale: z.number().positive().default(1),
     mirror: z.url().optional(),

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { findDistribution, type StackVersion, stackVersions } from "@msf/catalog";
 import { imagesToRemove, listImages, readPin, removeImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
-import { vmList } from "@msf/vm";
+import { removeSnapshotsOf, vmList } from "@msf/vm";
 import { readRuns } from "./history.ts";
 
 export interface ImageRow {
@@ -69,22 +69,24 @@ export async function imagesList(ctx: MsfContext, distros: readonly string[] = [
 /**
  * Removes all but the newest `keep` images per distribution. A pinned image, or one a running VM or
  * an unfinished run uses, is never removed (and does not count towards `keep`). A kept build tree
- * (what the next build of its recipe updates) goes when no image of its recipe is left.
+ * (what the next build of its recipe updates) goes when no image of its recipe is left, a ready
+ * snapshot when its image is gone.
  */
 export async function imagesGc(
   ctx: MsfContext,
   options: { keep: number; distros?: readonly string[]; dryRun?: boolean },
-): Promise<{ removed: ImageRow[]; kept: ImageRow[]; removedTrees: string[] }> {
+): Promise<{ removed: ImageRow[]; kept: ImageRow[]; removedTrees: string[]; removedSnapshots: string[] }> {
   const rows = (await imagesList(ctx, options.distros)).map((row) => ({ ...row, createdAt: row.builtAt }));
   const removed = imagesToRemove(rows, options.keep, (row) => row.pinned || row.usedBy.length > 0);
   const gone = new Set(removed.map((r) => r.dir));
   const kept = rows.filter((r) => !gone.has(r.dir));
   const removedTrees = await unusedTrees(ctx, new Set(rows.map((r) => r.distro)), new Set(kept.map((r) => r.identity)));
-  if (!options.dryRun) {
-    for (const row of removed) await removeImage(row.dir);
-    for (const tree of removedTrees) await rm(tree, { recursive: true, force: true });
-  }
-  return { removed, kept, removedTrees };
+  if (options.dryRun) return { removed, kept, removedTrees, removedSnapshots: [] };
+  for (const row of removed) await removeImage(row.dir);
+  for (const tree of removedTrees) await rm(tree, { recursive: true, force: true });
+  // A ready snapshot is a layer over its golden image: it goes with it (of any distribution).
+  const images = new Set((await listImages(ctx.paths.images)).map((image) => image.manifest.key));
+  return { removed, kept, removedTrees, removedSnapshots: await removeSnapshotsOf(ctx.paths.cache, images) };
 }
 
 /** The kept build trees of these distributions whose recipe no remaining image was built from. */

@@ -75,7 +75,9 @@ export function connectSsh(target: SshTarget, options: ConnectOptions): Promise<
       options.signal?.removeEventListener("abort", onAbort);
       resolve(makeSession(client, target));
     });
-    client.once("error", (error: Error & { level?: string }) => {
+    // Every error, not just the first: ssh2 can emit a second (a lost connection after a timed-out
+    // handshake), and an 'error' nobody listens to ends the process. Only the first settles the promise.
+    client.on("error", (error: Error & { level?: string }) => {
       options.signal?.removeEventListener("abort", onAbort);
       const where = `${target.username}@${target.host}:${target.port}`;
       if (hostKeyRefused !== undefined) {

@@ -18,7 +18,18 @@ export { endpointsOf, mailTest, vmMailTarget } from "./mail/test.ts";
 export { type HopResult, type UpgradeEvent, type UpgradeOptions, type UpgradeResult, vmUpgrade } from "./mail/upgrade.ts";
 export { type VmRebootOptions, vmReboot } from "./reboot.ts";
 export { GUEST_PORTS, imageRecipeFor } from "./recipe.ts";
+export { type VmRestoreOptions, vmRestore } from "./snapshot/restore.ts";
+export { type SaveSnapshotOptions, saveSnapshot } from "./snapshot/save.ts";
+export {
+  findSnapshot,
+  machineFingerprint,
+  removeSnapshotsOf,
+  type SnapshotKeyInput,
+  type SnapshotManifest,
+  type StoredSnapshot,
+  snapshotKey,
+} from "./snapshot/store.ts";
 export { vmMachineSpec } from "./spec.ts";
 export { readVmState, type VmState, VmStateSchema, vmDir, writeVmState } from "./state.ts";
 export { guestTimeoutScale } from "./timeouts.ts";
-export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmUp } from "./up.ts";
+export { type VmUpEvent, type VmUpOptions, type VmUpResult, vmAccelerator, vmUp } from "./up.ts";

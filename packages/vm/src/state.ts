@@ -32,6 +32,8 @@ export const VmStateSchema = z.object({
       readyMs: z.number().optional(),
     })
     .optional(),
+  /** The ready snapshot it was restored from (instead of booted). */
+  restoredFrom: z.string().optional(),
   stoppedAt: z.string().optional(),
   stoppedBy: z.string().optional(),
 });

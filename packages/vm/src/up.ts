@@ -13,8 +13,11 @@ import {
   launchMachine,
   machineProbes,
   oneMoreTry,
+  QmpClient,
+  queryStatus,
   type ReadinessEvent,
   type ReadinessSummary,
+  resumeMachine,
   type StoredImage,
   stopMachine,
   waitForReadiness,
@@ -84,9 +87,14 @@ export async function vmUp(ctx: MsfContext, options: VmUpOptions): Promise<VmUpR
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new MsfError("ERR_MSF_USAGE", `VM name ${name} must be lowercase letters, digits, dots and dashes`);
   return withVmLock(ctx, name, async () => {
     const existing = await readVmState(ctx.paths.vms, name);
-    if (existing && existing.status !== "stopped" && isProcessAlive(existing.pid, existing.startTicks)) return await reuse(existing);
+    if (existing && existing.status !== "stopped" && isProcessAlive(existing.pid, existing.startTicks)) return await reuseVm(existing);
     return await bootNew(ctx, options, name, distribution);
   });
+}
+
+/** The accelerator VMs of this image get (probed once, then remembered per host). */
+export function vmAccelerator(ctx: MsfContext, image: StoredImage, reprobe?: boolean): Promise<AccelVerdict & { cached: boolean }> {
+  return detectAccelerator({ supervisor: ctx.supervisor, kernel: image.kernel, cacheFile: join(ctx.paths.cache, "accel.json"), reprobe });
 }
 
 async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, distribution: Distribution): Promise<VmUpResult> {
@@ -95,12 +103,7 @@ async function bootNew(ctx: MsfContext, options: VmUpOptions, name: string, dist
   const { image, built } = options.image ? { image: options.image, built: false } : await goldenImage(ctx, distribution, { ...options.choice, onEvent: emit });
   emit({ type: "image", distro: distribution.id, key: image.manifest.key, dir: image.dir, built, ms: Date.now() - imageStarted });
 
-  const verdict = await detectAccelerator({
-    supervisor: ctx.supervisor,
-    kernel: image.kernel,
-    cacheFile: join(ctx.paths.cache, "accel.json"),
-    reprobe: options.reprobe,
-  });
+  const verdict = await vmAccelerator(ctx, image, options.reprobe);
   emit({ type: "accelerator", accel: verdict.accel, reason: verdict.reason, cached: verdict.cached });
 
   const dir = vmDir(ctx.paths.vms, name);
@@ -217,7 +220,7 @@ export async function bootOnce(ctx: MsfContext, options: Omit<VmUpOptions, "dist
   }
 }
 
-async function killMachine(machine: LaunchedMachine): Promise<void> {
+export async function killMachine(machine: LaunchedMachine): Promise<void> {
   await stopMachine({
     qmp: machine.qmp,
     graceMs: 0,
@@ -229,7 +232,12 @@ async function killMachine(machine: LaunchedMachine): Promise<void> {
   await machine.exited;
 }
 
-async function reuse(state: VmState): Promise<VmUpResult> {
+/** A VM that is up already: checked over SSH, nothing started. */
+export async function reuseVm(state: VmState): Promise<VmUpResult> {
+  // A ready snapshot's save cut short (msf killed while it wrote) leaves the VM paused: it goes on.
+  const qmp = await QmpClient.connect(state.qmpSocket, { timeoutMs: 5_000 }).catch(() => undefined);
+  if (qmp && !(await queryStatus(qmp).catch(() => ({ running: true }))).running) await resumeMachine(qmp).catch(() => {});
+  qmp?.close();
   const session = await connectVm(state, { timeoutMs: 15_000 }).catch((error: unknown) => {
     throw new MsfError("ERR_MSF_SSH", `${state.name} is running (pid ${state.pid}) but does not answer over SSH`, {
       hint: `msf vm down ${state.name}, then up again`,
@@ -240,7 +248,7 @@ async function reuse(state: VmState): Promise<VmUpResult> {
   return toResult(state, { alreadyRunning: true, built: false });
 }
 
-function toResult(state: VmState, flags: { alreadyRunning: boolean; built: boolean }): VmUpResult {
+export function toResult(state: VmState, flags: { alreadyRunning: boolean; built: boolean }): VmUpResult {
   const { ssh } = state;
   return {
     name: state.name,

@@ -12,16 +12,17 @@ const schema = z.object({
 });
 
 export default command(schema, async ({ reporter, ctx, input }) => {
-  const { removed, kept, removedTrees } = await imagesGc(ctx, { keep: input.keep, distros: input.distros, dryRun: input.dryRun });
+  const { removed, kept, removedTrees, removedSnapshots } = await imagesGc(ctx, { keep: input.keep, distros: input.distros, dryRun: input.dryRun });
   const verb = input.dryRun ? "would remove" : "removed";
   const protectedRows = kept.filter((k) => k.pinned || k.usedBy.length);
   const lines = [
     ...removed.map((r) => `${verb} ${r.distro} ${r.key} (${bytes(r.sizeBytes)})`),
     ...removedTrees.map((tree) => `${verb} the build tree ${tree} (no image of its recipe is left)`),
+    ...removedSnapshots.map((dir) => `removed the ready snapshot ${dir} (its image is gone)`),
     ...protectedRows.map(
       (k) => `kept ${k.distro} ${k.key}: ${[k.pinned ? "last known good" : "", ...k.usedBy.map((u) => `used by ${u}`)].filter(Boolean).join(", ")}`,
     ),
   ];
-  reporter.result({ removed, kept, removedTrees, dryRun: input.dryRun }, lines.join("\n") || "nothing to remove");
+  reporter.result({ removed, kept, removedTrees, removedSnapshots, dryRun: input.dryRun }, lines.join("\n") || "nothing to remove");
   return EXIT_OK;
 });

@@ -37,6 +37,7 @@ const schema = z.object({
   reason: z.string().max(500).optional(),
   queue: z.string().optional(),
   kvmOnly: flag,
+  snapshot: z.boolean().default(true),
   ...imageChoiceOptions,
 });
 
@@ -46,6 +47,7 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
   // --distro alone names the distributions to run, in the default matrix or not (debian-testing).
   else if (input.distro?.length) config.matrix = matrixOption(input.distro.join(","), "--distro");
   if (input.mirror) config.mirror = input.mirror;
+  if (!input.snapshot) config.snapshots = false;
   config.images = {
     ...config.images,
     use: input.image ?? config.images.use,

@@ -193,7 +193,7 @@ const rspamd: DeployStep = {
 };
 
 /** A DKIM signing key as Rspamd reads it (PKCS#8 PEM). */
-async function newDkimKey(): Promise<string> {
+export async function newDkimKey(): Promise<string> {
   const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   return privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 }

@@ -1,21 +1,40 @@
 import { isProcessAlive, MsfError } from "@msf/core";
 import { findImage } from "@msf/qemu";
-import { readVmState, vmUp } from "@msf/vm";
+import { findSnapshot, readVmState, snapshotKey, vmRestore, vmUp } from "@msf/vm";
 import { z } from "zod";
 import { defineStep, vmResources } from "../step.ts";
 import { collectVm } from "./collect.ts";
+import { snapshotKeyFor } from "./snapshot.ts";
 
-/** A VM of the golden image, booted to readiness; its cleanup collects the VM's evidence and ends it. */
+/**
+ * A VM of the golden image, booted to readiness, or restored from the ready snapshot an earlier run
+ * saved of it (with its own keys); its cleanup collects the VM's evidence and ends it.
+ */
 export const boot = defineStep({
   phase: "boot",
   holdsVm: true,
   resources: vmResources,
   input: z.object({ key: z.string() }),
-  output: z.object({ vm: z.string(), readyMs: z.number().optional(), alreadyRunning: z.boolean() }),
-  async run({ ctx, distribution, vmName, onLine, vmEndsWithProcess }, { key }) {
+  output: z.object({ vm: z.string(), readyMs: z.number().optional(), alreadyRunning: z.boolean(), restoredFrom: z.string().optional() }),
+  async run({ ctx, config, distribution, vmName, onLine, vmEndsWithProcess }, { key }) {
     // The archive step has just re-hashed it: a size check is enough here.
     const image = await findImage(ctx.paths.images, distribution.id, key);
     if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${key} to boot`);
+    const snapshot = config.snapshots
+      ? await findSnapshot(ctx.paths.cache, distribution.id, snapshotKey(await snapshotKeyFor(ctx, config, distribution, image)))
+      : undefined;
+    if (snapshot) {
+      const restored = await vmRestore(ctx, {
+        distro: distribution.id,
+        name: vmName,
+        image,
+        snapshot,
+        lifetimeMs: 4 * 3_600_000,
+        endsWithProcess: vmEndsWithProcess,
+        onLine,
+      });
+      return { vm: vmName, readyMs: restored.readyMs, alreadyRunning: restored.alreadyRunning, restoredFrom: snapshot.manifest.key };
+    }
     const result = await vmUp(ctx, {
       distro: distribution.id,
       name: vmName,

@@ -1,25 +1,39 @@
 import { formatMs, MsfError } from "@msf/core";
+import { findImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
-import { connectVm, mailDeploy, requireRunningVm } from "@msf/vm";
+import { connectVm, mailDeploy, requireRunningVm, saveSnapshot } from "@msf/vm";
 import { z } from "zod";
 import { defineStep, nothingToClean, vmResources } from "../step.ts";
+import { snapshotKeyFor } from "./snapshot.ts";
 
-/** The mail stack deployed into the run's VM (idempotent: a rerun after a crash changes only what is missing). */
+/**
+ * The mail stack deployed into the run's VM (idempotent: a rerun after a crash changes only what is
+ * missing). Over a restored snapshot only what is this VM's own is made anew: TLS, DKIM, passwords.
+ * A VM booted and deployed from scratch is saved as the next runs' ready snapshot first.
+ */
 export const deploy = defineStep({
   phase: "deploy",
   holdsVm: true,
   resources: vmResources,
-  input: z.object({ vm: z.string() }),
-  output: z.object({ vm: z.string(), deployedAt: z.string() }),
-  async run({ ctx, config, onLine }, { vm }) {
+  input: z.object({ vm: z.string(), key: z.string(), restoredFrom: z.string().optional() }),
+  output: z.object({ vm: z.string(), deployedAt: z.string(), snapshot: z.string().optional() }),
+  async run({ ctx, config, distribution, onLine }, { vm, key, restoredFrom }) {
     const deployment = await mailDeploy(ctx, {
       name: vm,
       setup: config.mail,
+      rotate: Boolean(restoredFrom),
       onOutput: onLine,
       onEvent: (event) => event.type === "deploy-step" && event.status === "done" && onLine(`${event.step} done in ${formatMs(event.durationMs)}`),
     });
+    const image = config.snapshots && !restoredFrom ? await findImage(ctx.paths.images, distribution.id, key) : undefined;
+    // Before the site's own commands: the snapshot is msf's deployment alone.
+    const snapshot = image ? await saveSnapshot(ctx, { name: vm, key: await snapshotKeyFor(ctx, config, distribution, image) }) : undefined;
+    if (snapshot)
+      onLine(
+        `ready snapshot ${snapshot.manifest.key}: ${formatMs(snapshot.manifest.saveMs)} to save ${Math.round(snapshot.manifest.stateBytes / 2 ** 20)} MiB of memory`,
+      );
     await runAfterDeploy(ctx, vm, config.afterDeploy, onLine);
-    return { vm, deployedAt: deployment.deployedAt };
+    return { vm, deployedAt: deployment.deployedAt, snapshot: snapshot?.manifest.key ?? restoredFrom };
   },
   cleanup: nothingToClean,
 });

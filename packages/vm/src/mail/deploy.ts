@@ -9,6 +9,7 @@ import {
   loadMsfJson,
   type MailSetupInput,
   MailSetupSchema,
+  rotateMailSecrets,
   userTls,
 } from "@msf/mailtest";
 import type { MsfContext } from "@msf/supervisor";
@@ -17,7 +18,7 @@ import { requireRunningVm } from "../exec.ts";
 import { withVmLock } from "../lock.ts";
 import { guestTimeoutScale } from "../timeouts.ts";
 import { runExternalDeployer } from "./external.ts";
-import { type Deployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
+import { type Deployment, loadDeployment, loadSecrets, mailDir, saveDeployment, saveSecrets, withPasswords } from "./state.ts";
 
 export interface MailDeployOptions {
   name: string;
@@ -31,6 +32,11 @@ export interface MailDeployOptions {
   freshclam?: boolean;
   /** An external deployer's command line instead of the built-in recipe. */
   external?: string;
+  /**
+   * The VM was restored from a ready snapshot of msf's recipe (its deployment record came with it):
+   * only its secrets are made anew and applied (rotateMailSecrets), nothing else is changed.
+   */
+  rotate?: boolean;
   /** Limit for the external deployer. */
   externalTimeoutMs?: number;
   onOutput?: (line: string) => void;
@@ -93,6 +99,35 @@ async function deployLocked(ctx: MsfContext, options: MailDeployOptions): Promis
     });
     await saveDeployment(dir, deployment);
     return deployment;
+  }
+  if (options.rotate) {
+    const deployed = await loadDeployment(dir);
+    const dovecot = deployed?.dovecot;
+    if (deployed?.deployer.kind !== "builtin" || (dovecot !== "2.3" && dovecot !== "2.4")) {
+      throw new MsfError("ERR_MSF_DEPLOY", `${options.name} holds no deployment of msf's recipe whose secrets could be rotated`, {
+        hint: `msf deploy ${options.name}`,
+      });
+    }
+    const session = await connectVm(vm, { signal: ctx.signal });
+    try {
+      const rotated = await rotateMailSecrets({
+        session,
+        family: distribution.packageFamily,
+        dovecot,
+        setup: { ...setup, accounts },
+        secrets,
+        tls,
+        emulated: vm.accel === "tcg",
+        timeoutScale: guestTimeoutScale(ctx.timeoutScale, vm.accel),
+        signal: ctx.signal,
+      });
+      const steps = [{ name: "rotate", changed: rotated.changed, durationMs: rotated.durationMs }];
+      const deployment = record({ deployer: { kind: "builtin" }, dkim: rotated.dkim, dovecot, durationMs: rotated.durationMs, steps });
+      await saveDeployment(dir, deployment);
+      return deployment;
+    } finally {
+      session.close();
+    }
   }
   const log = ctx.logger.child("deploy");
   const session = await connectVm(vm, { signal: ctx.signal });
