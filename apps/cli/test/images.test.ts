@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { resolveMsfPaths } from "@msf/core";
 import { publishImage, writePin } from "@msf/qemu";
 import { Journal } from "@msf/run";
-import { makeTempDir } from "@msf/test-utils";
+import { makeTempDir, writeReadySnapshot } from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { runMsfInProcess } from "./in-process.ts";
 
@@ -28,26 +28,6 @@ async function image(key: string): Promise<void> {
     manifest: { buildMs: 1, recipe: { kind: "bootstrap", identity: `recipe-${key[0]}` }, append: "", sshUser: "root", packages },
   });
   await new Promise((resolve) => setTimeout(resolve, 5)); // distinct build times
-}
-
-/** A ready snapshot's directory over the image of that key, as msf run saves it. */
-function readySnapshot(imageKey: string): string {
-  const key = `${imageKey.slice(0, 8)}00000000`;
-  const dir = join(paths.cache, "snapshots", "debian-12", key);
-  mkdirSync(dir, { recursive: true });
-  const manifest = {
-    schemaVersion: 1,
-    key,
-    distro: "debian-12",
-    imageKey,
-    accel: "tcg",
-    memoryMiB: 2048,
-    cpus: 2,
-    sshUser: "root",
-    hostPublicKey: "ssh-ed25519 AAAA",
-  };
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...manifest, createdAt: "2026-11-30T00:00:00.000Z", stateBytes: 1, saveMs: 1 }));
-  return dir;
 }
 
 describe("msf images", () => {
@@ -93,7 +73,9 @@ describe("msf images", () => {
     // Kept build trees: one of the pinned image's recipe, one of the removed image's recipe.
     for (const tree of [".tree-recipe-a", ".tree-recipe-c"]) mkdirSync(join(paths.images, "debian-12", tree, "root"), { recursive: true });
     // Ready snapshots over the pinned image and over the one gc removes.
-    const snapshots = Object.fromEntries([KEYS.pinned, KEYS.free].map((key) => [key, readySnapshot(key)]));
+    const snapshots = Object.fromEntries(
+      [KEYS.pinned, KEYS.free].map((key) => [key, writeReadySnapshot(paths.cache, { key: `${key.slice(0, 8)}00000000`, imageKey: key })]),
+    );
     const gc = await runMsfInProcess(["images", "gc", "--keep", "0", "--json"], env);
     expect(gc.code, gc.stderr).toBe(0);
     expect(gc.last?.removedTrees).toEqual([join(paths.images, "debian-12", ".tree-recipe-c")]);

@@ -6,6 +6,7 @@ export { qemuProcessesUnder } from "./processes.ts";
 export { startRedis, type TestRedis } from "./redis.ts";
 export { MSF_BIN, type MsfRun, msfRunOf, runMsf, type StartedMsf, startMsf } from "./run-msf.ts";
 export { type SignedArchive, startSignedArchive } from "./signed-archive.ts";
+export { writeReadySnapshot } from "./snapshot-fixture.ts";
 export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
 export { type Downgrade, downgradeOnePackage } from "./tree-downgrade.ts";

@@ -10,7 +10,6 @@ import {
   detectAccelerator,
   diskTools,
   type LaunchedMachine,
-  launchMachine,
   machineProbes,
   oneMoreTry,
   QmpClient,
@@ -25,10 +24,10 @@ import {
 import type { SshSession } from "@msf/ssh";
 import type { MsfContext } from "@msf/supervisor";
 import { connectVm } from "./connect.ts";
-import { makeVmCredentials, qmpSocketPath, type VmCredentials, writeKnownHosts } from "./credentials.ts";
+import { makeVmCredentials, type VmCredentials } from "./credentials.ts";
 import { goldenImage, type ImageChoice, type ImageEvent } from "./image.ts";
+import { launchVm } from "./launch.ts";
 import { withVmLock } from "./lock.ts";
-import { vmMachineSpec } from "./spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "./state.ts";
 
 export type VmUpEvent =
@@ -145,42 +144,22 @@ export async function bootOnce(ctx: MsfContext, options: Omit<VmUpOptions, "dist
     await rm(overlay, { force: true });
     await diskTools(ctx.supervisor).overlay(image.disk, overlay);
   }
-  const serialLog = join(dir, "serial.log");
-  const qmpSocket = qmpSocketPath(dir);
-  const spec = vmMachineSpec({ name, distribution, image, overlay, serialLog, qmpSocket, credentials, memoryMiB: options.memoryMiB, cpus: options.cpus });
-  const lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
-  const machine = await launchMachine({
-    spec,
-    accel: boot.accel,
-    supervisor: ctx.supervisor,
-    lifetimeMs,
-    detached: true,
-    endsWithParent: options.endsWithProcess,
-    meta: { distro: distribution.id },
-  });
-  const sshPort = machine.ports.ssh as number;
-  emit({ type: "launched", name, pid: machine.process.pid, ports: machine.ports, serialLog });
-
-  const knownHostsPath = join(dir, "known_hosts");
-  await writeKnownHosts(knownHostsPath, sshPort, credentials.hostPublicKey);
-  const state: VmState = {
-    schemaVersion: 1,
+  const { machine, state } = await launchVm(ctx, {
     name,
-    distro: distribution.id,
-    status: "booting",
-    pid: machine.process.pid,
-    startTicks: machine.process.record.startTicks,
-    startedAt: new Date(machine.startedAt).toISOString(),
-    expiresAt: new Date(machine.startedAt + lifetimeMs).toISOString(),
-    accel: boot.accel,
-    image: { key: image.manifest.key, dir: image.dir },
+    distribution,
+    image,
     dir,
-    serialLog,
-    qmpSocket,
-    ssh: { host: "127.0.0.1", port: sshPort, user: image.manifest.sshUser, keyPath: credentials.keyPath, knownHostsPath, hostKey: credentials.hostPublicKey },
-    ports: machine.ports,
-  };
-  await writeVmState(state);
+    overlay,
+    credentials,
+    accel: boot.accel,
+    lifetimeMs: options.lifetimeMs ?? DEFAULT_LIFETIME_MS,
+    endsWithProcess: options.endsWithProcess,
+    memoryMiB: options.memoryMiB,
+    cpus: options.cpus,
+    sshUser: image.manifest.sshUser,
+  });
+  const sshPort = state.ssh.port;
+  emit({ type: "launched", name, pid: machine.process.pid, ports: machine.ports, serialLog: state.serialLog });
 
   let session: SshSession | undefined;
   try {

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { ImageManifestSchema } from "@msf/qemu";
-import { makeTempDir } from "@msf/test-utils";
+import { makeTempDir, writeReadySnapshot } from "@msf/test-utils";
 import { findSnapshot, machineFingerprint, removeSnapshotsOf, type SnapshotKeyInput, snapshotKey } from "@msf/vm";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -24,28 +24,6 @@ function image(key: string) {
     append: "root=/dev/vda rw",
   });
   return { dir: `/images/${key}`, manifest, disk: `/images/${key}/disk.qcow2`, kernel: `/images/${key}/vmlinuz` };
-}
-
-/** A snapshot directory as saveSnapshot leaves it (the manifest is what makes it complete). */
-function writeSnapshot(cache: string, key: string, imageKey: string, withManifest = true): string {
-  const dir = join(cache, "snapshots", "debian-12", key);
-  mkdirSync(dir, { recursive: true });
-  const manifest = {
-    schemaVersion: 1,
-    key,
-    distro: "debian-12",
-    imageKey,
-    accel: "tcg",
-    memoryMiB: 2048,
-    cpus: 2,
-    sshUser: "root",
-    hostPublicKey: "ssh-ed25519 AAAA",
-    createdAt: "2026-11-30T00:00:00.000Z",
-    stateBytes: 1,
-    saveMs: 1,
-  };
-  if (withManifest) writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
-  return dir;
 }
 
 describe("snapshotKey", () => {
@@ -74,8 +52,8 @@ describe("snapshotKey", () => {
 describe("the snapshot store", () => {
   it("finds only a complete snapshot of the key asked for", async () => {
     temp = makeTempDir();
-    writeSnapshot(temp.path, "aaaa", "img1");
-    writeSnapshot(temp.path, "bbbb", "img1", false);
+    writeReadySnapshot(temp.path, { key: "aaaa", imageKey: "img1" });
+    writeReadySnapshot(temp.path, { key: "bbbb", imageKey: "img1", complete: false });
     expect((await findSnapshot(temp.path, "debian-12", "aaaa"))?.manifest.imageKey).toBe("img1");
     expect(await findSnapshot(temp.path, "debian-12", "bbbb")).toBeUndefined();
     expect(await findSnapshot(temp.path, "debian-13", "aaaa")).toBeUndefined();
@@ -83,8 +61,8 @@ describe("the snapshot store", () => {
 
   it("removes the snapshots whose image is gone, and leaves the others and a save in progress", async () => {
     temp = makeTempDir();
-    const kept = writeSnapshot(temp.path, "aaaa", "img1");
-    const orphan = writeSnapshot(temp.path, "bbbb", "img2");
+    const kept = writeReadySnapshot(temp.path, { key: "aaaa", imageKey: "img1" });
+    const orphan = writeReadySnapshot(temp.path, { key: "bbbb", imageKey: "img2" });
     const saving = join(temp.path, "snapshots", "debian-12", ".partial-0123");
     mkdirSync(saving);
     expect(await removeSnapshotsOf(temp.path, new Set(["img1"]))).toEqual([orphan]);

@@ -2,12 +2,12 @@ import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { isProcessAlive } from "@msf/core";
 import { requireDistribution } from "@msf/iso";
-import { diskTools, launchMachine, restoreMachineState, type StoredImage } from "@msf/qemu";
+import { diskTools, restoreMachineState, type StoredImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
-import { makeVmCredentials, qmpSocketPath, writeKnownHosts } from "../credentials.ts";
+import { makeVmCredentials } from "../credentials.ts";
+import { launchVm } from "../launch.ts";
 import { withVmLock } from "../lock.ts";
 import { mailDir } from "../mail/state.ts";
-import { vmMachineSpec } from "../spec.ts";
 import { readVmState, type VmState, vmDir, writeVmState } from "../state.ts";
 import { killMachine, reuseVm, toResult, type VmUpResult } from "../up.ts";
 import { connectWhenUp, rotateCredentials } from "./rotate.ts";
@@ -50,48 +50,22 @@ async function restoreNew(ctx: MsfContext, options: VmRestoreOptions): Promise<V
   await copyFile(join(snapshot.dir, "deployment.json"), join(mailDir(dir), "deployment.json"));
   const overlay = join(dir, "overlay.qcow2");
   await diskTools(ctx.supervisor).overlay(snapshot.disk, overlay);
-  const serialLog = join(dir, "serial.log");
-  const qmpSocket = qmpSocketPath(dir);
-  const { memoryMiB, cpus } = snapshot.manifest;
-  const spec = { ...vmMachineSpec({ name, distribution, image, overlay, serialLog, qmpSocket, credentials, memoryMiB, cpus }), incoming: true };
-  const machine = await launchMachine({
-    spec,
-    accel: snapshot.manifest.accel,
-    supervisor: ctx.supervisor,
-    lifetimeMs: options.lifetimeMs,
-    detached: true,
-    endsWithParent: options.endsWithProcess,
-    meta: { distro: distribution.id },
-  });
-  const sshPort = machine.ports.ssh as number;
-  const knownHostsPath = join(dir, "known_hosts");
-  await writeKnownHosts(knownHostsPath, sshPort, credentials.hostPublicKey);
-  const state: VmState = {
-    schemaVersion: 1,
+  const { machine, state } = await launchVm(ctx, {
     name,
-    distro: distribution.id,
-    status: "booting",
-    pid: machine.process.pid,
-    startTicks: machine.process.record.startTicks,
-    startedAt: new Date(machine.startedAt).toISOString(),
-    expiresAt: new Date(machine.startedAt + options.lifetimeMs).toISOString(),
-    accel: snapshot.manifest.accel,
-    image: { key: image.manifest.key, dir: image.dir },
+    distribution,
+    image,
     dir,
-    serialLog,
-    qmpSocket,
-    ssh: {
-      host: "127.0.0.1",
-      port: sshPort,
-      user: snapshot.manifest.sshUser,
-      keyPath: credentials.keyPath,
-      knownHostsPath,
-      hostKey: credentials.hostPublicKey,
-    },
-    ports: machine.ports,
+    overlay,
+    credentials,
+    accel: snapshot.manifest.accel,
+    lifetimeMs: options.lifetimeMs,
+    endsWithProcess: options.endsWithProcess,
+    memoryMiB: snapshot.manifest.memoryMiB,
+    cpus: snapshot.manifest.cpus,
+    sshUser: snapshot.manifest.sshUser,
     restoredFrom: snapshot.manifest.key,
-  };
-  await writeVmState(state);
+  });
+  const sshPort = state.ssh.port;
   try {
     const restored = await restoreMachineState(machine.qmp, snapshot.state, { timeoutMs: 120_000 * ctx.timeoutScale, signal: ctx.signal });
     options.onLine?.(`restored snapshot ${snapshot.manifest.key} in ${(restored.ms / 1000).toFixed(1)} s`);
