@@ -5,7 +5,7 @@ export { type CheckResult, type CheckStatus, type Component, Components, type Ma
 export type { Endpoint } from "./checks/wire/line-client.ts";
 export { type Account, AccountSchema, DEFAULT_SETUP, domainsOf, type MailSetup, type MailSetupInput, MailSetupSchema } from "./config/accounts.ts";
 export { loadMsfJson, MSF_JSON_LIMITS, type MsfJsonConfig, type MsfJsonOptions, readJsonObject } from "./config/msf-json.ts";
-export { DEFAULT_MESSAGE_SIZE_LIMIT, type DeployEvent, type DeployOptions, type DeployResult, deployMailStack } from "./deploy/deploy.ts";
+export { type DeployEvent, type DeployOptions, type DeployResult, deployMailStack } from "./deploy/deploy.ts";
 export { DeployStepError } from "./deploy/errors.ts";
 export { OVERLAY_LIMITS, overlayServices, readOverlay } from "./deploy/overlay.ts";
 export { type RotateOptions, type RotateResult, rotateMailSecrets, secretFiles } from "./deploy/rotate.ts";
@@ -16,7 +16,7 @@ export { clamavFiles, EICAR, eicarSignature } from "./recipe/clamav.ts";
 export { dovecotFiles } from "./recipe/dovecot.ts";
 export { FAMILIES, type FamilyLayout, mailStackPackages, type PackageFamily } from "./recipe/families.ts";
 export { recipeFingerprint } from "./recipe/fingerprint.ts";
-export { type ManagedFile, PATHS, type StackInputs } from "./recipe/inputs.ts";
+export { DEFAULT_MESSAGE_SIZE_LIMIT, type ManagedFile, PATHS, type StackInputs, stackInputs } from "./recipe/inputs.ts";
 export { generatePassword, hashPassword, sha512Crypt } from "./recipe/password.ts";
 export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.ts";
 export { dataSql, schemaSql } from "./recipe/postgres.ts";

@@ -20,6 +20,7 @@ export { type VmRebootOptions, vmReboot } from "./reboot.ts";
 export { GUEST_PORTS, imageRecipeFor } from "./recipe.ts";
 export { type VmRestoreOptions, vmRestore } from "./snapshot/restore.ts";
 export { type SaveSnapshotOptions, saveSnapshot } from "./snapshot/save.ts";
+export { busyShare, QUIET_BUSY_SHARE, settleGuest } from "./snapshot/settle.ts";
 export {
   findSnapshot,
   machineFingerprint,

@@ -1,7 +1,7 @@
 import { openTunnel, type SshSession } from "@msf/ssh";
 import pg from "pg";
 import { FAMILIES, type FamilyLayout, type PackageFamily } from "../recipe/families.ts";
-import { DATABASE, type StackInputs } from "../recipe/inputs.ts";
+import { DATABASE, type StackInputs, stackInputs } from "../recipe/inputs.ts";
 import { DeployStepError } from "./errors.ts";
 import { DNF_REPOSITORIES } from "./platform.ts";
 import { Remote } from "./remote.ts";
@@ -41,8 +41,6 @@ export interface DeployResult {
   durationMs: number;
 }
 
-export const DEFAULT_MESSAGE_SIZE_LIMIT = 10 * 1024 * 1024;
-
 /** The built-in recipe: packages, then the configuration steps stage by stage, over one SSH session. */
 export async function deployMailStack(options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
@@ -62,17 +60,7 @@ export async function deployMailStack(options: DeployOptions): Promise<DeployRes
     return { name, changed, durationMs: Date.now() - t0 };
   };
   steps.push(await track("packages", () => ensurePackages(remote, layout)));
-  const inputs: StackInputs = {
-    family: options.family,
-    dovecot: await dovecotFormat(remote),
-    setup: options.setup,
-    dbPassword: options.secrets.dbPassword,
-    saltKey: options.secrets.saltKey,
-    messageSizeLimit: options.messageSizeLimit ?? DEFAULT_MESSAGE_SIZE_LIMIT,
-    dkimSelector: options.dkimSelector ?? "msf",
-    freshclam: options.freshclam ?? false,
-    emulated: options.emulated ?? false,
-  };
+  const inputs = stackInputs({ ...options, ...options.secrets, dovecot: await dovecotFormat(remote) });
   const ctx = {
     remote,
     inputs,

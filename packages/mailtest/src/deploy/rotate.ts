@@ -2,11 +2,10 @@ import { createPublicKey } from "node:crypto";
 import { type SshSession, sh } from "@msf/ssh";
 import { dovecotFiles } from "../recipe/dovecot.ts";
 import { FAMILIES, type PackageFamily } from "../recipe/families.ts";
-import { file, PATHS, type StackInputs } from "../recipe/inputs.ts";
+import { file, PATHS, type StackInputs, stackInputs } from "../recipe/inputs.ts";
 import { postfixMapFiles } from "../recipe/postfix.ts";
 import { dataSql, rolePasswordSql } from "../recipe/postgres.ts";
 import { dkimKeyPath } from "../recipe/rspamd.ts";
-import { DEFAULT_MESSAGE_SIZE_LIMIT } from "./deploy.ts";
 import { Remote } from "./remote.ts";
 import { newDkimKey } from "./steps.ts";
 import { tarArchive, UNPACK_OVER_ROOT } from "./tar.ts";
@@ -57,17 +56,7 @@ export function secretFiles(inputs: StackInputs, tls: Pick<TlsMaterial, "certPem
 export async function rotateMailSecrets(options: RotateOptions): Promise<RotateResult> {
   const started = Date.now();
   const remote = new Remote(options.session, { signal: options.signal, timeoutScale: options.timeoutScale });
-  const inputs: StackInputs = {
-    family: options.family,
-    dovecot: options.dovecot,
-    setup: options.setup,
-    dbPassword: options.secrets.dbPassword,
-    saltKey: options.secrets.saltKey,
-    messageSizeLimit: DEFAULT_MESSAGE_SIZE_LIMIT,
-    dkimSelector: "msf",
-    freshclam: false,
-    emulated: options.emulated ?? false,
-  };
+  const inputs = stackInputs({ ...options, ...options.secrets });
   const dkimKey = await newDkimKey();
   const files = secretFiles(inputs, options.tls, dkimKey);
   await Promise.all([

@@ -3,7 +3,7 @@ import type { MailSetup } from "../config/accounts.ts";
 import { clamavFiles } from "./clamav.ts";
 import { dovecotFiles } from "./dovecot.ts";
 import type { PackageFamily } from "./families.ts";
-import type { StackInputs } from "./inputs.ts";
+import { stackInputs } from "./inputs.ts";
 import { masterBlock, postfixMapFiles, postfixSettings } from "./postfix.ts";
 import { dataSql, schemaSql } from "./postgres.ts";
 import { rspamdFiles } from "./rspamd.ts";
@@ -23,17 +23,13 @@ export function recipeFingerprint(input: {
 }): string {
   const hash = createHash("sha256");
   for (const dovecot of ["2.3", "2.4"] as const) {
-    const inputs: StackInputs = {
-      family: input.family,
+    const inputs = stackInputs({
+      ...input,
       dovecot,
       setup: { ...input.setup, accounts: input.setup.accounts.map((account) => ({ ...account, password: "stand-in" })) },
       dbPassword: "stand-in",
       saltKey: "stand-in",
-      messageSizeLimit: input.messageSizeLimit,
-      dkimSelector: "msf",
-      freshclam: input.freshclam ?? false,
-      emulated: input.emulated,
-    };
+    });
     const files = [...postfixMapFiles(inputs), ...dovecotFiles(inputs), ...rspamdFiles(inputs), ...clamavFiles(inputs), ...systemdFiles(inputs)];
     hash.update(JSON.stringify([files, postfixSettings(inputs), masterBlock(), schemaSql(), dataSql(inputs)]));
   }

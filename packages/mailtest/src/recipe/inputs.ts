@@ -23,6 +23,26 @@ export interface StackInputs {
   emulated: boolean;
 }
 
+export const DEFAULT_MESSAGE_SIZE_LIMIT = 10 * 1024 * 1024;
+
+/** The renderers' inputs, the optional ones given their defaults (one place for all who render). */
+export function stackInputs(
+  input: Pick<StackInputs, "family" | "dovecot" | "setup" | "dbPassword" | "saltKey"> &
+    Partial<Omit<StackInputs, "family" | "dovecot" | "setup" | "dbPassword" | "saltKey">>,
+): StackInputs {
+  return {
+    family: input.family,
+    dovecot: input.dovecot,
+    setup: input.setup,
+    dbPassword: input.dbPassword,
+    saltKey: input.saltKey,
+    messageSizeLimit: input.messageSizeLimit ?? DEFAULT_MESSAGE_SIZE_LIMIT,
+    dkimSelector: input.dkimSelector ?? "msf",
+    freshclam: input.freshclam ?? false,
+    emulated: input.emulated ?? false,
+  };
+}
+
 /** Where the stack's shared pieces live in the guest. */
 export const PATHS = {
   tlsCert: "/etc/msf/tls/cert.pem",

@@ -30,7 +30,7 @@ export const deploy = defineStep({
     const snapshot = image ? await saveSnapshot(ctx, { name: vm, key: await snapshotKeyFor(ctx, config, distribution, image) }) : undefined;
     if (snapshot)
       onLine(
-        `ready snapshot ${snapshot.manifest.key}: ${formatMs(snapshot.manifest.saveMs)} to save ${Math.round(snapshot.manifest.stateBytes / 2 ** 20)} MiB of memory`,
+        `ready snapshot ${snapshot.manifest.key}: settled in ${formatMs(snapshot.manifest.settleMs ?? 0)}, ${formatMs(snapshot.manifest.saveMs)} to save ${Math.round(snapshot.manifest.stateBytes / 2 ** 20)} MiB of memory`,
       );
     await runAfterDeploy(ctx, vm, config.afterDeploy, onLine);
     return { vm, deployedAt: deployment.deployedAt, snapshot: snapshot?.manifest.key ?? restoredFrom };

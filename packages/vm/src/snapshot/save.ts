@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "@msf/core";
 import { QmpClient, resumeMachine, saveMachineState } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
+import { connectVm } from "../connect.ts";
 import { requireRunningVm } from "../exec.ts";
 import { withVmLock } from "../lock.ts";
 import { mailDir } from "../mail/state.ts";
+import { settleGuest } from "./settle.ts";
 import {
   findSnapshot,
   type SnapshotKeyInput,
@@ -18,6 +20,9 @@ import {
   storedSnapshot,
 } from "./store.ts";
 
+/** Under emulation Rspamd's Hyperscan compile after its start is done ~25 s after the deploy (more on a loaded host). */
+const SETTLE_LIMIT_MS = 90_000;
+
 export interface SaveSnapshotOptions {
   /** The running VM to snapshot: deployed, idle, nothing of the run's own in it yet. */
   name: string;
@@ -26,8 +31,9 @@ export interface SaveSnapshotOptions {
 
 /**
  * Saves a running VM as a ready snapshot (its memory, its disk as a layer over the golden image,
- * its SSH keys) and lets it go on: paused for the few seconds the state takes to write. Staged under
- * a temporary name; an existing snapshot of the key is kept as it is.
+ * its SSH keys) and lets it go on: first settled (its services' start-up work done), then paused
+ * for the few seconds the state takes to write. Staged under a temporary name; an existing snapshot
+ * of the key is kept as it is.
  */
 export function saveSnapshot(ctx: MsfContext, options: SaveSnapshotOptions): Promise<StoredSnapshot> {
   return withVmLock(ctx, options.name, async () => {
@@ -35,6 +41,8 @@ export function saveSnapshot(ctx: MsfContext, options: SaveSnapshotOptions): Pro
     const key = snapshotKey(options.key);
     const existing = await findSnapshot(ctx.paths.cache, vm.distro, key);
     if (existing) return existing;
+    const session = await connectVm(vm, { signal: ctx.signal });
+    const settled = await settleGuest(session, { timeoutMs: SETTLE_LIMIT_MS, signal: ctx.signal }).finally(() => session.close());
     const staging = join(snapshotsDir(ctx.paths.cache), vm.distro, `.partial-${randomBytes(6).toString("hex")}`);
     await mkdir(staging, { recursive: true });
     const qmp = await QmpClient.connect(vm.qmpSocket, { timeoutMs: 10_000, signal: ctx.signal });
@@ -64,6 +72,7 @@ export function saveSnapshot(ctx: MsfContext, options: SaveSnapshotOptions): Pro
         createdAt: new Date().toISOString(),
         stateBytes: saved.bytes,
         saveMs: saved.ms,
+        settleMs: settled.ms,
       };
       await writeJsonAtomic(join(staging, "manifest.json"), manifest);
       const final = snapshotDir(ctx.paths.cache, vm.distro, key);

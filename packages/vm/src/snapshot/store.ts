@@ -28,6 +28,8 @@ export const SnapshotManifestSchema = z.object({
   /** Bytes of the memory state, and how long saving it took. */
   stateBytes: z.number(),
   saveMs: z.number(),
+  /** How long the guest took to settle before the save (its services' start-up work). */
+  settleMs: z.number().optional(),
 });
 export type SnapshotManifest = z.infer<typeof SnapshotManifestSchema>;
 
@@ -50,8 +52,8 @@ export interface SnapshotKeyInput {
   deployment: string;
 }
 
-/** What a snapshot directory holds: a change to it is a new key, so an older one is never read. */
-const SNAPSHOT_FORMAT = 2;
+/** What a snapshot is (3: saved once the guest settled): a change to it is a new key, so an older one is never read. */
+const SNAPSHOT_FORMAT = 3;
 
 /** Pure: the key of the snapshot a VM of these inputs would be restored from. */
 export function snapshotKey(input: SnapshotKeyInput): string {

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { EICAR } from "../../recipe/clamav.ts";
 import { type CheckContext, INTERNAL_PORTS } from "../context.ts";
+import { rspamdHistory } from "../rspamd-history.ts";
 import { CheckFailure, expectThat } from "../types.ts";
 import { clamd } from "../wire/clamd.ts";
 import { httpOverSocket } from "../wire/http.ts";
@@ -25,11 +26,10 @@ async function rspamdPing(ctx: CheckContext): Promise<string> {
   return "pong";
 }
 
-async function redisPing(ctx: CheckContext): Promise<string> {
-  const path = await ctx.tunnel(INTERNAL_PORTS.redis);
-  // Finite timeouts and no retries: a hanging client would hang the test runner.
+/** A Redis client through the tunnel, for one use. Finite timeouts and no retries: a hanging client would hang the test runner. */
+async function withRedis<T>(ctx: CheckContext, use: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis({
-    path,
+    path: await ctx.tunnel(INTERNAL_PORTS.redis),
     lazyConnect: true,
     connectTimeout: 5_000,
     commandTimeout: 5_000,
@@ -39,11 +39,13 @@ async function redisPing(ctx: CheckContext): Promise<string> {
   redis.on("error", () => {});
   try {
     await redis.connect();
-    return await redis.ping();
+    return await use(redis);
   } finally {
     redis.disconnect();
   }
 }
+
+const redisPing = (ctx: CheckContext) => withRedis(ctx, (redis) => redis.ping());
 
 /** Rspamd's /checkv2 answer, or an empty verdict when it is not JSON (the check then says what came back). */
 function parseVerdict(text: string): { action?: string; score?: number } {
@@ -155,12 +157,34 @@ export const rspamdAndRedis = check({
     const pong = await redisPing(ctx);
     ctx.note(`redis PING -> ${pong}`);
     expectThat(pong === "PONG", "PONG from Redis on 127.0.0.1:6379", pong);
+    const recorded = await recordedScan(ctx);
+    if (recorded) {
+      ctx.note(`redis: this scan (subject "msf ${ctx.token}") in Rspamd's history list ${recorded}`);
+      return `/checkv2: action "${verdict.action}" (score ${verdict.score}); Redis PONG on 127.0.0.1:6379, and Rspamd recorded this scan in it (${recorded})`;
+    }
+    // No history kept in this Redis (history_redis off): Rspamd's own configuration is the proof left. Costly under emulation.
     const dump = await ctx.remote(["rspamadm", "configdump", "redis"]);
     const servers = /servers\s*=\s*"?([^";\n]+)"?/.exec(dump.stdout)?.[1]?.trim();
     expectThat(servers === "127.0.0.1:6379" || servers === "127.0.0.1", "Rspamd configured with Redis at 127.0.0.1:6379", servers ?? dump.stdout.slice(0, 200));
     return `/checkv2: action "${verdict.action}" (score ${verdict.score}); Redis PONG on 127.0.0.1:6379, the server Rspamd uses (${servers})`;
   },
 });
+
+/**
+ * The history list of this Redis that holds the check's own scan (found by its token), waiting for
+ * Rspamd to write it; undefined when Rspamd keeps no history in this Redis.
+ */
+async function recordedScan(ctx: CheckContext): Promise<string | undefined> {
+  const found = await ctx.waitFor("Rspamd to record the scan in Redis", 10_000, () =>
+    withRedis(ctx, async (redis) => {
+      const lists = await rspamdHistory(redis);
+      if (!lists.length) return { key: undefined };
+      const hit = lists.find((list) => list.entries.some((entry) => entry.includes(ctx.token)));
+      return hit ? { key: hit.key } : undefined;
+    }),
+  );
+  return found.key;
+}
 
 export const lookups = check({
   id: "postgresql",
@@ -169,17 +193,20 @@ export const lookups = check({
   needsSsh: true,
   async run(ctx) {
     const { recipient } = ctx.mailboxes();
-    const mailbox = await ctx.remote(["postmap", "-q", recipient.address, "pgsql:/etc/postfix/pgsql/mailboxes.cf"]);
-    expectThat(mailbox.stdout.trim() === "1", `postmap to find ${recipient.address} (1)`, mailbox.stdout.trim() || mailbox.stderr.trim() || "nothing");
-    const domain = await ctx.remote(["postmap", "-q", ctx.target.domain, "pgsql:/etc/postfix/pgsql/domains.cf"]);
-    expectThat(domain.stdout.trim() === "1", `postmap to find the domain ${ctx.target.domain}`, domain.stdout.trim() || "nothing");
-    const user = await ctx.remote(["doveadm", "user", recipient.address]);
-    expectThat(user.exitCode === 0 && /uid\s+\d+/.test(user.stdout), `doveadm user to resolve ${recipient.address}`, (user.stdout + user.stderr).trim());
     const owner = ctx.target.accounts.find((a) => a.aliases.length);
-    if (owner) {
-      const alias = await ctx.remote(["postmap", "-q", owner.aliases[0] as string, "pgsql:/etc/postfix/pgsql/aliases.cf"]);
-      expectThat(alias.stdout.trim() === owner.address, `the alias ${owner.aliases[0]} to resolve to ${owner.address}`, alias.stdout.trim() || "nothing");
-    }
+    const alias = owner?.aliases[0];
+    // Independent lookups, each a process start on the server: at once.
+    const [mailbox, domain, user, aliased] = await Promise.all([
+      ctx.remote(["postmap", "-q", recipient.address, "pgsql:/etc/postfix/pgsql/mailboxes.cf"]),
+      ctx.remote(["postmap", "-q", ctx.target.domain, "pgsql:/etc/postfix/pgsql/domains.cf"]),
+      ctx.remote(["doveadm", "user", recipient.address]),
+      alias ? ctx.remote(["postmap", "-q", alias, "pgsql:/etc/postfix/pgsql/aliases.cf"]) : undefined,
+    ]);
+    expectThat(mailbox.stdout.trim() === "1", `postmap to find ${recipient.address} (1)`, mailbox.stdout.trim() || mailbox.stderr.trim() || "nothing");
+    expectThat(domain.stdout.trim() === "1", `postmap to find the domain ${ctx.target.domain}`, domain.stdout.trim() || "nothing");
+    expectThat(user.exitCode === 0 && /uid\s+\d+/.test(user.stdout), `doveadm user to resolve ${recipient.address}`, (user.stdout + user.stderr).trim());
+    if (owner && aliased)
+      expectThat(aliased.stdout.trim() === owner.address, `the alias ${alias} to resolve to ${owner.address}`, aliased.stdout.trim() || "nothing");
     return `postmap found ${recipient.address} and ${ctx.target.domain}; doveadm user: ${user.stdout.trim().split("\n").join(", ")}`;
   },
 });

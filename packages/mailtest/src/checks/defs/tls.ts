@@ -19,15 +19,20 @@ export const listening = check({
       ["pop3", /^\+OK/],
       ["pop3s", /^\+OK/],
     ];
-    const seen: string[] = [];
-    for (const [service, pattern] of expected) {
-      const client = await ctx.connect(service);
-      const banner = service.startsWith("smtp") || service === "submission" ? (await smtpReply(client)).lines.join(" ") : await client.readLine();
+    // Every port at once (each greeting is a process start on the server); transcripts in port order.
+    const greeted = await Promise.all(
+      expected.map(async ([service, pattern]) => {
+        const client = await ctx.connect(service);
+        const banner = service.startsWith("smtp") || service === "submission" ? (await smtpReply(client)).lines.join(" ") : await client.readLine();
+        return { service, pattern, client, banner };
+      }),
+    );
+    const seen = greeted.map(({ service, pattern, client, banner }) => {
       ctx.record(client);
       client.close();
       expectThat(pattern.test(banner), `${pattern} from ${service} (${ctx.target.endpoints[service].port})`, banner);
-      seen.push(`${service}: ${banner.slice(0, 40)}`);
-    }
+      return `${service}: ${banner.slice(0, 40)}`;
+    });
     return seen.join("; ");
   },
 });
