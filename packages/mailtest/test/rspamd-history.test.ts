@@ -32,6 +32,7 @@ describe("rspamdHistory against a real Redis", () => {
 
   it("is empty where Rspamd keeps no history, and finds each host's list, decoded, newest first", async () => {
     await redis.set("rs_clamav_0123", "cached verdict");
+    await redis.hset("rs_history_stats", "count", "3"); // the same prefix, not a list: skipped, not LRANGEd
     expect(await rspamdHistory(redis)).toEqual([]);
     await redis.lpush("rs_historymail_zst", zstdCompressSync('{"subject":"older"}'), zstdCompressSync('{"subject":"msf 0a1b2c"}'));
     await redis.lpush("rs_historyother", '{"subject":"plain"}');

@@ -27,7 +27,8 @@ export async function rspamdHistory(redis: Redis, rows = 200): Promise<Array<{ k
   let cursor = "0";
   for (let round = 0; round < MAX_SCAN_ROUNDS && keys.size < 8; round++) {
     const [next, found] = await redis.scan(cursor, "MATCH", HISTORY_KEYS, "COUNT", 1000);
-    for (const key of found) keys.add(key);
+    // Only lists: other Rspamd versions keep more under the same prefix (a hash, a set).
+    for (const key of found) if ((await redis.type(key)) === "list") keys.add(key);
     cursor = next;
     if (cursor === "0") break;
   }

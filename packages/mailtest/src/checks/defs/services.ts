@@ -172,17 +172,22 @@ export const rspamdAndRedis = check({
 
 /**
  * The history list of this Redis that holds the check's own scan (found by its token), waiting for
- * Rspamd to write it; undefined when Rspamd keeps no history in this Redis.
+ * Rspamd to write it; undefined when Rspamd keeps no history here or records it in another form.
  */
 async function recordedScan(ctx: CheckContext): Promise<string | undefined> {
-  const found = await ctx.waitFor("Rspamd to record the scan in Redis", 10_000, () =>
-    withRedis(ctx, async (redis) => {
-      const lists = await rspamdHistory(redis);
-      if (!lists.length) return { key: undefined };
-      const hit = lists.find((list) => list.entries.some((entry) => entry.includes(ctx.token)));
-      return hit ? { key: hit.key } : undefined;
-    }),
-  );
+  const found = await ctx
+    .waitFor("Rspamd to record the scan in Redis", 10_000, () =>
+      withRedis(ctx, async (redis) => {
+        const lists = await rspamdHistory(redis);
+        if (!lists.length) return { key: undefined };
+        const hit = lists.find((list) => list.entries.some((entry) => entry.includes(ctx.token)));
+        return hit ? { key: hit.key } : undefined;
+      }),
+    )
+    .catch((error: Error) => {
+      ctx.note(`redis: this scan not found in Rspamd's history (${error.message})`);
+      return { key: undefined };
+    });
   return found.key;
 }
 
