@@ -16,7 +16,7 @@ export { clamavFiles, EICAR, eicarSignature } from "./recipe/clamav.ts";
 export { dovecotFiles } from "./recipe/dovecot.ts";
 export { FAMILIES, type FamilyLayout, mailStackPackages, type PackageFamily } from "./recipe/families.ts";
 export { recipeFingerprint } from "./recipe/fingerprint.ts";
-export { DEFAULT_MESSAGE_SIZE_LIMIT, type ManagedFile, PATHS, type StackInputs, stackInputs } from "./recipe/inputs.ts";
+export { DEFAULT_MESSAGE_SIZE_LIMIT, type ManagedFile, PATHS, type StackInputs } from "./recipe/inputs.ts";
 export { generatePassword, hashPassword, sha512Crypt } from "./recipe/password.ts";
 export { masterBlock, postfixMapFiles, postfixSettings } from "./recipe/postfix.ts";
 export { dataSql, schemaSql } from "./recipe/postgres.ts";

@@ -25,11 +25,10 @@ export interface StackInputs {
 
 export const DEFAULT_MESSAGE_SIZE_LIMIT = 10 * 1024 * 1024;
 
+type Given = "family" | "dovecot" | "setup" | "dbPassword" | "saltKey";
+
 /** The renderers' inputs, the optional ones given their defaults (one place for all who render). */
-export function stackInputs(
-  input: Pick<StackInputs, "family" | "dovecot" | "setup" | "dbPassword" | "saltKey"> &
-    Partial<Omit<StackInputs, "family" | "dovecot" | "setup" | "dbPassword" | "saltKey">>,
-): StackInputs {
+export function stackInputs(input: Pick<StackInputs, Given> & Partial<Omit<StackInputs, Given>>): StackInputs {
   return {
     family: input.family,
     dovecot: input.dovecot,

@@ -23,18 +23,24 @@ export function busyShare(before: string, after: string): number {
  * compiles its Hyperscan databases, ClamAV loads signatures): a snapshot saved before that would
  * make every restored VM do it again during its checks. Gives up quietly at the deadline.
  */
-export async function settleGuest(session: SshSession, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ ms: number; busy: number }> {
+export async function settleGuest(session: SshSession, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ ms: number }> {
   const started = Date.now();
-  let busy = 1;
   while (Date.now() - started < options.timeoutMs && !options.signal?.aborted) {
     const sample = await session.exec(sh`head -n1 /proc/stat; sleep ${String(SAMPLE_SECONDS)}; head -n1 /proc/stat`, {
       timeoutMs: 30_000,
       signal: options.signal,
     });
-    const [before, after] = sample.stdout.split("\n");
-    if (sample.exitCode !== 0 || !before || !after) break;
-    busy = busyShare(before, after);
-    if (busy < QUIET_BUSY_SHARE) break;
+    const [before = "", after = ""] = sample.stdout.split("\n");
+    if (sample.exitCode !== 0 || !stillBusy(before, after)) break;
   }
-  return { ms: Date.now() - started, busy };
+  return { ms: Date.now() - started };
+}
+
+/** Whether another sample is worth taking: still busy, and the sample could be read at all. */
+function stillBusy(before: string, after: string): boolean {
+  try {
+    return busyShare(before, after) >= QUIET_BUSY_SHARE;
+  } catch {
+    return false;
+  }
 }
