@@ -222,6 +222,7 @@ export async function openCoordinator(options: CoordinatorOptions): Promise<Queu
         cpus: live.reduce((sum, w) => sum + w.cpus, 0),
         // Timeouts scale for the slowest worker.
         accel: live.length && live.every((w) => w.accel === "kvm") ? "kvm" : "tcg",
+        fleet: true,
       };
     },
     async close() {

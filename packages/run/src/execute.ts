@@ -6,7 +6,7 @@ import { acquireLock, killProcess, listProcesses, type MsfContext, withLogFile }
 import type { Phase, RunConfig } from "./config.ts";
 import type { RunEvent } from "./events.ts";
 import { executePlan } from "./executor.ts";
-import { DURATION_RUNS, medianDurations, type RunRecord, readRuns } from "./history.ts";
+import { DURATION_RUNS, type RunRecord, readRuns } from "./history.ts";
 import { chooseImages } from "./images-at-plan.ts";
 import { Journal, type JournalEventInput, type RunStatus, readJournal, replayJournal } from "./journal.ts";
 import { narrowPlan, planRun, type RunPlan } from "./plan.ts";
@@ -58,7 +58,7 @@ export async function runMatrix(hostCtx: MsfContext, options: RunOptions): Promi
     const { plan, previous } = await choosePlan(history[0], options, () =>
       chooseImages(
         hostCtx,
-        narrowPlan(planRun({ config: options.config, host, history: medianDurations(history.map((run) => run.status)) }), options.distros, options.phase),
+        narrowPlan(planRun({ config: options.config, host, history: history.map((run) => run.status) }), options.distros, options.phase),
         options.config,
         emit,
       ),
@@ -148,6 +148,8 @@ export interface HostBudget {
   memoryMiB: number;
   cpus: number;
   accel: "kvm" | "tcg";
+  /** Several hosts' together (a queue's workers): VMs on different hosts share no cores. */
+  fleet?: boolean;
 }
 
 export async function hostBudget(ctx: MsfContext): Promise<HostBudget> {

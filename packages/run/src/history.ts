@@ -77,9 +77,9 @@ async function readRun(ctx: MsfContext, runId: string): Promise<RunRecord | unde
 /** How many of the newest runs the planner learns task durations from. */
 export const DURATION_RUNS = 10;
 
-/** Each task's median duration over the newest runs where it finished (the planner's "longest first" order). */
-export async function expectedDurations(ctx: MsfContext): Promise<Record<string, number>> {
-  return medianDurations((await readRuns(ctx, DURATION_RUNS)).map((run) => run.status));
+/** The newest runs the planner learns from: task durations ("longest first"), and whether VMs may share the cores. */
+export async function planHistory(ctx: MsfContext): Promise<RunStatus[]> {
+  return (await readRuns(ctx, DURATION_RUNS)).map((run) => run.status);
 }
 
 /** Pure: the middle value (the mean of the two middle ones for an even count); NaN for none. */

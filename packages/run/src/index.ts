@@ -4,13 +4,13 @@ export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type Run
 export { type HostBudget, hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
 export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";
 export {
-  expectedDurations,
   findRun,
   listRuns,
   loadRunReport,
   median,
   medianDurations,
   pageRuns,
+  planHistory,
   type RunPageOptions,
   type RunRecord,
   type RunSummary,
@@ -28,6 +28,7 @@ export {
   readJournal,
   replayJournal,
 } from "./journal.ts";
+export { type CpuBudget, cpuBudgetFromHistory, vmPhaseSamples } from "./overlap.ts";
 export { archiveSources, narrowPlan, type PlanInputs, type PlannedTask, planRun, type RunPlan } from "./plan.ts";
 export { type Restored, restoreFinished } from "./resume.ts";
 export { type RetainedRun, runsGc, runsToRemove } from "./retention.ts";

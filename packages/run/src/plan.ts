@@ -2,6 +2,9 @@ import { catalog, type Distribution, defaultMatrix, findDistribution, nextMatrix
 import { upgradePlan } from "@msf/mailtest";
 import { guestTimeoutScale } from "@msf/vm";
 import { PHASES, type Phase, phaseTimeouts, type RunConfig } from "./config.ts";
+import { medianDurations } from "./history.ts";
+import type { RunStatus } from "./journal.ts";
+import { cpuBudgetFromHistory } from "./overlap.ts";
 import { STEPS } from "./steps/index.ts";
 
 export interface PlannedTask {
@@ -30,13 +33,15 @@ export interface RunPlan {
   upgrades?: Record<string, string>;
   tasks: PlannedTask[];
   budget: { memoryMiB: number; cpus: number };
+  /** Why this many CPUs: configured, or what the history showed about VMs sharing the cores. */
+  cpusBecause?: string;
 }
 
 export interface PlanInputs {
   config: RunConfig;
-  host: { memoryMiB: number; cpus: number; accel: "kvm" | "tcg" };
-  /** Median durations of earlier runs, by task id. */
-  history?: Record<string, number>;
+  host: { memoryMiB: number; cpus: number; accel: "kvm" | "tcg"; fleet?: boolean };
+  /** The newest earlier runs: each task's median duration, and whether VMs may share the cores. */
+  history?: readonly RunStatus[];
 }
 
 /** Rough first-run durations under TCG on 2 cores (measured), used until a run history exists. */
@@ -57,7 +62,13 @@ export function planRun(inputs: PlanInputs): RunPlan {
   const { config, host } = inputs;
   const distributions = matrixOf(config);
   const scale = guestTimeoutScale(config.timeoutScale, host.accel);
-  const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: config.resources.cpus ?? host.cpus };
+  const cpus = config.resources.cpus
+    ? { cpus: config.resources.cpus, reason: "configured (resources.cpus)" }
+    : host.fleet
+      ? { cpus: host.cpus, reason: "the live workers' together" }
+      : cpuBudgetFromHistory(inputs.history ?? [], host.cpus);
+  const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: cpus.cpus };
+  const expected = medianDurations(inputs.history ?? []);
   const tasks: PlannedTask[] = [];
   for (const { distribution, bootstrap, upgradeTo } of distributions) {
     const phases: Phase[] = upgradeTo
@@ -75,11 +86,11 @@ export function planRun(inputs: PlanInputs): RunPlan {
         phase,
         bootstrap,
         deps: index === 0 ? [] : [`${distribution.id}:${phases[index - 1]}`],
-        // A VM needs a core per vCPU: two emulated VMs sharing the cores finish later than one after the other.
+        // A VM holds a core per vCPU of the budget (twice the cores when the history shows sharing pays).
         resources: STEPS[phase].resources(distribution, budget, bootstrap),
         holdsVm: STEPS[phase].holdsVm,
         timeoutMs: (phase === "install" && !bootstrap ? distribution.resources.installTimeoutMinutes * 60_000 : timeouts[phase]) * scale,
-        expectedMs: inputs.history?.[id] ?? (installsInVm ? INSTALLER_EXPECTED_MS : DEFAULT_EXPECTED_MS[phase]),
+        expectedMs: expected[id] ?? (installsInVm ? INSTALLER_EXPECTED_MS : DEFAULT_EXPECTED_MS[phase]),
         action: describe(distribution, phase, bootstrap, upgradeTo),
         given: upgradeTo && phase === "upgrade" ? { to: upgradeTo.id } : undefined,
       });
@@ -93,11 +104,17 @@ export function planRun(inputs: PlanInputs): RunPlan {
     resources: { memoryMiB: 256, cpus: 1 },
     holdsVm: false,
     timeoutMs: 60_000,
-    expectedMs: inputs.history?.report ?? 2_000,
+    expectedMs: expected.report ?? 2_000,
     action: "report.json, report.md, junit.xml, index.html",
   });
   const upgrades = Object.fromEntries(distributions.flatMap((d) => (d.upgradeTo ? [[d.distribution.id, d.upgradeTo.id]] : [])));
-  return { matrix: distributions.map((d) => d.distribution.id), ...(Object.keys(upgrades).length ? { upgrades } : {}), tasks, budget };
+  return {
+    matrix: distributions.map((d) => d.distribution.id),
+    ...(Object.keys(upgrades).length ? { upgrades } : {}),
+    tasks,
+    budget,
+    cpusBecause: cpus.reason,
+  };
 }
 
 function matrixOf(config: RunConfig): Array<{ distribution: Distribution; bootstrap: boolean; upgradeTo?: Distribution }> {

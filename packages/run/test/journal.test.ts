@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectedDurations, interruptedTasks, Journal, medianDurations, readJournal, replayJournal } from "@msf/run";
+import { interruptedTasks, Journal, medianDurations, planHistory, readJournal, replayJournal } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { makeTempDir } from "@msf/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
@@ -70,7 +70,7 @@ describe("expected durations from the run history", () => {
   it("reads them from this state directory's journals", async () => {
     temp = makeTempDir();
     const ctx = createContext({ env: { MSF_HOME: temp.path } });
-    expect(await expectedDurations(ctx)).toEqual({});
+    expect(medianDurations(await planHistory(ctx))).toEqual({});
     for (const [runId, ms] of [
       ["20261101T000000-aaaa", 100],
       ["20261102T000000-bbbb", 300],
@@ -80,6 +80,6 @@ describe("expected durations from the run history", () => {
       await journal.append({ type: "task-finished", at: 2, task: "debian-12:boot", status: "done", durationMs: ms, outputs: {} });
       await journal.close();
     }
-    expect(await expectedDurations(ctx)).toEqual({ "debian-12:boot": 200 });
+    expect(medianDurations(await planHistory(ctx))).toEqual({ "debian-12:boot": 200 });
   });
 });

@@ -7,6 +7,7 @@ import {
   parseRunConfig,
   planRun,
   type RunPlan,
+  type RunStatus,
   simulate,
   skipAfterFailure,
   type TaskState,
@@ -73,7 +74,8 @@ describe("the run plan", () => {
 
   it("installs the seed matrix from media, scales timeouts without KVM, and uses earlier runs' durations", () => {
     const config = parseRunConfig({ matrix: "seed", timeouts: { deploy: "20m" }, timeoutScale: 2 });
-    const plan = planRun({ config, host, history: { "fedora-41:deploy": 123_000 } });
+    const history: RunStatus[] = [{ status: "passed", tasks: { "fedora-41:deploy": { state: "done", durationMs: 123_000 } } }];
+    const plan = planRun({ config, host, history });
     expect(plan.matrix).toHaveLength(13); // the original matrix: Ubuntu x3, Debian x2, Fedora x4, RHEL, AlmaLinux, Rocky, openSUSE
     expect(plan.tasks.find((t) => t.id === "fedora-41:media")?.deps).toEqual([]);
     expect(plan.tasks.find((t) => t.id === "fedora-41:deploy")).toMatchObject({ timeoutMs: 20 * 60_000 * 2 * 3, expectedMs: 123_000 });

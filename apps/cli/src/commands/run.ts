@@ -6,12 +6,12 @@ import { canRun, openCoordinator, type QueueCoordinator, redactRedisUrl } from "
 import { matrixRows, parseReport, type UpgradeRow, upgradeCells } from "@msf/report";
 import {
   chooseImages,
-  expectedDurations,
   hostBudget,
   loadRunConfig,
   MATRICES,
   narrowPlan,
   PHASES,
+  planHistory,
   planRun,
   type RunConfig,
   type RunEvent,
@@ -56,7 +56,7 @@ export default command(schema, async ({ reporter, ctx, input, cwd }) => {
     acceptExpired: input.acceptExpired || config.images.acceptExpired,
   };
   if (input.dryRun) {
-    const plan = narrowPlan(planRun({ config, host: await hostBudget(ctx), history: await expectedDurations(ctx) }), input.distro, input.phase);
+    const plan = narrowPlan(planRun({ config, host: await hostBudget(ctx), history: await planHistory(ctx) }), input.distro, input.phase);
     // The image each distribution would boot: the archive's state is part of the plan (under a second).
     return dryRun(reporter, await chooseImages(ctx, plan, config, (event) => reporter.event(event, describe(event, reporter))), source);
   }
@@ -141,7 +141,7 @@ function dryRun(reporter: Reporter, plan: RunPlan, source: string | undefined): 
     .map((t) => [seconds(starts[t.id]), t.id, t.deps.join(",") || "-", `${t.resources.memoryMiB} MiB/${t.resources.cpus} cpu`, seconds(t.timeoutMs), t.action]);
   reporter.result(
     { plan, expectedMakespanMs: makespanMs, config: source ?? null },
-    `${table(["starts", "task", "after", "needs", "timeout", "does"], rows)}\n\n${plan.tasks.length} tasks, budget ${plan.budget.memoryMiB} MiB / ${plan.budget.cpus} CPUs, expected ${seconds(makespanMs)}; nothing was changed (--dry-run)`,
+    `${table(["starts", "task", "after", "needs", "timeout", "does"], rows)}\n\n${plan.tasks.length} tasks, budget ${plan.budget.memoryMiB} MiB / ${plan.budget.cpus} CPUs (${plan.cpusBecause}), expected ${seconds(makespanMs)}; nothing was changed (--dry-run)`,
   );
   return EXIT_OK;
 }
