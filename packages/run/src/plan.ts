@@ -65,7 +65,7 @@ export function planRun(inputs: PlanInputs): RunPlan {
   const cpus = config.resources.cpus
     ? { cpus: config.resources.cpus, reason: "configured (resources.cpus)" }
     : host.fleet
-      ? { cpus: host.cpus, reason: "the live workers' together" }
+      ? { cpus: host.cpus, reason: "the queue's live workers together" }
       : cpuBudgetFromHistory(inputs.history ?? [], host.cpus);
   const budget = { memoryMiB: config.resources.memoryMiB ?? host.memoryMiB, cpus: cpus.cpus };
   const expected = medianDurations(inputs.history ?? []);
