@@ -26,9 +26,9 @@ export async function rspamdHistory(redis: Redis, rows = 200): Promise<Array<{ k
   const keys = new Set<string>();
   let cursor = "0";
   for (let round = 0; round < MAX_SCAN_ROUNDS && keys.size < 8; round++) {
-    const [next, found] = await redis.scan(cursor, "MATCH", HISTORY_KEYS, "COUNT", 1000);
-    // Only lists: other Rspamd versions keep more under the same prefix (a hash, a set).
-    for (const key of found) if ((await redis.type(key)) === "list") keys.add(key);
+    // Only lists (SCAN's TYPE, Redis 6.0+: Debian 11 has 6.0): other Rspamd versions keep a hash or a set under the same prefix.
+    const [next, found] = await redis.scan(cursor, "MATCH", HISTORY_KEYS, "COUNT", 1000, "TYPE", "list");
+    for (const key of found) keys.add(key);
     cursor = next;
     if (cursor === "0") break;
   }
