@@ -53,13 +53,14 @@ export default defineConfig({
       })),
       // Repository-wide checks (README examples, generated files).
       { extends: true as const, test: { name: "repo", include: ["test/**/*.test.ts"], exclude: [VM_TESTS], testTimeout: 120_000, ...FAST } },
-      // Real-VM tests of every package: one image build per run (globalSetup), long timeouts.
+      // Real-VM tests of every package: one image build per run (globalSetup, while the fast tests run), long timeouts.
       {
         extends: true as const,
         test: {
           name: "real-vm",
           include: packageDirs.map((dir) => `${dir}/${VM_TESTS}`),
           globalSetup: ["test/vm-global-setup.ts"],
+          setupFiles: ["test/vm-setup.ts"],
           testTimeout: 600_000,
           hookTimeout: 900_000,
           sequence: { groupOrder: 1 },

@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isProcessAlive, processGroupMembers } from "@msf/core";
 import { runMsf, vmTestHome } from "@msf/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// The mail stack on a real Debian 12 VM, through the real `msf` command: deploy, every check,
-// idempotence, the same checks as --target, then the stack broken on purpose, piece by piece.
+// A real Debian 12 VM through the real `msf` command, one VM for the whole file: vm up, ssh and ps;
+// the mail stack's deploy, every check, idempotence, the same checks as --target, the stack broken on
+// purpose piece by piece, other deployers; then vm down.
 const home = vmTestHome();
 const msf = (...args: string[]) => runMsf(args, home.env, 900_000);
 const vmDir = join(home.home, "vms", "debian-12");
@@ -20,24 +22,77 @@ interface Deployed {
   steps: Array<{ name: string; changed: string[] }>;
   deployer: { kind: string; exitCode?: number };
 }
+interface UpResult {
+  pid: number;
+  ports: Record<string, number>;
+  ssh: { port: number; keyPath: string };
+  phases: Record<string, { atMs: number }>;
+  readyMs: number;
+}
+interface ProcessJson {
+  name: string;
+  pid: number;
+  rssBytes: number;
+  cpuSeconds: number;
+  timeoutLeftMs: number;
+}
 const checksOf = (run: Awaited<ReturnType<typeof msf>>) => (run.last?.checks ?? []) as Check[];
 const statusOf = (run: Awaited<ReturnType<typeof msf>>) => Object.fromEntries(checksOf(run).map((c) => [c.id, c.status]));
 
-let firstDeploy: Awaited<ReturnType<typeof msf>>;
+let up: Awaited<ReturnType<typeof msf>>;
+let vm: UpResult;
 
 beforeAll(async () => {
-  const up = await msf("vm", "up", "debian-12", "--json", "--ttl", "60m");
+  up = await msf("vm", "up", "debian-12", "--json", "--ttl", "60m");
   if (up.code !== 0) throw new Error(`vm up failed: ${up.stderr}${up.stdout.slice(-2000)}`);
-  firstDeploy = await msf("deploy", "debian-12", "--json");
+  vm = up.last as unknown as UpResult;
 }, 900_000);
 
 afterAll(async () => {
-  await msf("vm", "down", "debian-12", "--grace", "10s");
+  if (vm?.pid && isProcessAlive(vm.pid)) await msf("vm", "down", "debian-12", "--grace", "10s");
   home.remove();
 });
 
+describe("msf vm up / ssh / ps", () => {
+  it("vm up --json prints one event per line and ends with the VM's endpoint and readiness times", () => {
+    expect(up.lines.every((line) => line.schemaVersion === 1 && typeof line.type === "string")).toBe(true);
+    const phases = up.lines.filter((line) => line.type === "phase").map((line) => line.phase);
+    expect(phases).toEqual(["process", "kernel", "ssh-banner", "ssh-auth", "system"]);
+    expect(vm).toMatchObject({ type: "result", name: "debian-12", distro: "debian-12", alreadyRunning: false, ssh: { host: "127.0.0.1", user: "root" } });
+    expect(vm.ssh.port).toBe(vm.ports.ssh);
+    expect(vm.ssh.keyPath).toMatch(/id_ed25519$/);
+    expect(Object.keys(vm.phases)).toEqual(["process", "kernel", "ssh-banner", "ssh-auth", "system"]);
+    expect(vm.readyMs).toBe(vm.phases.system?.atMs);
+  });
+
+  it("vm up again finds the running VM instead of starting another", async () => {
+    const again = await msf("vm", "up", "debian-12", "--json");
+    expect(again.code).toBe(0);
+    expect(again.last).toMatchObject({ alreadyRunning: true, pid: vm.pid, ports: vm.ports });
+  });
+
+  it("vm ssh runs a command and passes its exit code through", async () => {
+    const running = await msf("vm", "ssh", "debian-12", "--", "systemctl", "is-system-running");
+    expect(running).toMatchObject({ code: 0, stdout: "running\n" });
+    const failing = await msf("vm", "ssh", "debian-12", "echo oops >&2; exit 7");
+    expect(failing.code).toBe(7);
+    expect(failing.stderr).toContain("oops");
+  });
+
+  it("ps shows the VM's QEMU with cpu, memory and the time it has left", async () => {
+    const ps = await msf("ps", "--json");
+    const qemu = ((ps.last?.processes ?? []) as ProcessJson[]).find((p) => p.name === "qemu-debian-12");
+    expect(qemu).toMatchObject({ pid: vm.pid, state: "running", ownerPid: null, timeoutMs: 60 * 60_000 });
+    expect(qemu?.rssBytes).toBeGreaterThan(100 * 2 ** 20);
+    expect(qemu?.cpuSeconds).toBeGreaterThan(0);
+    expect(qemu?.timeoutLeftMs).toBeGreaterThan(0);
+    expect(qemu?.timeoutLeftMs).toBeLessThan(60 * 60_000);
+  });
+});
+
 describe("msf deploy + msf test on a real Debian 12 VM", () => {
-  it("deploys every step of the built-in recipe", () => {
+  it("deploys every step of the built-in recipe", async () => {
+    const firstDeploy = await msf("deploy", "debian-12", "--json");
     expect(firstDeploy.code, firstDeploy.stderr).toBe(0);
     const result = firstDeploy.last as unknown as Deployed;
     expect(result.steps.map((s) => s.name)).toEqual([
@@ -222,5 +277,21 @@ describe("other deployers and configurations", () => {
     expect(failing.code).toBe(11);
     expect(failing.last).toMatchObject({ type: "error", code: "ERR_MSF_DEPLOY" });
     expect(String(failing.last?.message)).toContain("exited with 3");
+  });
+});
+
+describe("msf vm down", () => {
+  it("powers off through ACPI and leaves no QEMU and no record behind", async () => {
+    const down = await msf("vm", "down", "debian-12", "--json");
+    expect(down.code).toBe(0);
+    expect(down.last).toMatchObject({ name: "debian-12", outcome: "powerdown" });
+    expect(isProcessAlive(vm.pid)).toBe(false);
+    expect(processGroupMembers(vm.pid)).toEqual([]);
+    expect((await msf("ps", "--json")).last?.processes).toEqual([]);
+    const list = await msf("vm", "list", "--json");
+    expect(list.last?.vms).toEqual([expect.objectContaining({ name: "debian-12", status: "stopped", running: false })]);
+    const ssh = await msf("vm", "ssh", "debian-12", "true");
+    expect(ssh.code).toBe(4);
+    expect(ssh.stderr).toContain("the VM debian-12 is not running");
   });
 });

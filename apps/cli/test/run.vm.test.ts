@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { launchChromium, qemuProcessesUnder, runMsf, SCREENSHOTS_DIR, type StartedMsf, startMsf, startRedis, vmTestHome } from "@msf/test-utils";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { debian12Key, launchChromium, qemuProcessesUnder, runMsf, SCREENSHOTS_DIR, type StartedMsf, startMsf, startRedis, vmTestHome } from "@msf/test-utils";
+import { afterAll, describe, expect, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
 // run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
@@ -37,7 +37,9 @@ describe("msf run", () => {
       { address: "alice@msf.test", aliases: ["info@msf.test"], password: alicePassword },
       { address: "bob@msf.test" },
     ];
-    writeFileSync(config, JSON.stringify({ logLevel: "debug", mail: { domain: "msf.test", hostname: "mail.msf.test", accounts } }));
+    // No later test restores Debian 11: it keeps no ready snapshot (its settle and save are saved).
+    const distributions = { "debian-11": { snapshots: false } };
+    writeFileSync(config, JSON.stringify({ logLevel: "debug", mail: { domain: "msf.test", hostname: "mail.msf.test", accounts }, distributions }));
     const run = await runMsf(["run", "--config", config, "--json"], home.env, 2_400_000);
     // A failure names the task and its message (the test home, and with it the run, is removed after).
     const tasks = (run.last?.tasks ?? {}) as Record<string, { state: string; message?: string }>;
@@ -67,7 +69,7 @@ describe("msf run", () => {
     // suite with its -updates and -security, and Debian 12's is the one the global setup built (same
     // archive state, same key: reused, not rebuilt).
     const debian12 = report.distributions.find((d: { id: string }) => d.id === "debian-12");
-    expect(debian12.image).toMatchObject({ key: inject("debian12Key") });
+    expect(debian12.image).toMatchObject({ key: debian12Key() });
     expect(debian12.image.suites.map((s: { suite: string }) => s.suite)).toEqual(["bookworm", "bookworm-updates", "bookworm-security"]);
     const markdown = readFileSync(join(reportDir, "report.md"), "utf8");
     for (const distribution of report.distributions) {
@@ -109,6 +111,10 @@ describe("msf run", () => {
       expect(readdirSync(join(runDir, "vms", distro)).some((f) => /id_ed25519$|secrets/.test(f))).toBe(false);
     }
     expect(finished.at(-1)?.task).toBe("report");
+    // A ready snapshot of each distribution that keeps one, saved after its deploy.
+    const snapshotted = readdirSync(join(home.env.MSF_CACHE as string, "snapshots"));
+    expect(snapshotted).toEqual(expect.arrayContaining(["debian-12", "debian-13"]));
+    expect(snapshotted).not.toContain("debian-11");
 
     // The run's own log: every command msf started, with its argv and exit code, and no secret.
     const log = readFileSync(join(runDir, "msf.log"), "utf8");
@@ -182,7 +188,7 @@ describe("msf run", () => {
     const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
     const [debian12] = report.distributions;
     expect(debian12.image.suites.map((s: { suite: string }) => s.suite)).toEqual(["bookworm"]);
-    expect(debian12.image.key).not.toBe(inject("debian12Key"));
+    expect(debian12.image.key).not.toBe(debian12Key());
     expect(debian12.versions).toMatchObject({ source: "image" });
 
     const compare = await runMsf(["report", "--compare", defaultRunId, run.last?.runId as string, "--json"], home.env);

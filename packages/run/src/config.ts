@@ -60,6 +60,8 @@ export const RunConfigSchema = z
             timeouts: phaseTimeoutsSchema.default({}),
             /** false: build from the release suite alone, without -updates and -security (the release as it shipped). */
             updates: z.boolean().default(true),
+            /** This distribution's own `snapshots` (e.g. false for one checked too rarely to restore a snapshot). */
+            snapshots: z.boolean().optional(),
           })
           .strict(),
       )
@@ -152,6 +154,11 @@ export function phaseTimeouts(config: RunConfig, distro?: string): Record<Phase,
   const own = (distro && config.distributions[distro]?.timeouts) || {};
   const timeout = (phase: Phase) => own[phase] ?? config.timeouts[phase] ?? (parseDuration(DEFAULT_TIMEOUTS[phase]) as number);
   return Object.fromEntries(PHASES.map((phase) => [phase, timeout(phase)])) as Record<Phase, number>;
+}
+
+/** Whether a distribution's VM is restored from, and saved as, a ready snapshot: its own setting, else the run's. */
+export function snapshotsFor(config: RunConfig, distro: string): boolean {
+  return config.distributions[distro]?.snapshots ?? config.snapshots;
 }
 
 /** Reads msf.config.yaml from the directory (or the given file); absent: the defaults. */

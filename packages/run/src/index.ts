@@ -1,5 +1,16 @@
 export { compareRuns, type RunComparison } from "./compare.ts";
-export { loadRunConfig, MATRICES, PHASES, type Phase, parseRunConfig, phaseTimeouts, type RunConfig, type RunConfigInput, RunConfigSchema } from "./config.ts";
+export {
+  loadRunConfig,
+  MATRICES,
+  PHASES,
+  type Phase,
+  parseRunConfig,
+  phaseTimeouts,
+  type RunConfig,
+  type RunConfigInput,
+  RunConfigSchema,
+  snapshotsFor,
+} from "./config.ts";
 export { type ExecutorEvent, type FinishedStatus, FinishedStatusSchema, type RunEvent, RunEventSchema } from "./events.ts";
 export { type HostBudget, hostBudget, type RunOptions, type RunResult, runMatrix } from "./execute.ts";
 export { type ExecuteOptions, executePlan, PhaseTimeoutError } from "./executor.ts";

@@ -10,5 +10,5 @@ export { writeReadySnapshot } from "./snapshot-fixture.ts";
 export { startSshd, type TestSshd } from "./sshd.ts";
 export { makeTempDir } from "./temp.ts";
 export { type Downgrade, downgradeOnePackage } from "./tree-downgrade.ts";
-export { vmTestHome } from "./vm-home.ts";
+export { debian12Key, sharedImageRecord, vmTestHome, waitForSharedImage } from "./vm-home.ts";
 export { startWebhookReceiver, type WebhookReceiver } from "./webhook.ts";

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findImage } from "@msf/qemu";
 import { createContext } from "@msf/supervisor";
-import { qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
+import { debian12Key, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
 import { type VmUpEvent, vmUp } from "@msf/vm";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 // Under TCG a guest kernel can panic at random while it patches its own code; msf boots such a VM
 // once more. Here the kernel panics on every boot (no initrd, a root disk that does not exist), so
@@ -17,7 +17,7 @@ afterAll(() => home.remove());
 
 describe("a guest kernel that panics before SSH", () => {
   it("is booted once more from a fresh overlay, then fails with both consoles kept and no QEMU left", async () => {
-    const source = await findImage(ctx.paths.images, "debian-12", inject("debian12Key"));
+    const source = await findImage(ctx.paths.images, "debian-12", debian12Key());
     if (!source) throw new Error("the global setup's Debian 12 image is missing");
     const image = { ...source, initrd: undefined, manifest: { ...source.manifest, append: "root=/dev/vdz" } };
     const events: VmUpEvent[] = [];

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { findImage, type StoredImage } from "@msf/qemu";
 import { createContext } from "@msf/supervisor";
-import { qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
+import { debian12Key, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
 import { vmDown, vmExec, vmUp } from "@msf/vm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { firmwareBootableImage } from "./support/firmware-image.ts";
 
 // An installer-made golden image has no kernel beside it: msf boots it through its own boot loader
@@ -16,7 +16,7 @@ const name = "fw-debian-12";
 let image: StoredImage;
 
 beforeAll(async () => {
-  const source = await findImage(ctx.paths.images, "debian-12", inject("debian12Key"));
+  const source = await findImage(ctx.paths.images, "debian-12", debian12Key());
   if (!source) throw new Error("the global setup's Debian 12 image is missing");
   image = await firmwareBootableImage(source, join(home.home, "installed-images"));
 }, 600_000);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
 import { findImage } from "@msf/qemu";
 import { createContext } from "@msf/supervisor";
-import { downgradeOnePackage, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
+import { debian12Key, downgradeOnePackage, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
 import { goldenImage, type ImageEvent, vmDown, vmExec, vmUp } from "@msf/vm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 
@@ -31,12 +31,12 @@ describe("an image rebuilt from the kept tree", () => {
     const events: ImageEvent[] = [];
     const { image, built } = await goldenImage(ctx, debian12, { onEvent: (event) => events.push(event) });
     expect(built).toBe(true);
-    expect(image.manifest.key).toBe(inject("debian12Key")); // the same archive state: the same image
-    expect(image.manifest.recipe.updatedFrom).toBe(inject("debian12Key"));
+    expect(image.manifest.key).toBe(debian12Key()); // the same archive state: the same image
+    expect(image.manifest.recipe.updatedFrom).toBe(debian12Key());
     const steps = events.flatMap((e) => (e.type === "build-step" && e.status === "done" ? [e.step] : []));
     expect(steps).toContain("update");
     expect(steps).not.toContain("mmdebstrap");
-    const original = await findImage(join(inject("msfHome"), "cache", "images"), "debian-12", inject("debian12Key"));
+    const original = await findImage(join(inject("msfHome"), "cache", "images"), "debian-12", debian12Key());
     expect(image.manifest.packages).toEqual(original?.manifest.packages);
     expect(image.manifest.packages?.find((p) => p.name === changed.name)?.version).toBe(changed.from);
 

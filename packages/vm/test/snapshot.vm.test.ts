@@ -4,7 +4,7 @@ import { requireDistribution } from "@msf/iso";
 import { findImage, type StoredImage } from "@msf/qemu";
 import { connectSsh } from "@msf/ssh";
 import { createContext } from "@msf/supervisor";
-import { qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
+import { debian12Key, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
 import {
   loadDeployment,
   loadSecrets,
@@ -19,7 +19,7 @@ import {
   vmRestore,
   vmUp,
 } from "@msf/vm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A ready snapshot of a deployed Debian 12 VM, restored twice: no two VMs may share a key or a
 // password, the snapshot's own key opens neither, and a restored VM passes every check.
@@ -29,7 +29,7 @@ const distribution = requireDistribution("debian-12");
 let image: StoredImage;
 
 beforeAll(async () => {
-  const found = await findImage(ctx.paths.images, "debian-12", inject("debian12Key"));
+  const found = await findImage(ctx.paths.images, "debian-12", debian12Key());
   if (!found) throw new Error("the global setup's Debian 12 image is missing");
   image = found;
 });

@@ -2,6 +2,7 @@ import { isProcessAlive, MsfError } from "@msf/core";
 import { findImage } from "@msf/qemu";
 import { findSnapshot, readVmState, snapshotKey, vmRestore, vmUp } from "@msf/vm";
 import { z } from "zod";
+import { snapshotsFor } from "../config.ts";
 import { defineStep, vmResources } from "../step.ts";
 import { collectVm } from "./collect.ts";
 import { snapshotKeyFor } from "./snapshot.ts";
@@ -20,7 +21,7 @@ export const boot = defineStep({
     // The archive step has just re-hashed it: a size check is enough here.
     const image = await findImage(ctx.paths.images, distribution.id, key);
     if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${key} to boot`);
-    const snapshot = config.snapshots
+    const snapshot = snapshotsFor(config, distribution.id)
       ? await findSnapshot(ctx.paths.cache, distribution.id, snapshotKey(await snapshotKeyFor(ctx, config, distribution, image)))
       : undefined;
     if (snapshot) {

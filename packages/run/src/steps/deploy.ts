@@ -3,6 +3,7 @@ import { findImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
 import { connectVm, mailDeploy, requireRunningVm, saveSnapshot } from "@msf/vm";
 import { z } from "zod";
+import { snapshotsFor } from "../config.ts";
 import { defineStep, nothingToClean, vmResources } from "../step.ts";
 import { snapshotKeyFor } from "./snapshot.ts";
 
@@ -25,7 +26,7 @@ export const deploy = defineStep({
       onOutput: onLine,
       onEvent: (event) => event.type === "deploy-step" && event.status === "done" && onLine(`${event.step} done in ${formatMs(event.durationMs)}`),
     });
-    const image = config.snapshots && !restoredFrom ? await findImage(ctx.paths.images, distribution.id, key) : undefined;
+    const image = snapshotsFor(config, distribution.id) && !restoredFrom ? await findImage(ctx.paths.images, distribution.id, key) : undefined;
     // Before the site's own commands: the snapshot is msf's deployment alone.
     const snapshot = image ? await saveSnapshot(ctx, { name: vm, key: await snapshotKeyFor(ctx, config, distribution, image) }) : undefined;
     if (snapshot)
