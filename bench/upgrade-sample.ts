@@ -1,11 +1,6 @@
 // What one upgrade hop measured, and the medians over several: pure, so saved hops can be summed again.
+import type { HopResult } from "@msf/vm";
 import { median } from "./stats.ts";
-
-export interface HopRecord {
-  stagesMs: Partial<Record<string, number>>;
-  steps: Array<{ name: string; ms: number; exitCode: number | null; log: string }>;
-  verdict: string;
-}
 
 export interface Sample {
   stages: Record<string, number>;
@@ -28,7 +23,7 @@ export function fetchedSeconds(log: string): number {
   return total;
 }
 
-export function sampleOf(hop: HopRecord, readLog: (name: string) => string): Sample {
+export function sampleOf(hop: Pick<HopResult, "stagesMs" | "steps" | "verdict">, readLog: (name: string) => string): Sample {
   const steps: Record<string, number> = {};
   for (const step of hop.steps) steps[step.name] = (steps[step.name] ?? 0) + step.ms;
   const failed = hop.steps.findIndex((step) => step.exitCode !== 0);
