@@ -35,7 +35,7 @@ describe("msf upgrade debian-12 --to debian-13", () => {
     expect(hop.repair).toMatchObject({ afterStep: "full-upgrade", finished: true });
     expect(hop.packages.find((p) => p.name === "dovecot-core")).toMatchObject({ from: expect.stringMatching(/:2\.3\./), to: expect.stringMatching(/:2\.4\./) });
     expect(hop.checks).toMatchObject({ failed: 0 });
-    expect(Object.keys(hop.stagesMs).sort()).toEqual(["after", "before", "redeploy", "reboot", "upgrade"]);
+    expect(Object.keys(hop.stagesMs).sort()).toEqual(["after", "before", "reboot", "redeploy", "upgrade"]);
     // The integrity table, read as the upgrade left the server: each folder's UIDVALIDITY, messages,
     // UIDs and flags, the queue and the DKIM key (a "folder" row appears only for a folder that is gone).
     expect(hop.integrity?.intact, JSON.stringify(hop.integrity?.rows.filter((r) => r.status !== "ok"))).toBe(true);
