@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareMailStates, type MailState, readMailState } from "@msf/mailtest";
-import type { UpgradeRow } from "@msf/report";
+import { compareMailStates, MailStateSchema, readMailState } from "@msf/mailtest";
 import { createContext } from "@msf/supervisor";
 import { qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
-import { vmMailTarget } from "@msf/vm";
+import { type UpgradeResult, vmMailTarget } from "@msf/vm";
 import { afterAll, describe, expect, it } from "vitest";
 
 // Debian 12 -> 13 in place with msf's recipe, end to end: deploy on the shared Debian 12 image,
@@ -19,7 +18,7 @@ describe("msf upgrade debian-12 --to debian-13", () => {
   it("names what the upgrade broke, repairs it with msf's recipe and keeps every message, UID and flag", async () => {
     const run = await runMsf(["upgrade", "debian-12", "--to", "debian-13", "--name", NAME, "--json"], home.env, 4_800_000);
     expect(run.last, run.stderr).toMatchObject({ type: "result" });
-    const { hops, dir, before } = run.last as unknown as { hops: UpgradeRow[]; dir: string; before: { checks: { failed: number }; messages: number } };
+    const { hops, dir, before } = run.last as unknown as UpgradeResult;
     const [hop] = hops;
     if (!hop) throw new Error("no hop in the result");
     expect(before.checks.failed).toBe(0);
@@ -45,11 +44,12 @@ describe("msf upgrade debian-12 --to debian-13", () => {
     expect(readFileSync(join(dir, "debian-12-to-debian-13.evidence.txt"), "utf8")).toMatch(/## failed unit dovecot\.service/);
 
     // The comparison can fail: a message deleted on purpose after the upgrade is reported missing.
-    const stateBefore = JSON.parse(readFileSync(join(dir, "state-before.json"), "utf8")) as MailState;
-    const mailbox = stateBefore.mailboxes.find((m) => m.folders.some((f) => f.messages.length));
-    const folder = mailbox?.folders.find((f) => f.messages.length);
-    const message = folder?.messages[0];
-    if (!mailbox || !folder || !message) throw new Error("no message recorded before the upgrade");
+    const stateBefore = MailStateSchema.parse(JSON.parse(readFileSync(join(dir, "state-before.json"), "utf8")));
+    const [picked] = stateBefore.mailboxes.flatMap((mailbox) =>
+      mailbox.folders.flatMap((folder) => folder.messages.map((message) => ({ mailbox, folder, message }))),
+    );
+    if (!picked) throw new Error("no message recorded before the upgrade");
+    const { mailbox, folder, message } = picked;
     const ctx = createContext({ env: home.env });
     const { target } = await vmMailTarget(ctx, NAME);
     try {
