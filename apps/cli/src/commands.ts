@@ -159,7 +159,11 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: "--to <distro...>", description: "the release to upgrade to; again for a chain (debian-11 --to debian-12 --to debian-13)" },
       { flags: "--name <name>", description: "the VM's name (default upgrade-<from>)" },
-      { flags: "--conffiles <policy>", description: "a configuration file both you and the package changed: keep (yours) or maintainer", default: "keep" },
+      {
+        flags: "--conffiles <policy>",
+        description: "a configuration file both you and the package changed (dpkg's or ucf's): keep (yours) or maintainer",
+        default: "keep",
+      },
       {
         flags: "--overlay <dir>",
         description: "your files laid over the deployed configuration (a directory mirroring /, e.g. my-etc/etc/dovecot/conf.d/...)",

@@ -57,9 +57,18 @@ function upgradeSuite(u: UpgradeRow): string {
   const name = `upgrade ${u.from} -> ${u.to}`;
   const cases = [
     ...u.steps.map((s) => {
-      const body = s.exitCode === 0 ? "" : `<failure message="${xml(`exit ${s.exitCode ?? "timeout"}, log ${s.log}`)}" type="step"/>`;
+      const body =
+        s.exitCode === 0 ? "" : `<failure message="${xml(`exit ${s.exitCode ?? "timeout"}, log ${s.log}`)}" type="step">${xml(s.errors ?? "")}</failure>`;
       return `    <testcase classname="${xml(name)}.step" name="${xml(s.name)}" time="${secs(s.ms)}">${body}</testcase>`;
     }),
+    // msf's recipe deployed mid-upgrade: a case of its own, with what stopped it (the daemon's own error).
+    ...(u.repair
+      ? [
+          `    <testcase classname="${xml(name)}.repair" name="${xml(`redeploy msf's recipe after ${u.repair.afterStep}`)}" time="0.000">${
+            u.repair.finished ? "" : `<failure message="the upgrade did not finish" type="repair">${xml(u.repair.message ?? "")}</failure>`
+          }</testcase>`,
+        ]
+      : []),
     ...(u.checks
       ? [
           `    <testcase classname="${xml(name)}.checks" name="every check after the upgrade" time="${secs(u.stagesMs.after)}">${

@@ -146,5 +146,12 @@ describe("upgrade rows", () => {
     expect(upgradeFindings(stuck)).toContain(
       "the upgrade stopped at full-upgrade, and msf's recipe for the new release did not let it finish: msf's recipe did not deploy: packages",
     );
+    // JUnit, what CI shows: the step's own errors and the repair, each in its failure.
+    const junit = renderJunit({ ...upgrade, upgrades: [stuck] });
+    expect(junit).toContain('type="step">dpkg: error processing package dovecot-core (--configure):</failure>');
+    expect(junit).toContain(
+      `name="redeploy msf's recipe after full-upgrade" time="0.000"><failure message="the upgrade did not finish" type="repair">msf's recipe did not deploy: packages</failure>`,
+    );
+    expect(renderJunit({ ...upgrade, upgrades: [finished] })).toMatch(/name="redeploy msf's recipe after full-upgrade" time="0.000"><\/testcase>/);
   });
 });

@@ -28,6 +28,7 @@ export default command(schema, async ({ reporter, ctx, input }) => {
     onEvent: (event) => {
       if (event.type === "stage" && event.status === "started") now = `${event.stage}${event.hop ? ` (${event.hop})` : ""}`;
       if (event.type === "upgrade-step" && event.status === "started") now = `${event.hop}: ${event.step}`;
+      if (event.type === "progress") now = `${event.stage}: ${event.what}`;
       if (event.type === "stage") {
         reporter.event(
           event,
@@ -35,6 +36,8 @@ export default command(schema, async ({ reporter, ctx, input }) => {
         );
       } else if (event.type === "upgrade-step") {
         reporter.event(event, event.status === "started" ? undefined : `  ${event.status === "done" ? "✓" : "✗"} ${event.step} ${seconds(event.ms)}`);
+      } else if (event.type === "progress") {
+        reporter.event(event, `  ${event.what}...`);
       } else reporter.event(event);
     },
   }).finally(stop);

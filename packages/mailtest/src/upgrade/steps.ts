@@ -36,10 +36,16 @@ const MINUTE = 60_000;
  * minutes under emulation; what is installed, and what happens to each conffile, is unchanged.
  */
 function aptGet(policy: ConffilePolicy, ...args: string[]): ShellScript {
-  return sh`DEBIAN_FRONTEND=noninteractive APT_LISTCHANGES_FRONTEND=none NEEDRESTART_MODE=a apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=${conffileOption(policy)} -o Dpkg::Options::=--force-unsafe-io ${args}`;
+  return sh`${ucfPolicy(policy)} DEBIAN_FRONTEND=noninteractive APT_LISTCHANGES_FRONTEND=none NEEDRESTART_MODE=a apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=${conffileOption(policy)} -o Dpkg::Options::=--force-unsafe-io ${args}`;
 }
 
 const conffileOption = (policy: ConffilePolicy) => (policy === "keep" ? "--force-confold" : "--force-confnew");
+/**
+ * The same policy for the files packages manage with ucf instead of dpkg (Dovecot 2.4's
+ * dovecot.conf and conf.d, for one): dpkg's options do not reach ucf, which keeps a changed file
+ * unless told otherwise.
+ */
+const ucfPolicy = (policy: ConffilePolicy): ShellScript => (policy === "keep" ? sh`UCF_FORCE_CONFFOLD=1` : sh`UCF_FORCE_CONFFNEW=1`);
 
 /** Debian: every APT source switched to the next codename (-updates and -security with it), then minimal and full upgrade. */
 function debianPlan(hop: UpgradeHop, policy: ConffilePolicy): UpgradePlan {
@@ -65,7 +71,7 @@ for f in $files; do sed -i -E "s/\\b"${from}"(-updates|-security|-backports)?\\b
     ],
     resume: {
       name: "configure-pending",
-      script: sh`DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef ${conffileOption(policy)} --force-unsafe-io`,
+      script: sh`${ucfPolicy(policy)} DEBIAN_FRONTEND=noninteractive dpkg --configure -a --force-confdef ${conffileOption(policy)} --force-unsafe-io`,
       timeoutMs: 30 * MINUTE,
     },
   };

@@ -32,6 +32,7 @@ export const upgrade = defineStep({
         onEvent: (event) => {
           if (event.type === "stage" && event.status === "done") onLine(`${event.stage} done in ${formatMs(event.ms ?? 0)}`);
           if (event.type === "upgrade-step" && event.status !== "started") onLine(`${event.step} ${event.status} in ${formatMs(event.ms ?? 0)}`);
+          if (event.type === "progress") onLine(`${event.what}...`);
         },
       });
       // As the test step leaves them: the checks after the upgrade, and the versions they ran against.

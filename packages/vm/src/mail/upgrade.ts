@@ -41,7 +41,9 @@ export type UpgradeStage = (typeof UpgradeStageNames)[number];
 export type UpgradeEvent =
   | { type: "stage"; stage: UpgradeStage; hop?: string; status: "started" | "done"; ms?: number }
   | { type: "upgrade-step"; hop: string; step: string; status: "started" | "done" | "failed"; ms?: number }
-  | { type: "output"; line: string };
+  | { type: "output"; line: string }
+  /** What a long stage is doing now (booting, deploying, checking, filling the mailboxes). */
+  | { type: "progress"; stage: UpgradeStage; what: string };
 
 /** A hop's result is the report's upgrade row (step logs named relative to the upgrade's directory). */
 export type HopResult = UpgradeRow;
@@ -99,12 +101,20 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   const startedAt = new Date();
   const beforeStages: Partial<Record<UpgradeStage, number>> = {};
   const { vm, checks, state } = await timed("before", undefined, beforeStages, async () => {
+    const doing = (what: string) => emit({ type: "progress", stage: "before", what });
+    doing(`booting ${options.from} (its image built first if none is cached)`);
     const vm = await vmUp(ctx, { distro: options.from, name, image: options.image, lifetimeMs: 6 * 3_600_000 });
+    doing(options.deployer ? "deploying with your deployer" : "deploying msf's recipe");
     await mailDeploy(ctx, { name, setup: options.setup, external: options.deployer, onOutput: (line) => emit({ type: "output", line }) });
-    if (options.overlay) await applyOverlay(ctx, name, options.overlay);
+    if (options.overlay) {
+      doing(`laying ${options.overlay} over the configuration`);
+      await applyOverlay(ctx, name, options.overlay);
+    }
+    doing("running every check");
     const checks = await mailTest(ctx, { name });
     if (checks.failed)
       throw new MsfError("ERR_MSF_CHECKS_FAILED", `${options.from} fails ${checks.failed} check(s) before any upgrade: nothing to compare against`);
+    doing("filling the mailboxes and queueing a deferred message");
     const state = await withTarget(ctx, name, async (target) => {
       await fillMailboxes(target);
       await queueDeferred(target);
@@ -296,7 +306,9 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
       try {
         await mailDeploy(ctx, { name, setup: input.setup });
       } catch (error) {
-        result.repair = { afterStep: failedStep, finished: false, message: `msf's recipe did not deploy: ${(error as Error).message.slice(0, 500)}` };
+        // The daemon's own refusal (its parser's line, naming the file) when the output holds one.
+        const said = (error as Error).message;
+        result.repair = { afterStep: failedStep, finished: false, message: `msf's recipe did not deploy: ${packageErrors(said) ?? said.slice(0, 500)}` };
         return false;
       }
       const again = await runSteps([resume, ...plan.steps.slice(failedAt)]);

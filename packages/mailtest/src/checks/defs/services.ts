@@ -219,6 +219,16 @@ export const lookups = check({
 /** Lines that must not appear in the stack's logs while the checks run. */
 const BAD_LOG = /connection refused|\bfatal\b|\bpanic\b/i;
 const STACK_LOG = /postfix|dovecot|rspamd|clamd|clamav|redis|postgres/i;
+/**
+ * A remote mail server refusing Postfix's SMTP client is the world, not this stack: a real server
+ * sees it every day, and so does msf's own deferred test message (192.0.2.1) when Postfix retries it.
+ */
+const REMOTE_REFUSAL = /postfix(?:-[\w-]+)?\/smtp\[\d+\]: .*\bconnect to \S+\[[^\]]+\]:25: connection refused/i;
+
+/** Pure: the journal lines that say the stack itself is failing. */
+export function stackLogProblems(lines: readonly string[]): string[] {
+  return lines.filter((line) => STACK_LOG.test(line) && BAD_LOG.test(line) && !REMOTE_REFUSAL.test(line));
+}
 
 export function cleanLogsCheck(since: () => number | undefined) {
   return check({
@@ -231,7 +241,7 @@ export function cleanLogsCheck(since: () => number | undefined) {
       expectThat(from !== undefined, "the server's clock at the start of the checks", "none");
       const journal = await ctx.remote(["journalctl", "--no-pager", "-o", "short-iso", "--since", `@${from}`], 60_000);
       const lines = journal.stdout.split("\n");
-      const bad = lines.filter((line) => STACK_LOG.test(line) && BAD_LOG.test(line));
+      const bad = stackLogProblems(lines);
       ctx.evidence.length = 0; // the whole journal is not evidence; the offending lines are
       for (const line of bad.slice(0, 30)) ctx.note(line);
       expectThat(bad.length === 0, "no such line", `${bad.length} line(s), first: ${bad[0]}`);
