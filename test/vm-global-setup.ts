@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
@@ -15,6 +15,10 @@ import type { TestProject } from "vitest/node";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const home = process.env.MSF_TEST_HOME ?? mkdtempSync(join(tmpdir(), "msf-vm-tests-"));
+  mkdirSync(home, { recursive: true });
+  // A home given by MSF_TEST_HOME may hold the user's own VMs and earlier runs' state: not ours to end.
+  const stateDirs = () => readdirSync(home).filter((name) => name.startsWith("state-"));
+  const theirs = new Set(process.env.MSF_TEST_HOME ? stateDirs() : []);
   const abort = new AbortController();
   const ctx = createContext({ env: { MSF_HOME: home }, signal: abort.signal });
   const debian12 = findDistribution("debian-12");
@@ -34,14 +38,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     abort.abort(); // a run that ends before the build does (a filter without VM tests) stops it
     await build;
-    // Whatever a failed test left running ends here, by the records of what msf started.
-    const stateDirs = [
-      home,
-      ...readdirSync(home)
-        .filter((name) => name.startsWith("state-"))
-        .map((name) => join(home, name)),
-    ];
-    for (const dir of stateDirs) {
+    // Whatever a failed test left running ends here, by the records of what msf started in this
+    // run: its test files' state directories, and the home itself when this run created it (the
+    // image build's own processes end with the build).
+    const ours = stateDirs()
+      .filter((name) => !theirs.has(name))
+      .map((name) => join(home, name));
+    for (const dir of process.env.MSF_TEST_HOME ? ours : [home, ...ours]) {
       const registry = new ProcessRegistry(join(dir, "pids"));
       for (const { record } of await registry.list()) await registry.end(record, 2_000);
     }

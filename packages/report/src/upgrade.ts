@@ -35,6 +35,8 @@ export const UpgradeRowSchema = z.object({
       rows: z.array(z.object({ subject: z.string(), check: z.string(), status: z.enum(["ok", "failed"]), detail: z.string() })),
     })
     .optional(),
+  /** What the admin still has to do after the hop, though every check passes (an old PostgreSQL cluster still serving). */
+  notices: z.array(z.string()).optional(),
   /** Why the mail could not be read after the upgrade, even after redeploying (no integrity table then). */
   stateError: z.string().optional(),
   packages: z.array(z.object({ name: z.string(), from: z.string().optional(), to: z.string().optional() })),
@@ -81,6 +83,7 @@ export function upgradeFindings(row: UpgradeRow): string[] {
           `after redeploying msf's recipe: ${row.redeploy.passed} passed, ${row.redeploy.failed} failed${row.redeploy.failing.length ? ` (${row.redeploy.failing.join("; ")})` : ""}`,
         ]
       : []),
+    ...(row.notices ?? []).map((notice) => `still to do: ${notice}`),
     ...(row.stateError ? [`the mail could not be read after the upgrade: ${row.stateError}`] : []),
     ...(row.integrity?.readAfter === "redeploy" ? ["the mail was read only after redeploying msf's recipe (IMAP was down as the upgrade left it)"] : []),
     ...(row.integrity?.rows ?? []).filter((r) => r.status === "failed").map((r) => `${r.subject} ${r.check}: ${r.detail}`),

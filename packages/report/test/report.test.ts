@@ -146,6 +146,10 @@ describe("upgrade rows", () => {
     expect(upgradeFindings(stuck)).toContain(
       "the upgrade stopped at full-upgrade, and msf's recipe for the new release did not let it finish: msf's recipe did not deploy: packages",
     );
+    // What the admin still has to do after a hop, in the findings every format renders.
+    const notices = { ...finished, notices: ["PostgreSQL 13/main (port 5432, online) still holds the data"] };
+    expect(upgradeFindings(notices)).toContain("still to do: PostgreSQL 13/main (port 5432, online) still holds the data");
+    expect(renderMarkdown({ ...upgrade, upgrades: [notices] })).toContain("still to do: PostgreSQL 13/main");
     // JUnit, what CI shows: the step's own errors and the repair, each in its failure.
     const junit = renderJunit({ ...upgrade, upgrades: [stuck] });
     expect(junit).toContain('type="step">dpkg: error processing package dovecot-core (--configure):</failure>');

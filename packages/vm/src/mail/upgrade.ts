@@ -15,6 +15,7 @@ import {
   parsePostqueue,
   queueDeferred,
   readMailState,
+  readPostgresNotice,
   type UpgradeStep,
   upgradePlan,
 } from "@msf/mailtest";
@@ -325,6 +326,9 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
     });
   const after = await timed("after", plan.hop, stagesMs, async () => ({ checks: await mailTest(ctx, { name }), state: await readState() }));
   result.checks = summary(after.checks);
+  // Advice, not evidence: a server that cannot be asked gets none.
+  const notice = await withTarget(ctx, name, async (target) => (target.ssh ? readPostgresNotice(target.ssh) : undefined)).catch(() => undefined);
+  if (notice) result.notices = [notice];
   result.packages = packageChanges(await recordedPackages(input.checksBefore), await recordedPackages(after.checks));
   // The evidence of the server as the upgrade left it, before anything repairs it.
   await collectEvidence(ctx, name, result, input.dir);
