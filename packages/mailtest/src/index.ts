@@ -31,6 +31,6 @@ export {
   MailStateSchema,
 } from "./upgrade/integrity.ts";
 export { CORPUS, CORPUS_FOLDERS, fillMailboxes, readMailboxes } from "./upgrade/mailboxes.ts";
-export { type PgCluster, parsePgClusters, postgresNotice, readPostgresNotice } from "./upgrade/postgres.ts";
+export { readPostgresNotice } from "./upgrade/postgres.ts";
 export { DEFERRED_RECIPIENT, parsePostqueue, queueDeferred, readMailState } from "./upgrade/state.ts";
 export { type ConffilePolicy, packageErrors, type UpgradePlan, type UpgradeStep, upgradePlan } from "./upgrade/steps.ts";

@@ -326,9 +326,6 @@ async function upgradeHop(ctx: MsfContext, input: HopInput): Promise<{ result: H
     });
   const after = await timed("after", plan.hop, stagesMs, async () => ({ checks: await mailTest(ctx, { name }), state: await readState() }));
   result.checks = summary(after.checks);
-  // Advice, not evidence: a server that cannot be asked gets none.
-  const notice = await withTarget(ctx, name, async (target) => (target.ssh ? readPostgresNotice(target.ssh) : undefined)).catch(() => undefined);
-  if (notice) result.notices = [notice];
   result.packages = packageChanges(await recordedPackages(input.checksBefore), await recordedPackages(after.checks));
   // The evidence of the server as the upgrade left it, before anything repairs it.
   await collectEvidence(ctx, name, result, input.dir);
@@ -362,7 +359,7 @@ async function recordedPackages(checks: MailTestReport): Promise<InstalledPackag
   return recorded.success ? recorded.data.packages : [];
 }
 
-/** What dpkg left aside and what failed: the evidence of a broken upgrade (collected every time: it is short when all is well). */
+/** What dpkg left aside, what failed and what is still to do: the evidence of a hop (collected every time: it is short when all is well). */
 async function collectEvidence(ctx: MsfContext, name: string, result: HopResult, dir: string): Promise<void> {
   await withTarget(ctx, name, async (target) => {
     const ssh = target.ssh;
@@ -377,6 +374,9 @@ async function collectEvidence(ctx: MsfContext, name: string, result: HopResult,
       const diff = await ssh.exec(["diff", "-u", original, file], { timeoutMs: 30_000, maxOutputBytes: 64 * 1024 });
       result.conffiles.push({ file, diff: diff.stdout.slice(0, 16_000) });
     }
+    // What the admin still has to do, as the server is now (read again after the reboot: the last reading stands).
+    const notice = await readPostgresNotice(ssh);
+    result.notices = notice ? [notice] : undefined;
     const failed = await ssh.exec(["systemctl", "list-units", "--failed", "--plain", "--no-legend", "--no-pager"], { timeoutMs: 30_000 });
     for (const unit of failed.stdout
       .split("\n")
