@@ -43,9 +43,12 @@ async function retainedRun(run: RunSummary): Promise<RetainedRun> {
 /**
  * `msf runs gc`: removes the run directories retention does not keep (with their artifacts). A run
  * is first renamed out of sight, then removed, so a half-removed run never looks like a run.
+ * `upTo`: decide only over this run and older ones; newer runs are neither removed nor counted (a
+ * server that is behind must not lose the history a newer run's alert still compares against).
  */
-export async function runsGc(ctx: MsfContext, options: { keep: number; dryRun?: boolean }): Promise<{ removed: string[]; kept: number }> {
-  const runs = await listRuns(ctx);
+export async function runsGc(ctx: MsfContext, options: { keep: number; dryRun?: boolean; upTo?: string }): Promise<{ removed: string[]; kept: number }> {
+  const { upTo } = options;
+  const runs = (await listRuns(ctx)).filter((run) => upTo === undefined || run.runId <= upTo);
   const removed = runsToRemove(await Promise.all(runs.map(retainedRun)), options.keep);
   if (!options.dryRun) {
     for (const { runId } of removed) {

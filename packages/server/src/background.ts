@@ -20,14 +20,27 @@ export function startBackground(ctx: MsfContext, launcher: RunLauncher | undefin
   const schedule =
     options.schedule && launcher ? scheduleRuns(ctx, launcher, options.schedule.cron, { timezone: options.schedule.timezone, signal }) : undefined;
   if (options.archive && launcher) void watchArchive(ctx, launcher, options.archive, signal);
-  const { alerts, keepRuns } = options;
   void watchFinishedRuns(
     ctx,
     async (runId) => {
-      if (alerts && hasChannels(alerts)) await alertOnRun(ctx, alerts, runId, signal);
-      if (keepRuns !== undefined) await runsGc(ctx, { keep: keepRuns });
+      await afterFinishedRun(ctx, options, runId, signal);
       await schedule?.runEnded();
     },
     signal,
   );
+}
+
+/**
+ * A finished run's alerts, then retention. Retention decides over this run and older ones only:
+ * when the server falls behind, the runs that finished since still have the history they compare to.
+ */
+export async function afterFinishedRun(
+  ctx: MsfContext,
+  options: Pick<BackgroundOptions, "alerts" | "keepRuns">,
+  runId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { alerts, keepRuns } = options;
+  if (alerts && hasChannels(alerts)) await alertOnRun(ctx, alerts, runId, signal);
+  if (keepRuns !== undefined) await runsGc(ctx, { keep: keepRuns, upTo: runId });
 }

@@ -1,7 +1,7 @@
 export { alertOnRun, type DeliveryRecord, readDeliveries } from "./alerting.ts";
 export { ARTIFACT_TYPES, artifactType } from "./artifacts.ts";
 export { isLoopback, needsToken, presentedToken, tokenMatches } from "./auth.ts";
-export type { BackgroundOptions } from "./background.ts";
+export { afterFinishedRun, type BackgroundOptions } from "./background.ts";
 export { type DistributionHistory, distributionHistories, type ResultOf } from "./history.ts";
 export { type Cursor, followJournals, type JournalLine, journalsEnd, parseEventId } from "./journal-follow.ts";
 export { msfRunLauncher, type RunLauncher, runArgs, type StartRunRequest } from "./launcher.ts";
