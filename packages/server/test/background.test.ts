@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AlertsConfigSchema } from "@msf/alerts";
 import { MsfError } from "@msf/core";
 import { afterFinishedRun, alertOnRun, buildServer, type RunLauncher } from "@msf/server";
-import { createContext } from "@msf/supervisor";
+import { createContext, type MsfContext } from "@msf/supervisor";
 import { makeTempDir, startWebhookReceiver, type WebhookReceiver } from "@msf/test-utils";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,45 +98,51 @@ describe("scheduled runs", () => {
   }, 60_000);
 });
 
+/** A state directory and a webhook receiver of the test's own, both gone after it. */
+async function inOwnHome(test: (homeCtx: MsfContext, home: string, receiver: WebhookReceiver) => Promise<void>): Promise<void> {
+  const home = makeTempDir();
+  const receiver = await startWebhookReceiver();
+  try {
+    await test(createContext({ env: { ...process.env, MSF_HOME: home.path, MSF_LOG_LEVEL: "error" } }), home.path, receiver);
+  } finally {
+    await receiver.close();
+    home.remove();
+  }
+}
+
 describe("a run that finishes twice", () => {
-  it("does not send its alert again to a channel that has it", async () => {
-    const home = makeTempDir();
-    const homeCtx = createContext({ env: { ...process.env, MSF_HOME: home.path, MSF_LOG_LEVEL: "error" } });
-    const receiver = await startWebhookReceiver();
-    try {
-      await standInRun(homeCtx);
-      const failed = await standInRun(homeCtx, { failing: ["imap-login"] });
-      const alerts = AlertsConfigSchema.parse({ webhooks: [{ url: receiver.url }] });
-      expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([expect.objectContaining({ kind: "regression", delivered: true })]);
-      // Its journal says finished again (a resume): nothing new is sent or recorded.
-      expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([]);
-      expect(receiver.received).toHaveLength(1);
-    } finally {
-      await receiver.close();
-      home.remove();
-    }
-  }, 30_000);
+  it(
+    "does not send its alert again to a channel that has it",
+    () =>
+      inOwnHome(async (homeCtx, _home, receiver) => {
+        await standInRun(homeCtx);
+        const failed = await standInRun(homeCtx, { failing: ["imap-login"] });
+        const alerts = AlertsConfigSchema.parse({ webhooks: [{ url: receiver.url }] });
+        expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([expect.objectContaining({ kind: "regression", delivered: true })]);
+        // Its journal says finished again (a resume): nothing new is sent or recorded.
+        expect(await alertOnRun(homeCtx, alerts, failed.runId)).toEqual([]);
+        expect(receiver.received).toHaveLength(1);
+      }),
+    30_000,
+  );
 });
 
 describe("a server that falls behind", () => {
-  it("still alerts the fix when that run finished before retention ran for the one before it", async () => {
-    const home = makeTempDir();
-    const homeCtx = createContext({ env: { ...process.env, MSF_HOME: home.path, MSF_LOG_LEVEL: "error" } });
-    const receiver = await startWebhookReceiver();
-    try {
-      const options = { alerts: AlertsConfigSchema.parse({ webhooks: [{ url: receiver.url }] }), keepRuns: 1 };
-      await standInRun(homeCtx);
-      await afterFinishedRun(homeCtx, options, (await standInRun(homeCtx, { failing: ["imap-login"] })).runId);
-      // Two runs finish before the server gets to the first of them (a busy host).
-      const stillFailing = await standInRun(homeCtx, { failing: ["imap-login"] });
-      const fixed = await standInRun(homeCtx);
-      await afterFinishedRun(homeCtx, options, stillFailing.runId);
-      await afterFinishedRun(homeCtx, options, fixed.runId);
-      expect(receiver.received.map((r) => (r.body as { kind: string }).kind)).toEqual(["regression", "fixed"]);
-      expect(readdirSync(join(home.path, "runs")).filter((id) => !id.startsWith("."))).toEqual([fixed.runId]);
-    } finally {
-      await receiver.close();
-      home.remove();
-    }
-  }, 30_000);
+  it(
+    "still alerts the fix when that run finished before retention ran for the one before it",
+    () =>
+      inOwnHome(async (homeCtx, home, receiver) => {
+        const options = { alerts: AlertsConfigSchema.parse({ webhooks: [{ url: receiver.url }] }), keepRuns: 1 };
+        await standInRun(homeCtx);
+        await afterFinishedRun(homeCtx, options, (await standInRun(homeCtx, { failing: ["imap-login"] })).runId);
+        // Two runs finish before the server gets to the first of them (a busy host).
+        const stillFailing = await standInRun(homeCtx, { failing: ["imap-login"] });
+        const fixed = await standInRun(homeCtx);
+        await afterFinishedRun(homeCtx, options, stillFailing.runId);
+        await afterFinishedRun(homeCtx, options, fixed.runId);
+        expect(receiver.received.map((r) => (r.body as { kind: string }).kind)).toEqual(["regression", "fixed"]);
+        expect(readdirSync(join(home, "runs")).filter((id) => !id.startsWith("."))).toEqual([fixed.runId]);
+      }),
+    30_000,
+  );
 });
