@@ -213,7 +213,7 @@ describe("msf run", () => {
     expect(human.stdout).toContain(`${first.name} ${first.from ?? "(new)"} -> ${first.to ?? "(removed)"}`);
   }, 900_000);
 
-  it("last known good: images gc --keep 0 keeps the pinned image, and run --image last-good boots it", async () => {
+  it("last known good: images gc --keep 0 keeps the pinned image, and run --image last-good boots it with the vCPUs its budget gives", async () => {
     const pin = JSON.parse(readFileSync(join(imagesDir, "debian-12", "last-good.json"), "utf8")) as { key: string };
     const gc = await runMsf(["images", "gc", "debian-12", "--keep", "0", "--json"], home.env);
     expect(gc.code, gc.stderr).toBe(0);
@@ -222,9 +222,14 @@ describe("msf run", () => {
     expect(removed.length).toBeGreaterThan(0); // the compare test's image, pinned by no one
     expect(existsSync(join(imagesDir, "debian-12", pin.key, "manifest.json"))).toBe(true);
 
-    const run = await runMsf(["run", "--distro", "debian-12", "--image", "last-good", "--phase", "boot", "--json"], home.env, 900_000);
+    // One core for the run: the scheduler counts the VM as one vCPU, and the guest has exactly one.
+    const config = join(home.home, "one-cpu.yaml");
+    writeFileSync(config, "resources:\n  cpus: 1\n");
+    const run = await runMsf(["run", "--distro", "debian-12", "--image", "last-good", "--phase", "boot", "--config", config, "--json"], home.env, 900_000);
+    const nproc = await runMsf(["vm", "ssh", "run-debian-12", "--", "nproc"], home.env, 120_000);
     await runMsf(["vm", "down", "run-debian-12", "--json"], home.env, 120_000);
     expect(run.code, run.stderr).toBe(0);
+    expect(nproc.stdout.trim(), nproc.stderr).toBe("1");
     const report = JSON.parse(readFileSync(join(run.last?.reportDir as string, "report.json"), "utf8"));
     expect(report.distributions[0].image.key).toBe(pin.key);
     expect(report.distributions[0].phases.find((p: { phase: string }) => p.phase === "boot")).toMatchObject({ status: "done" });

@@ -45,6 +45,7 @@ export function inProcessRunner(options: { ctx: MsfContext; config: RunConfig; r
       vmRunDir: join(options.runDir, "vms", distribution.id),
       onLine: call.onLine,
       vmEndsWithProcess: options.vmEndsWithProcess,
+      resources: task.resources,
     };
   };
   const step = (task: PlannedTask) => STEPS[task.phase as keyof typeof STEPS];

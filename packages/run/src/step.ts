@@ -18,6 +18,8 @@ export interface StepContext {
   onLine: (line: string) => void;
   /** The VM ends when this process dies (a queue worker: a crashed worker's steps run elsewhere). */
   vmEndsWithProcess?: boolean;
+  /** What the scheduler counted for this task: a VM started here gets this memory and these vCPUs. */
+  resources: Resources;
 }
 
 export interface Resources {

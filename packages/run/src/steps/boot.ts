@@ -17,12 +17,12 @@ export const boot = defineStep({
   resources: vmResources,
   input: z.object({ key: z.string() }),
   output: z.object({ vm: z.string(), readyMs: z.number().optional(), alreadyRunning: z.boolean(), restoredFrom: z.string().optional() }),
-  async run({ ctx, config, distribution, vmName, onLine, vmEndsWithProcess }, { key }) {
+  async run({ ctx, config, distribution, vmName, onLine, vmEndsWithProcess, resources }, { key }) {
     // The archive step has just re-hashed it: a size check is enough here.
     const image = await findImage(ctx.paths.images, distribution.id, key);
     if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${key} to boot`);
     const snapshot = snapshotsFor(config, distribution.id)
-      ? await findSnapshot(ctx.paths.cache, distribution.id, snapshotKey(await snapshotKeyFor(ctx, config, distribution, image)))
+      ? await findSnapshot(ctx.paths.cache, distribution.id, snapshotKey(await snapshotKeyFor(ctx, config, distribution, image, resources)))
       : undefined;
     if (snapshot) {
       const restored = await vmRestore(ctx, {
@@ -36,10 +36,13 @@ export const boot = defineStep({
       });
       return { vm: vmName, readyMs: restored.readyMs, alreadyRunning: restored.alreadyRunning, restoredFrom: snapshot.manifest.key };
     }
+    // The memory and vCPUs the scheduler counted (resources.cpus: 1 means one vCPU, not the catalog's two).
     const result = await vmUp(ctx, {
       distro: distribution.id,
       name: vmName,
       image,
+      memoryMiB: resources.memoryMiB,
+      cpus: resources.cpus,
       lifetimeMs: 4 * 3_600_000,
       endsWithProcess: vmEndsWithProcess,
       onEvent: (event) => event.type === "boot-retry" && onLine(event.message),

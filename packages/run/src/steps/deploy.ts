@@ -18,7 +18,7 @@ export const deploy = defineStep({
   resources: vmResources,
   input: z.object({ vm: z.string(), key: z.string(), restoredFrom: z.string().optional() }),
   output: z.object({ vm: z.string(), deployedAt: z.string(), snapshot: z.string().optional() }),
-  async run({ ctx, config, distribution, onLine }, { vm, key, restoredFrom }) {
+  async run({ ctx, config, distribution, onLine, resources }, { vm, key, restoredFrom }) {
     const deployment = await mailDeploy(ctx, {
       name: vm,
       setup: config.mail,
@@ -28,7 +28,7 @@ export const deploy = defineStep({
     });
     const image = snapshotsFor(config, distribution.id) && !restoredFrom ? await findImage(ctx.paths.images, distribution.id, key) : undefined;
     // Before the site's own commands: the snapshot is msf's deployment alone.
-    const snapshot = image ? await saveSnapshot(ctx, { name: vm, key: await snapshotKeyFor(ctx, config, distribution, image) }) : undefined;
+    const snapshot = image ? await saveSnapshot(ctx, { name: vm, key: await snapshotKeyFor(ctx, config, distribution, image, resources) }) : undefined;
     if (snapshot)
       onLine(
         `ready snapshot ${snapshot.manifest.key}: settled in ${formatMs(snapshot.manifest.settleMs ?? 0)}, ${formatMs(snapshot.manifest.saveMs)} to save ${Math.round(snapshot.manifest.stateBytes / 2 ** 20)} MiB of memory`,

@@ -4,9 +4,16 @@ import type { StoredImage } from "@msf/qemu";
 import type { MsfContext } from "@msf/supervisor";
 import { machineFingerprint, type SnapshotKeyInput, vmAccelerator } from "@msf/vm";
 import type { RunConfig } from "../config.ts";
+import type { Resources } from "../step.ts";
 
-/** What a distribution's ready snapshot must match: its golden image, this host's accelerator, the machine, the deployment. */
-export async function snapshotKeyFor(ctx: MsfContext, config: RunConfig, distribution: Distribution, image: StoredImage): Promise<SnapshotKeyInput> {
+/** What a distribution's ready snapshot must match: its golden image, this host's accelerator, the VM's memory and vCPUs, the machine, the deployment. */
+export async function snapshotKeyFor(
+  ctx: MsfContext,
+  config: RunConfig,
+  distribution: Distribution,
+  image: StoredImage,
+  { memoryMiB, cpus }: Resources,
+): Promise<SnapshotKeyInput> {
   const { accel } = await vmAccelerator(ctx, image);
   const deployment = recipeFingerprint({
     family: distribution.packageFamily,
@@ -14,6 +21,5 @@ export async function snapshotKeyFor(ctx: MsfContext, config: RunConfig, distrib
     emulated: accel === "tcg",
     messageSizeLimit: DEFAULT_MESSAGE_SIZE_LIMIT,
   });
-  const { memoryMiB, cpus } = distribution.resources;
   return { imageKey: image.manifest.key, accel, memoryMiB, cpus, machine: machineFingerprint(distribution, image, accel), deployment };
 }
