@@ -19,7 +19,7 @@ export const upgrade = defineStep({
   resources: vmResources,
   input: z.object({ key: z.string(), to: z.string() }),
   output: z.object({ hop: z.string(), verdict: z.enum(["survived", "repaired-by-redeploy", "broken"]), row: z.string() }),
-  async run({ ctx, config, distribution, vmName, vmRunDir, onLine }, { key, to }) {
+  async run({ ctx, config, distribution, vmName, vmRunDir, onLine, resources }, { key, to }) {
     const image = await findImage(ctx.paths.images, distribution.id, key);
     if (!image) throw new MsfError("ERR_MSF_VM_BOOT", `no golden image ${distribution.id}/${key} to upgrade`);
     try {
@@ -28,6 +28,7 @@ export const upgrade = defineStep({
         to: [to],
         name: vmName,
         image,
+        ...resources,
         setup: config.mail,
         onEvent: (event) => {
           if (event.type === "stage" && event.status === "done") onLine(`${event.stage} done in ${formatMs(event.ms ?? 0)}`);

@@ -74,6 +74,9 @@ export interface UpgradeOptions {
   setup?: MailSetupInput;
   /** Boot this golden image of `from` (verified by the caller) instead of finding or building one. */
   image?: StoredImage;
+  /** The VM's memory and vCPUs (default: the catalog's). */
+  memoryMiB?: number;
+  cpus?: number;
   onEvent?: (event: UpgradeEvent) => void;
 }
 
@@ -104,7 +107,14 @@ export async function vmUpgrade(ctx: MsfContext, options: UpgradeOptions): Promi
   const { vm, checks, state } = await timed("before", undefined, beforeStages, async () => {
     const doing = (what: string) => emit({ type: "progress", stage: "before", what });
     doing(`booting ${options.from} (its image built first if none is cached)`);
-    const vm = await vmUp(ctx, { distro: options.from, name, image: options.image, lifetimeMs: 6 * 3_600_000 });
+    const vm = await vmUp(ctx, {
+      distro: options.from,
+      name,
+      image: options.image,
+      memoryMiB: options.memoryMiB,
+      cpus: options.cpus,
+      lifetimeMs: 6 * 3_600_000,
+    });
     doing(options.deployer ? "deploying with your deployer" : "deploying msf's recipe");
     await mailDeploy(ctx, { name, setup: options.setup, external: options.deployer, onOutput: (line) => emit({ type: "output", line }) });
     if (options.overlay) {
