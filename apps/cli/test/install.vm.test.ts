@@ -79,7 +79,9 @@ describe("msf install with a fixture installer ISO", () => {
     }
   }, 600_000);
 
-  it("installs once more on a fresh disk when QEMU itself crashes (SIGSEGV from the test)", async () => {
+  // The test spends msf's one retry on its own SIGSEGV, and QEMU 7.2 under TCG now and then crashes by
+  // itself a second into this kernel (seen twice, once in that retry): one more run of the test.
+  it("installs once more on a fresh disk when QEMU itself crashes (SIGSEGV from the test)", { timeout: 600_000, retry: 1 }, async () => {
     const crashed: number[] = [];
     const { result, events } = await installFixture(createContext({ env: home.env }), false, (event) => {
       if (event.type === "install-step" && event.step === "installer" && !crashed.length) {
@@ -94,7 +96,7 @@ describe("msf install with a fixture installer ISO", () => {
     expect(result.phases.map((p) => p.phase)).toEqual(["network", "mirror", "base-system", "finish"]);
     expect(existsSync(join(home.home, "installs/debian-12/serial-1.log"))).toBe(true);
     await removeImage(result.image.dir);
-  }, 600_000);
+  });
 
   it("fails fast with the installer's question, and leaves no qemu behind", async () => {
     const run = await msf("install", "debian-12", "--iso", fixture.iso, "--append", "msf.fixture=question", "--silence", "10m", "--no-boot-check", "--json");
