@@ -28,7 +28,8 @@ export const upgrade = defineStep({
         to: [to],
         name: vmName,
         image,
-        ...resources,
+        memoryMiB: resources.memoryMiB,
+        cpus: resources.cpus,
         setup: config.mail,
         onEvent: (event) => {
           if (event.type === "stage" && event.status === "done") onLine(`${event.stage} done in ${formatMs(event.ms ?? 0)}`);
