@@ -23,12 +23,13 @@ const UPGRADE_HOPS = "apps/cli/test/upgrade*.vm.test.ts";
 const VM_MINUTES: Record<string, number> = {
   "upgrade.vm": 50,
   "upgrade-overlay.vm": 45,
-  "run.vm": 30,
-  "next.vm": 11,
-  "mail.vm": 10,
+  "run.vm": 34,
+  "next.vm": 14,
+  "mail.vm": 11,
   "install.vm": 5,
-  "alerts.vm": 5,
-  "snapshot.vm": 5,
+  "image-update.vm": 2,
+  "firmware-boot.vm": 1.5,
+  "boot.vm": 1,
 };
 
 class LongestVmTestsFirst extends BaseSequencer {

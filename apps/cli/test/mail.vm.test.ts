@@ -1,12 +1,17 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, processGroupMembers } from "@msf/core";
-import { runMsf, vmTestHome } from "@msf/test-utils";
+import { requireDistribution } from "@msf/iso";
+import { findImage } from "@msf/qemu";
+import { connectSsh } from "@msf/ssh";
+import { createContext } from "@msf/supervisor";
+import { debian12Key, qemuProcessesUnder, runMsf, vmTestHome } from "@msf/test-utils";
+import { loadDeployment, loadSecrets, machineFingerprint, mailDeploy, mailDir, mailTest, requireVm, saveSnapshot, vmDown, vmExec, vmRestore } from "@msf/vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // A real Debian 12 VM through the real `msf` command, one VM for the whole file: vm up, ssh and ps;
-// the mail stack's deploy, every check, idempotence, the same checks as --target, the stack broken on
-// purpose piece by piece, other deployers; then vm down.
+// the mail stack's deploy, every check, idempotence, the same checks as --target; a ready snapshot
+// of it restored twice; the stack broken on purpose piece by piece, other deployers; then vm down.
 const home = vmTestHome();
 const msf = (...args: string[]) => runMsf(args, home.env, 900_000);
 const vmDir = join(home.home, "vms", "debian-12");
@@ -212,6 +217,97 @@ describe("msf deploy + msf test on a real Debian 12 VM", () => {
   });
 });
 
+// The deployed VM above is the snapshot's source (it goes on afterwards): no two VMs may share a key
+// or a password, the snapshot's own key opens neither restored VM, and a restored VM passes every check.
+describe("a ready snapshot of this VM, restored twice", () => {
+  const ctx = createContext({ env: home.env });
+  const restoredNames = ["restored-a", "restored-b"];
+  let snapshotDir: string | undefined;
+  afterAll(async () => {
+    for (const name of restoredNames) await vmDown(ctx, { name, graceMs: 5_000 }).catch(() => {});
+    if (snapshotDir) rmSync(snapshotDir, { recursive: true, force: true }); // in the shared cache: 400 MB no other test restores
+  });
+
+  /** What must be this VM's own, read on the host and in the guest. */
+  async function credentialsOf(name: string) {
+    const vm = await requireVm(ctx.paths.vms, name);
+    const secrets = await loadSecrets(mailDir(vm.dir));
+    const deployment = await loadDeployment(mailDir(vm.dir));
+    const guest = await vmExec(ctx, {
+      name,
+      command:
+        "cat /etc/ssh/ssh_host_ed25519_key.pub /etc/msf/tls/cert.pem; runuser -u postgres -- psql -XAtc \"SELECT rolpassword FROM pg_authid WHERE rolname = 'mailreader'\" -c 'SELECT password FROM mailboxes ORDER BY email' mail; date +%s",
+    });
+    expect(guest.exitCode, guest.stderr).toBe(0);
+    const lines = guest.stdout.trim().split("\n");
+    const certEnd = lines.indexOf("-----END CERTIFICATE-----") + 1;
+    return {
+      vm,
+      clientKey: readFileSync(join(vm.dir, "id_ed25519.pub"), "utf8"),
+      hostKey: vm.ssh.hostKey,
+      guestHostKey: lines[0]?.split(" ").slice(0, 2).join(" "),
+      cert: lines.slice(1, certEnd).join("\n"),
+      dbPassword: secrets.dbPassword,
+      mailPasswords: Object.values(secrets.passwords),
+      dkim: deployment?.dkim["msf.test"],
+      guestHashes: lines.slice(certEnd, -1),
+      guestClock: Number(lines.at(-1)),
+    };
+  }
+
+  it("gives each VM its own SSH keys, TLS certificate, DKIM key and passwords, refuses the snapshot's key, and passes every check", async () => {
+    const distribution = requireDistribution("debian-12");
+    const image = await findImage(ctx.paths.images, "debian-12", debian12Key());
+    if (!image) throw new Error("the global setup's Debian 12 image is missing");
+    const source = await credentialsOf("debian-12");
+    const snapshot = await saveSnapshot(ctx, {
+      name: "debian-12",
+      key: {
+        imageKey: image.manifest.key,
+        accel: source.vm.accel,
+        // What `msf vm up` gave the source: the catalog's.
+        memoryMiB: distribution.memoryMiB,
+        cpus: distribution.cpus,
+        machine: machineFingerprint(distribution, image, source.vm.accel),
+        // This test home's own: a reused MSF_TEST_HOME's cache may hold one saved from another source VM.
+        deployment: `mail.vm ${home.home}`,
+      },
+    });
+    snapshotDir = snapshot.dir;
+    expect(snapshot.manifest).toMatchObject({ imageKey: image.manifest.key, distro: "debian-12", hostPublicKey: source.hostKey });
+
+    for (const name of restoredNames) await vmRestore(ctx, { distro: "debian-12", name, image, snapshot, lifetimeMs: 3_600_000 });
+    // As msf run does: only the secrets are made anew and applied.
+    const rotated = await mailDeploy(ctx, { name: "restored-a", rotate: true });
+    expect(rotated.steps.map((step) => step.name)).toEqual(["rotate"]);
+    await mailDeploy(ctx, { name: "restored-b", rotate: true });
+    const [a, b] = [await credentialsOf("restored-a"), await credentialsOf("restored-b")];
+    for (const field of ["clientKey", "hostKey", "cert", "dbPassword", "dkim"] as const) {
+      expect(new Set([source[field], a[field], b[field]]).size, field).toBe(3);
+    }
+    for (const [i, password] of a.mailPasswords.entries()) expect([source.mailPasswords[i], b.mailPasswords[i]]).not.toContain(password);
+    // In the guests: each sshd presents its VM's key; the database holds each VM's own hashes.
+    expect([a.guestHostKey, b.guestHostKey]).toEqual([a.hostKey.split(" ").slice(0, 2).join(" "), b.hostKey.split(" ").slice(0, 2).join(" ")]);
+    expect(a.guestHashes).toHaveLength(1 + a.mailPasswords.length);
+    for (const hash of a.guestHashes) expect(b.guestHashes).not.toContain(hash);
+    // The restored clock is the host's, not the snapshot's.
+    expect(Math.abs(a.guestClock - Date.now() / 1000)).toBeLessThan(120);
+    // The key the snapshot was made with no longer opens a restored VM.
+    const refused = await connectSsh(
+      { host: "127.0.0.1", port: a.vm.ssh.port, username: "root", privateKey: readFileSync(snapshot.keyPath, "utf8"), hostKey: a.hostKey },
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "ERR_MSF_SSH", message: expect.stringContaining("refused the key") });
+
+    await vmDown(ctx, { name: "restored-b" });
+    const report = await mailTest(ctx, { name: "restored-a" });
+    expect(report.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    await vmDown(ctx, { name: "restored-a" });
+    // The source goes on (the tests below use it), and is the only VM left.
+    expect(qemuProcessesUnder(home.home)).toHaveLength(1);
+  }, 1_500_000);
+});
+
 describe("the stack broken on purpose: the matching checks fail, clearly, with diagnostics; the others pass", () => {
   const fix = async (command: string) => expect((await msf("vm", "ssh", "debian-12", command)).code).toBe(0);
 
@@ -289,7 +385,10 @@ describe("msf vm down", () => {
     expect(processGroupMembers(vm.pid)).toEqual([]);
     expect((await msf("ps", "--json")).last?.processes).toEqual([]);
     const list = await msf("vm", "list", "--json");
-    expect(list.last?.vms).toEqual([expect.objectContaining({ name: "debian-12", status: "stopped", running: false })]);
+    // Beside it, the two VMs restored from its snapshot, ended by their test.
+    expect(list.last?.vms).toEqual(
+      ["debian-12", "restored-a", "restored-b"].map((name) => expect.objectContaining({ name, status: "stopped", running: false })),
+    );
     const ssh = await msf("vm", "ssh", "debian-12", "true");
     expect(ssh.code).toBe(4);
     expect(ssh.stderr).toContain("the VM debian-12 is not running");

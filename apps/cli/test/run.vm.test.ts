@@ -2,13 +2,24 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { debian12Key, launchChromium, qemuProcessesUnder, runMsf, SCREENSHOTS_DIR, type StartedMsf, startMsf, startRedis, vmTestHome } from "@msf/test-utils";
+import {
+  debian12Key,
+  launchChromium,
+  qemuProcessesUnder,
+  runMsf,
+  SCREENSHOTS_DIR,
+  type StartedMsf,
+  startMsf,
+  startRedis,
+  startWebhookReceiver,
+  vmTestHome,
+} from "@msf/test-utils";
 import { afterAll, describe, expect, it } from "vitest";
 
 // `msf run` for real: the default matrix end to end (Debian 12's golden image comes from the test
-// run's global setup, 11 and 13 are built here), a SIGKILL of the orchestrator during deploy and a
-// resume, a phase timeout that fails one distribution while another passes, and the same images run
-// by two queue workers (one SIGKILLed during deploy).
+// run's global setup, 11 and 13 are built here), regression alerts on the runs after it, a SIGKILL
+// of the orchestrator during deploy and a resume, a phase timeout that fails one distribution while
+// another passes, and the same images run by two queue workers (one SIGKILLed during deploy).
 const home = vmTestHome();
 afterAll(() => home.remove());
 
@@ -20,18 +31,20 @@ const imagesDir = join(home.env.MSF_CACHE as string, "images");
 let defaultRunId = "";
 /** Alice's mailbox password in the default matrix's run: nothing msf serves may contain it. */
 let alicePassword = "";
+/** The default matrix's configuration (JSON, which is YAML): later runs that add to it restore its ready snapshots. */
+const DEFAULT_CONFIG = join(home.home, "debug-log.yaml");
 
 const journalOf = (runId: string) =>
   readFileSync(join(home.home, "runs", runId, "journal.ndjson"), "utf8")
     .split("\n")
     .filter((line) => line.trim()) // empty until the run's first event
-    .map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; resumed?: boolean });
+    .map((line) => JSON.parse(line) as { type: string; task?: string; status?: string; resumed?: boolean; outputs?: Record<string, unknown> });
 
 describe("msf run", () => {
   it("the default matrix: Debian 11, 12 and 13 in real VMs pass every check, with four report formats, a journal and a log", async () => {
     // Debug logging, and one mailbox password chosen here (per run) so the test can look for it.
     alicePassword = randomBytes(12).toString("base64url");
-    const config = join(home.home, "debug-log.yaml");
+    const config = DEFAULT_CONFIG;
     const accounts = [
       { address: "postmaster@msf.test", role: "postmaster" },
       { address: "alice@msf.test", aliases: ["info@msf.test"], password: alicePassword },
@@ -131,6 +144,48 @@ describe("msf run", () => {
     expect(qemuLeft()).toEqual([]);
     expect(run.code).toBe(0);
   }, 2_400_000);
+
+  it("alerts a real regression once (Rspamd stopped after the deploy: the failing checks with their transcripts), then its fix", async () => {
+    // msf serve watches this home, whose last run of Debian 12 (the default matrix's) passed. A site's
+    // own step after the recipe then breaks the product, and the checks must say so; then a healthy run
+    // again. Both restore the default matrix's ready snapshot (the same mail settings).
+    const hook = await startWebhookReceiver();
+    const withAlerts = (name: string, extra: object = {}) => {
+      const file = join(home.home, `${name}.yaml`);
+      const base = JSON.parse(readFileSync(DEFAULT_CONFIG, "utf8"));
+      writeFileSync(file, JSON.stringify({ ...base, alerts: { webhooks: [{ url: `${hook.url}/hooks/regressions` }] }, ...extra }));
+      return file;
+    };
+    const healthy = withAlerts("alerts");
+    const broken = withAlerts("rspamd-stopped", { afterDeploy: [["systemctl", "stop", "rspamd"]] });
+    const serve = startMsf(["serve", "--listen", "127.0.0.1:0", "--config", healthy, "--json"], home.env);
+    await serve.waitFor((line) => line.type === "listening");
+    try {
+      const bad = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", broken, "--json"], home.env, 900_000);
+      expect(bad.code, bad.stderr).toBe(12);
+      await hook.waitFor(1, 120_000);
+      const regression = hook.received[0]?.body as { kind: string; distro: string; failing: Array<{ id: string; transcript: string }> };
+      expect(regression).toMatchObject({ schemaVersion: 1, kind: "regression", distro: "debian-12" });
+      expect(regression.failing.map((c) => c.id)).toEqual(expect.arrayContaining(["readiness", "spam-gtube"]));
+      expect(regression.failing.find((c) => c.id === "spam-gtube")?.transcript).toMatch(/250/);
+
+      const good = await runMsf(["run", "--distro", "debian-12", "--offline", "--config", healthy, "--json"], home.env, 900_000);
+      expect(good.code, good.stderr).toBe(0);
+      await hook.waitFor(2, 120_000);
+      expect(hook.received.map((r) => (r.body as { kind: string }).kind)).toEqual(["regression", "fixed"]);
+      expect(hook.received.every((r) => r.path === "/hooks/regressions")).toBe(true);
+      // Both restored the default matrix's ready snapshot instead of booting and deploying anew.
+      for (const run of [bad, good])
+        expect(journalOf(run.last?.runId as string).find((e) => e.type === "task-finished" && e.task === "debian-12:boot")).toMatchObject({
+          outputs: { restoredFrom: expect.any(String) },
+        });
+    } finally {
+      serve.child.kill("SIGINT");
+      await serve.exited;
+      await hook.close();
+    }
+    expect(qemuLeft()).toEqual([]);
+  }, 1_800_000);
 
   it("resumes after a SIGKILL during deploy: boot is not redone, nothing is done twice, no qemu is left", async () => {
     const { child, runId, exited } = await runUntil("debian-12:deploy");

@@ -50,8 +50,8 @@ export function secretFiles(inputs: StackInputs, tls: Pick<TlsMaterial, "certPem
 /**
  * A deployed stack (a restored ready snapshot) given this VM's own secrets, and nothing else changed:
  * the secret files in one tar and the passwords in one psql run (at the same time), then Postfix and
- * Dovecot reload (Rspamd reads the DKIM key when it signs). What a full deploy would write with these
- * secrets, in three round trips instead of forty.
+ * Dovecot reload (Rspamd reads the DKIM key when it signs, and again once the file's time moves). What
+ * a full deploy would write with these secrets, in three round trips instead of forty.
  */
 export async function rotateMailSecrets(options: RotateOptions): Promise<RotateResult> {
   const started = Date.now();

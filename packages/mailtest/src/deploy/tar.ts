@@ -3,8 +3,12 @@ import type { ManagedFile } from "../recipe/inputs.ts";
 
 const BLOCK = 512;
 
-/** The guest's side of `tarArchive`: unpacked over /, modes and owners kept, existing directories left as they are. */
-export const UNPACK_OVER_ROOT = ["tar", "-x", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"] as const;
+/**
+ * The guest's side of `tarArchive`: unpacked over /, modes and owners kept, existing directories left
+ * as they are, each file's time the time it was written (-m): a daemon that reloads a file when its
+ * time moves (Rspamd's cached DKIM key) must see a rotated one as new.
+ */
+export const UNPACK_OVER_ROOT = ["tar", "-x", "-m", "-p", "--same-owner", "--no-overwrite-dir", "-C", "/", "-f", "-"] as const;
 
 /**
  * Pure: a ustar archive of in-memory files with their modes and owners (headers by node-tar), so a
