@@ -266,8 +266,8 @@ describe("a ready snapshot of this VM, restored twice", () => {
         imageKey: image.manifest.key,
         accel: source.vm.accel,
         // What `msf vm up` gave the source: the catalog's.
-        memoryMiB: distribution.memoryMiB,
-        cpus: distribution.cpus,
+        memoryMiB: distribution.resources.memoryMiB,
+        cpus: distribution.resources.cpus,
         machine: machineFingerprint(distribution, image, source.vm.accel),
         // This test home's own: a reused MSF_TEST_HOME's cache may hold one saved from another source VM.
         deployment: `mail.vm ${home.home}`,

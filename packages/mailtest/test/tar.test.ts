@@ -24,8 +24,8 @@ describe("tarArchive", () => {
     try {
       const before = Date.now() - 1_000;
       // The guest's argv, over a temporary directory instead of /.
-      const argv = UNPACK_OVER_ROOT.map((arg) => (arg === "/" ? root : arg));
-      execFileSync(argv[0], argv.slice(1), { input: tarArchive([file("/var/lib/rspamd/dkim/msf.test.msf.key", "key\n", { mode: 0o600 })]) });
+      const args = UNPACK_OVER_ROOT.slice(1).map((arg) => (arg === "/" ? root : arg));
+      execFileSync(UNPACK_OVER_ROOT[0], args, { input: tarArchive([file("/var/lib/rspamd/dkim/msf.test.msf.key", "key\n", { mode: 0o600 })]) });
       expect(statSync(join(root, "var/lib/rspamd/dkim/msf.test.msf.key")).mtimeMs).toBeGreaterThan(before);
     } finally {
       rmSync(root, { recursive: true, force: true });
