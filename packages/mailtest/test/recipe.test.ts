@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { secretFiles } from "../src/deploy/rotate.ts";
-import { clamavFiles } from "../src/recipe/clamav.ts";
+import { clamavFiles, EICAR, uniqueEicar } from "../src/recipe/clamav.ts";
 import { dovecotFiles } from "../src/recipe/dovecot.ts";
 import type { PackageFamily } from "../src/recipe/families.ts";
 import { recipeFingerprint } from "../src/recipe/fingerprint.ts";
@@ -76,6 +76,19 @@ describe("mail stack recipe (golden, every family)", () => {
     expect(sql).toContain(sha512Crypt("alice-password", stableSalt("salt-key", "alice@msf.test")));
     expect(dataSql(stack)).toBe(sql);
     expect(stableSalt("other-key", "alice@msf.test")).not.toBe(stableSalt("salt-key", "alice@msf.test"));
+  });
+});
+
+describe("uniqueEicar", () => {
+  it("gives every check token its own EICAR file, still a valid one (the 68 characters, white space, at most 128 bytes)", () => {
+    const tokens = ["0000aaaaaaaa", "0000bbbbbbbb", "ffffffffffff", "000000000000", "9c3e00000001"];
+    const copies = tokens.map(uniqueEicar);
+    expect(new Set(copies).size).toBe(tokens.length);
+    for (const copy of copies) {
+      expect(copy.startsWith(EICAR)).toBe(true);
+      expect(copy.slice(EICAR.length)).toMatch(/^[ \t]+$/);
+      expect(copy.length).toBeLessThanOrEqual(128);
+    }
   });
 });
 

@@ -5,6 +5,16 @@ import { file, type ManagedFile, type StackInputs } from "./inputs.ts";
 export const EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 /**
+ * Pure: an EICAR file of its own for a hex token: the token's bits as trailing spaces and tabs (the
+ * EICAR standard allows white space after the 68 characters, up to 128 bytes). Rspamd caches verdicts
+ * by content, so a copy seen before would be rejected from the cache even with clamd down.
+ */
+export function uniqueEicar(hexToken: string): string {
+  const bits = [...hexToken.slice(0, 15)].map((digit) => Number.parseInt(digit, 16).toString(2).padStart(4, "0")).join("");
+  return `${EICAR}${[...bits].map((bit) => (bit === "1" ? "\t" : " ")).join("")}`;
+}
+
+/**
  * A one-line ClamAV body signature that matches EICAR: signatures cannot be downloaded here, and
  * clamd refuses to start without any. (NDB format: name, any file type, any offset, hex.)
  */

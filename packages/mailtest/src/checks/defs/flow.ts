@@ -1,5 +1,5 @@
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
-import { EICAR } from "../../recipe/clamav.ts";
+import { uniqueEicar } from "../../recipe/clamav.ts";
 import type { CheckContext } from "../context.ts";
 import { dkimTags, findDkimKey } from "../dkim-key.ts";
 import { readBackImap, readBackPop3, submit } from "../mail.ts";
@@ -129,9 +129,7 @@ export const virus = check({
       'Content-Disposition: attachment; filename="eicar.com"',
       "Content-Transfer-Encoding: base64",
       "",
-      // Trailing white space (allowed by the EICAR standard) makes this copy unique: Rspamd caches
-      // verdicts by content, and a cached one would hide a clamd that is down.
-      Buffer.from(`${EICAR}${" ".repeat(1 + (Number.parseInt(ctx.token.slice(0, 4), 16) % 60))}`, "latin1").toString("base64"),
+      Buffer.from(uniqueEicar(ctx.token), "latin1").toString("base64"),
       `--${boundary}--`,
       "",
     ].join("\r\n");
