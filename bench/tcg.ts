@@ -56,22 +56,22 @@ chmodSync(wrapper, 0o755);
 const cache = process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf");
 const samples: Record<string, Record<string, number[]>> = Object.fromEntries(VARIANTS.map((v) => [v.name, Object.fromEntries(MEASURES.map((m) => [m, []]))]));
 
+// Children take this process's environment: the wrapper first on PATH, and the swap it makes.
 Object.assign(process.env, { MSF_HOME: state, MSF_CACHE: cache, PATH: `${wrapperDir}:${process.env.PATH}` });
+const ctx = createContext({ env: process.env });
 try {
-  const { image } = await goldenImage(createContext({ env: process.env }), requireDistribution(DISTRO));
+  const { image } = await goldenImage(ctx, requireDistribution(DISTRO));
   for (let round = 1; round <= RUNS; round++) {
-    for (const variant of VARIANTS) {
-      // Children take this process's environment: the wrapper first on PATH, the swap it makes.
+    for (const [index, variant] of VARIANTS.entries()) {
       Object.assign(process.env, { MSF_BENCH_QEMU_FROM: variant.qemu?.[0] ?? "", MSF_BENCH_QEMU_TO: variant.qemu?.[1] ?? "" });
-      const ctx = createContext({ env: process.env });
-      const name = `tcg-${round}-${VARIANTS.indexOf(variant)}`;
+      const name = `tcg-${round}-${index}`;
       const append = [image.manifest.append, variant.append].filter(Boolean).join(" ");
       const vm = await vmUp(ctx, { distro: DISTRO, name, image: { ...image, manifest: { ...image.manifest, append } }, lifetimeMs: 20 * 60_000 });
       try {
         const out = await vmExec(ctx, { name, command: "bash -s", input: WORKLOAD, timeoutMs: 600_000 });
-        const fields = out.stdout.trim().split(/\s+/);
-        const got = Object.fromEntries(fields.flatMap((field, i) => (i % 2 === 0 ? [[field, Number(fields[i + 1])]] : [])));
-        for (const measure of MEASURES) samples[variant.name]?.[measure]?.push(measure === "readyMs" ? (vm.readyMs ?? Number.NaN) : Number(got[measure]));
+        const got: Record<string, number> = { readyMs: vm.readyMs ?? Number.NaN };
+        for (const [, measure, ms] of out.stdout.matchAll(/(\S+) (\d+)/g)) got[measure as string] = Number(ms);
+        for (const measure of MEASURES) samples[variant.name]?.[measure]?.push(got[measure] ?? Number.NaN);
         console.error(`round ${round}/${RUNS} ${variant.name}: ready ${vm.readyMs} ms; ${out.stdout.trim()} (ms)`);
       } finally {
         await vmDown(ctx, { name, graceMs: 30_000 });
