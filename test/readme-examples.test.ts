@@ -33,6 +33,14 @@ describe("README examples", () => {
     for (const spec of COMMANDS) expect(readme).toContain(`\`msf ${spec.path.join(" ")}`);
   });
 
+  it("the root README's tables hold values, not placeholders left to fill in (e.g. DEBIAN_TESTING_CHECKS)", () => {
+    const rows = readFileSync(join(root, "README.md"), "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("|"));
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.filter((row) => /\b[A-Z]{2,}_[A-Z0-9_]{2,}\b/.test(row.replaceAll(/`[^`]*`/g, "")))).toEqual([]);
+  });
+
   it("the CLI README's msf.config.yaml is a valid configuration", () => {
     const yaml = /```yaml\n([\s\S]*?)```/.exec(readFileSync(join(root, "apps/cli/README.md"), "utf8"))?.[1];
     expect(yaml).toBeDefined();
