@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { findDistribution } from "@msf/catalog";
+import { treeIdentity } from "@msf/preseed";
 import { findImage } from "@msf/qemu";
 import { createContext } from "@msf/supervisor";
 import { debian12Key, downgradeOnePackage, qemuProcessesUnder, vmTestHome } from "@msf/test-utils";
-import { goldenImage, type ImageEvent, vmDown, vmExec, vmUp } from "@msf/vm";
+import { goldenImage, type ImageEvent, imageRecipeFor, vmDown, vmExec, vmUp } from "@msf/vm";
 import { afterAll, describe, expect, inject, it } from "vitest";
 
 // When the archive moves on, the next build updates the last build's tree with apt instead of
@@ -22,8 +23,10 @@ describe("an image rebuilt from the kept tree", () => {
   it("brings the one changed package up to the archive's version, keeps the key, and boots", async () => {
     if (!debian12) throw new Error("debian-12 is missing from the catalog");
     const shared = join(inject("msfHome"), "cache", "images", "debian-12");
-    const [tree] = readdirSync(shared).filter((name) => name.startsWith(".tree-"));
-    if (!tree) throw new Error(`the global setup's build kept no tree in ${shared}`);
+    // The tree of the recipe the global setup built (run.vm's compare test keeps one of another
+    // recipe beside it, which its images gc test then removes).
+    const tree = `.tree-${treeIdentity(imageRecipeFor(debian12))}`;
+    if (!existsSync(join(shared, tree))) throw new Error(`the global setup's build kept no tree in ${shared}`);
     mkdirSync(join(cache, "images", "debian-12"), { recursive: true });
     execFileSync("cp", ["-a", "--reflink=auto", join(shared, tree), join(cache, "images", "debian-12", tree)], { timeout: 120_000 });
     const changed = await downgradeOnePackage(join(cache, "images", "debian-12", tree, "root"), ["tzdata", "openssl", "postfix", "libc6"]);
