@@ -4,7 +4,7 @@
 // could waste less on guest spinning while a vCPU thread waits for a core. Each sample runs the same
 // distribution (DISTRO, default Debian 12) in two homes at once from MSF_CACHE's image, without ready
 // snapshots; variants alternate, RUNS rounds (default 3); medians compared in the same run.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus as hostCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRunConfig, runMatrix } from "@msf/run";
@@ -13,17 +13,12 @@ import { median, report } from "./stats.ts";
 
 const distro = process.env.DISTRO ?? "debian-12";
 const runs = Number(process.env.RUNS ?? 3);
-const variants = [hostCpus().length, 1];
+const cores = hostCpus().length;
+const variants = [cores, 1];
 const state = mkdtempSync(join(tmpdir(), "msf-bench-vcpus-"));
 
-/** The host's busy CPU time so far (user, nice, system, irq, softirq), in seconds. */
-const hostCpuSeconds = () =>
-  readFileSync("/proc/stat", "utf8")
-    .split("\n")[0]
-    ?.split(/\s+/)
-    .slice(1)
-    .filter((_, i) => [0, 1, 2, 5, 6].includes(i))
-    .reduce((sum, ticks) => sum + Number(ticks) / 100, 0) ?? Number.NaN;
+/** The host's busy CPU time so far, all cores, in seconds (os.cpus() gives each core's in ms). */
+const hostCpuSeconds = () => hostCpus().reduce((sum, { times }) => sum + (times.user + times.nice + times.sys + times.irq) / 1000, 0);
 
 interface Sample {
   wallMs: number;
@@ -56,7 +51,7 @@ try {
   report("vcpus", {
     distro,
     runs,
-    hostCores: hostCpus().length,
+    hostCores: cores,
     results: results.map((r) => ({ ...r, ratio: Math.round((r.wallMs / baseline) * 100) / 100 })),
   });
   passed = true;
