@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { resolveMsfPaths } from "@msf/core";
 import { ReadinessPhases } from "@msf/qemu";
 import { createContext } from "@msf/supervisor";
 import { readVmState, vmDown, vmUp } from "@msf/vm";
@@ -14,7 +15,7 @@ import { median, report, summarize } from "./stats.ts";
 const RUNS = Number(process.env.RUNS ?? 3);
 const DISTRO = process.env.DISTRO ?? "debian-12";
 const state = mkdtempSync(join(tmpdir(), "msf-bench-boot-"));
-const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf") } });
+const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: resolveMsfPaths().cache } });
 
 const phaseTimes: Record<string, number[]> = Object.fromEntries(ReadinessPhases.map((p) => [p, []]));
 const readyMs: number[] = [];

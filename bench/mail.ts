@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveMsfPaths } from "@msf/core";
 import { createContext } from "@msf/supervisor";
 import { mailDeploy, mailTest, vmDown, vmUp } from "@msf/vm";
 import { median, report, summarize } from "./stats.ts";
@@ -11,7 +12,7 @@ import { median, report, summarize } from "./stats.ts";
 const RUNS = Number(process.env.RUNS ?? 3);
 const DISTRO = process.env.DISTRO ?? "debian-12";
 const state = mkdtempSync(join(tmpdir(), "msf-bench-mail-"));
-const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf") } });
+const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: resolveMsfPaths().cache } });
 
 const deployMs: number[] = [];
 const redeployMs: number[] = [];

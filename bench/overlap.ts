@@ -9,6 +9,7 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus as hostCpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveMsfPaths } from "@msf/core";
 import { parseRunConfig, runMatrix } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { median, report } from "./stats.ts";
@@ -19,7 +20,7 @@ const cold = process.env.COLD === "1";
 const cores = hostCpus().length;
 const budgets = (process.env.BUDGETS ?? `${cores},${2 * cores}`).split(",").map(Number);
 const state = mkdtempSync(join(tmpdir(), "msf-bench-overlap-"));
-const sharedCache = process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf");
+const sharedCache = resolveMsfPaths().cache;
 
 interface Timed {
   wallMs: number;

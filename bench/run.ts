@@ -8,6 +8,7 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveMsfPaths } from "@msf/core";
 import { hostBudget, parseRunConfig, type RunResult, runMatrix } from "@msf/run";
 import { createContext, type MsfContext } from "@msf/supervisor";
 import { median, report } from "./stats.ts";
@@ -15,7 +16,7 @@ import { median, report } from "./stats.ts";
 const parts = (process.env.PARTS ?? "cold,warm,one").split(",");
 const cold = parts.includes("cold");
 const state = mkdtempSync(join(tmpdir(), "msf-bench-run-"));
-const sharedCache = process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf");
+const sharedCache = resolveMsfPaths().cache;
 const cache = cold ? join(state, "cache") : sharedCache;
 const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: cache } });
 const config = parseRunConfig({});

@@ -7,6 +7,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveMsfPaths } from "@msf/core";
 import { requireDistribution } from "@msf/iso";
 import { QEMU_BINARY } from "@msf/qemu";
 import { createContext, findExecutable } from "@msf/supervisor";
@@ -53,7 +54,7 @@ writeFileSync(
 );
 chmodSync(wrapper, 0o755);
 
-const cache = process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf");
+const cache = resolveMsfPaths().cache;
 const samples: Record<string, Record<string, number[]>> = Object.fromEntries(VARIANTS.map((v) => [v.name, Object.fromEntries(MEASURES.map((m) => [m, []]))]));
 
 // Children take this process's environment: the wrapper first on PATH, and the swap it makes.

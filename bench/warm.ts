@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveMsfPaths } from "@msf/core";
 import { parseRunConfig, runMatrix } from "@msf/run";
 import { createContext } from "@msf/supervisor";
 import { median, report } from "./stats.ts";
@@ -14,7 +15,7 @@ import { median, report } from "./stats.ts";
 const distro = process.env.DISTRO ?? "debian-12";
 const runs = Number(process.env.RUNS ?? 3);
 const state = mkdtempSync(join(tmpdir(), "msf-bench-warm-"));
-const cache = process.env.MSF_CACHE ?? join(process.env.HOME ?? "/root", ".cache/msf");
+const cache = resolveMsfPaths().cache;
 const ctx = createContext({ env: { ...process.env, MSF_HOME: state, MSF_CACHE: cache } });
 
 const PHASES = ["boot", "deploy", "test"] as const;
